@@ -1,0 +1,62 @@
+"""Accounts API: device tokens, the current user, the staff directory."""
+
+from __future__ import annotations
+
+from ninja import Query, Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from ruhu.accounts import selectors, services
+from ruhu.common.pii import pii_unmask
+from ruhu.common.schemas import UnmaskIn, UnmaskOut
+from ruhu.accounts.schemas import ReasonIn, StaffOut, TokenCreatedOut, TokenIn, TokenOut
+
+router = Router(tags=["accounts"])
+
+
+@router.post("/auth/token", auth=None, response={201: TokenCreatedOut})
+def token_create(request, payload: TokenIn):
+    user = services.login_check(request, username=payload.username, password=payload.password)
+    token, raw = services.token_issue(acting_user=user, user=user, name=payload.device_name)
+    return 201, {"id": token.pk, "token": raw, "name": token.name, "prefix": token.prefix,
+                 "expires_at": token.expires_at}
+
+
+@router.get("/auth/tokens", response=list[TokenOut])
+def token_list(request):
+    return list(selectors.token_list(acting_user=request.user))
+
+
+@router.delete("/auth/tokens/{token_id}", response=TokenOut)
+def token_revoke(request, token_id: int):
+    token = selectors.token_get(acting_user=request.user, pk=token_id)
+    return services.token_revoke(acting_user=request.user, token=token)
+
+
+@router.get("/me", response=StaffOut)
+def me(request):
+    return request.user
+
+
+@router.get("/staff", response=list[StaffOut])
+@paginate(PageNumberPagination, page_size=50)
+def staff_list(request, q: str = "", role: str = "", branch: int | None = Query(None)):
+    return selectors.user_list(acting_user=request.user, q=q, role=role, branch_id=branch)
+
+
+@router.get("/staff/{user_id}", response=StaffOut)
+def staff_get(request, user_id: int):
+    return selectors.user_get(acting_user=request.user, pk=user_id)
+
+
+@router.post("/staff/{user_id}/deactivate", response=StaffOut)
+def staff_deactivate(request, user_id: int, payload: ReasonIn):
+    user = selectors.user_get(acting_user=request.user, pk=user_id)
+    return services.user_deactivate(acting_user=request.user, user=user, reason=payload.reason)
+
+
+@router.post("/staff/{user_id}/unmask", response=UnmaskOut)
+def staff_unmask(request, user_id: int, payload: UnmaskIn):
+    user = selectors.user_get(acting_user=request.user, pk=user_id)
+    value = pii_unmask(acting_user=request.user, target=user, field=payload.field,
+                       reason=payload.reason, via="api")
+    return {"field": payload.field, "value": value}

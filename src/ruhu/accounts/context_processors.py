@@ -1,0 +1,28 @@
+"""Navigation shown in the base layout: only what the user's role may open."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ruhu.accounts.roles import Capability
+
+NAV = [
+    ("home", _("首页"), None),
+    ("households", _("用户档案"), Capability.VIEW_HOUSEHOLDS),
+    ("staff", _("员工"), Capability.VIEW_STAFF),
+    ("audit", _("审计记录"), Capability.VIEW_AUDIT),
+    ("tokens", _("我的设备"), None),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    items = [
+        {"url": reverse(name), "label": label, "active": request.path == reverse(name)}
+        for name, label, capability in NAV
+        if capability is None or user.can(capability)
+    ]
+    return {"nav": items}

@@ -1,0 +1,60 @@
+"""Roles and what each may do. Deny by default: a capability not listed is refused."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    INSPECTOR = "inspector", _("安检员")
+    REPAIRER = "repairer", _("维修员")
+    INSTALLER = "installer", _("安装员")
+    CLEANER = "cleaner", _("保洁员")
+    SUBCONTRACTOR = "subcontractor", _("分包人员")
+    REVIEWER = "reviewer", _("安检复核人员")
+    INSPECTION_LEAD = "inspection_lead", _("安检主管")
+    CUSTOMER_SERVICE = "customer_service", _("客服")
+    SAFETY_SUPERVISION = "safety_supervision", _("安全监察部")
+    RECEPTION = "reception", _("前台")
+    SECURITY = "security", _("安保")
+    HOST = "host", _("接待员工")
+    MANAGER = "manager", _("经理")
+    ADMIN = "admin", _("系统管理员")
+
+
+FIELD_ROLES = frozenset(
+    {Role.INSPECTOR, Role.REPAIRER, Role.INSTALLER, Role.CLEANER, Role.SUBCONTRACTOR}
+)
+
+
+class Capability(models.TextChoices):
+    VIEW_HOUSEHOLDS = "households.view", _("查看用户档案")
+    UNMASK_PII = "pii.unmask", _("查看完整个人信息")
+    VIEW_STAFF = "staff.view", _("查看员工")
+    MANAGE_STAFF = "staff.manage", _("管理员工")
+    VIEW_AUDIT = "audit.view", _("查看审计记录")
+    MANAGE_POLICY = "policy.manage", _("管理政策参数")
+
+
+_OFFICE = {Capability.VIEW_HOUSEHOLDS, Capability.VIEW_STAFF, Capability.VIEW_AUDIT}
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.INSPECTOR: frozenset({Capability.VIEW_HOUSEHOLDS}),
+    Role.REPAIRER: frozenset({Capability.VIEW_HOUSEHOLDS}),
+    Role.INSTALLER: frozenset({Capability.VIEW_HOUSEHOLDS}),
+    Role.CLEANER: frozenset(),
+    Role.SUBCONTRACTOR: frozenset(),
+    Role.REVIEWER: frozenset(_OFFICE),
+    Role.INSPECTION_LEAD: frozenset(_OFFICE | {Capability.UNMASK_PII}),
+    Role.CUSTOMER_SERVICE: frozenset(_OFFICE | {Capability.UNMASK_PII}),
+    Role.SAFETY_SUPERVISION: frozenset(_OFFICE | {Capability.UNMASK_PII}),
+    Role.RECEPTION: frozenset({Capability.VIEW_STAFF}),
+    Role.SECURITY: frozenset({Capability.VIEW_STAFF}),
+    Role.HOST: frozenset({Capability.VIEW_STAFF}),
+    Role.MANAGER: frozenset(_OFFICE | {Capability.UNMASK_PII, Capability.MANAGE_STAFF}),
+    Role.ADMIN: frozenset(set(Capability)),
+}
+
+
+def role_can(role: str, capability: str) -> bool:
+    return capability in CAPABILITIES.get(role, frozenset())

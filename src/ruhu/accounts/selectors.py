@@ -1,0 +1,67 @@
+"""Reads of accounts data, always through the acting user's scope."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from ruhu.accounts.models import ApiToken, OrgUnit, User
+from ruhu.accounts.roles import Capability
+from ruhu.accounts.scoping import get_scoped, require, scope_queryset
+from ruhu.common.fields import blind_index_for
+from ruhu.common.validation import normalize_phone
+
+
+def user_list(
+    *, acting_user, role: str = "", branch_id: int | None = None, q: str = "",
+    active: bool | None = None,
+) -> QuerySet[User]:
+    require(acting_user, Capability.VIEW_STAFF)
+    qs = scope_queryset(
+        User.objects.select_related("org_unit", "branch"), acting_user=acting_user
+    )
+    if role:
+        qs = qs.filter(role=role)
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    q = q.strip()
+    if q:
+        condition = Q(username__icontains=q) | Q(full_name__icontains=q) | Q(badge_no=q)
+        if any(ch.isdigit() for ch in q):
+            try:
+                condition |= Q(phone_bidx=blind_index_for("phone", normalize_phone(q)))
+            except Exception:  # not a phone number: search the other fields only
+                pass
+        qs = qs.filter(condition)
+    return qs.order_by("branch__code", "role", "username")
+
+
+def user_get(*, acting_user, pk: int) -> User:
+    require(acting_user, Capability.VIEW_STAFF)
+    return get_scoped(User.objects.select_related("org_unit", "branch"), pk, acting_user=acting_user)
+
+
+def branch_list(*, acting_user) -> QuerySet[OrgUnit]:
+    qs = OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH, is_active=True)
+    return scope_queryset(qs, acting_user=acting_user, branch_field="pk")
+
+
+def token_list(*, acting_user, user: User | None = None) -> QuerySet[ApiToken]:
+    user = user or acting_user
+    if user != acting_user:
+        require(acting_user, Capability.MANAGE_STAFF)
+        user = user_get(acting_user=acting_user, pk=user.pk)
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def token_get(*, acting_user, pk: int) -> ApiToken:
+    token = ApiToken.objects.select_related("user").filter(pk=pk).first()
+    if token is None:
+        from ruhu.common.errors import NotFound
+
+        raise NotFound("未找到该令牌")
+    if token.user_id != acting_user.pk:
+        require(acting_user, Capability.MANAGE_STAFF)
+        user_get(acting_user=acting_user, pk=token.user_id)
+    return token

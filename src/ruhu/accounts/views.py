@@ -1,0 +1,188 @@
+"""Web pages for signing in and out, the home page per role, devices and the staff directory."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ruhu.accounts import selectors, services
+from ruhu.accounts.forms import LoginForm, ReasonForm, TokenForm, UnmaskForm
+from ruhu.accounts.roles import FIELD_ROLES, Capability, Role
+from ruhu.common.errors import DomainError, PermissionRefused
+from ruhu.common.pii import pii_unmask
+from ruhu.common.selectors import audit_for_object, audit_list
+from ruhu.common.web import add_domain_error, fetch_or_404, forbidden, paginate
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return reverse("home")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.login_check(request, username=form.cleaned_data["username"],
+                                        password=form.cleaned_data["password"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            services.session_start(request, user)
+            return redirect(_safe_next(request))
+    expired = request.GET.get("expired") == "1"
+    return render(request, "accounts/login.html",
+                  {"form": form, "next": request.GET.get("next", ""), "expired": expired},
+                  status=401 if form.errors else 200)
+
+
+@require_POST
+def logout_view(request):
+    services.session_end(request)
+    return redirect("login")
+
+
+HOME_TEMPLATES = {
+    **{role: "accounts/home_field.html" for role in FIELD_ROLES},
+    Role.RECEPTION: "accounts/home_front_desk.html",
+    Role.SECURITY: "accounts/home_front_desk.html",
+    Role.HOST: "accounts/home_front_desk.html",
+}
+
+
+@require_GET
+def home(request):
+    user = request.user
+    context = {"tokens_live": [t for t in selectors.token_list(acting_user=user) if t.is_live]}
+    if user.can(Capability.VIEW_AUDIT):
+        context["recent"] = audit_list(acting_user=user)[:10]
+    else:
+        context["recent"] = audit_for_object(target=user)[:5]
+    if user.can(Capability.VIEW_HOUSEHOLDS):
+        from ruhu.premises.selectors import household_list
+
+        context["household_count"] = household_list(acting_user=user).count()
+    if user.can(Capability.VIEW_STAFF):
+        context["staff_count"] = selectors.user_list(acting_user=user, active=True).count()
+    template = HOME_TEMPLATES.get(user.role, "accounts/home_office.html")
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        _token, created = services.token_issue(acting_user=request.user, user=request.user,
+                                               name=form.cleaned_data["name"])
+        form = TokenForm()
+    return render(request, "accounts/tokens.html", {
+        "form": form, "created": created,
+        "tokens": selectors.token_list(acting_user=request.user),
+    })
+
+
+@require_POST
+def token_revoke(request, pk: int):
+    token = fetch_or_404(selectors.token_get, acting_user=request.user, pk=pk)
+    try:
+        services.token_revoke(acting_user=request.user, token=token)
+        messages.success(request, _("令牌已吊销"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("tokens")
+
+
+@require_GET
+def staff_list(request):
+    try:
+        qs = selectors.user_list(acting_user=request.user, q=request.GET.get("q", ""),
+                                 role=request.GET.get("role", ""))
+    except PermissionRefused as exc:
+        return forbidden(request, exc)
+    return render(request, "accounts/staff_list.html", {
+        "page": paginate(request, qs), "roles": Role.choices,
+        "q": request.GET.get("q", ""), "role": request.GET.get("role", ""),
+    })
+
+
+def _staff_context(request, user, **extra):
+    return {
+        "person": user,
+        "audit": audit_for_object(target=user)[:50],
+        "can_manage": request.user.can(Capability.MANAGE_STAFF),
+        "can_unmask": request.user.can(Capability.UNMASK_PII),
+        "deactivate_form": ReasonForm(),
+        **extra,
+    }
+
+
+@require_GET
+def staff_detail(request, pk: int):
+    try:
+        person = fetch_or_404(selectors.user_get, acting_user=request.user, pk=pk)
+    except PermissionRefused as exc:
+        return forbidden(request, exc)
+    return render(request, "accounts/staff_detail.html", _staff_context(request, person))
+
+
+@require_POST
+def staff_deactivate(request, pk: int):
+    try:
+        person = fetch_or_404(selectors.user_get, acting_user=request.user, pk=pk)
+    except PermissionRefused as exc:
+        return forbidden(request, exc)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_deactivate(acting_user=request.user, user=person,
+                                     reason=form.cleaned_data["reason"])
+            messages.success(request, _("账号已停用，会话和设备令牌已失效"))
+            return redirect("staff-detail", pk=pk)
+        except PermissionRefused as exc:
+            return forbidden(request, exc)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+    context = _staff_context(request, person, deactivate_form=form)
+    return render(request, "accounts/staff_detail.html", context, status=422)
+
+
+@require_POST
+def staff_unmask(request, pk: int):
+    try:
+        person = fetch_or_404(selectors.user_get, acting_user=request.user, pk=pk)
+    except PermissionRefused as exc:
+        return forbidden(request, exc)
+    return unmask_response(request, person)
+
+
+def unmask_response(request, target):
+    """Shared by every page with masked fields: the value, or the form with its error."""
+    form = UnmaskForm(request.POST)
+    value, error = None, None
+    if form.is_valid():
+        try:
+            value = pii_unmask(acting_user=request.user, target=target,
+                               field=form.cleaned_data["field"], reason=form.cleaned_data["reason"])
+        except PermissionRefused as exc:
+            return forbidden(request, exc)
+        except DomainError as exc:
+            error = exc.message
+    else:
+        error = _("请填写查看原因")
+    field = request.POST.get("field", "")
+    return render(request, "partials/unmask_result.html",
+                  {"value": value, "error": error, "field": field, "target": target,
+                   "action": request.path}, status=200 if value is not None else 422)

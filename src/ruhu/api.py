@@ -1,0 +1,74 @@
+"""The JSON API at /api/v1: token auth for devices, session auth (with CSRF) for the web.
+
+Every operation requires authentication unless it says `auth=None`.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from ruhu.accounts.api import router as accounts_router
+from ruhu.accounts.services import token_authenticate
+from ruhu.common.api import router as common_router
+from ruhu.common.errors import DomainError
+from ruhu.premises.api import router as premises_router
+
+
+class DeviceTokenAuth(HttpBearer):
+    openapi_description = "Device token from POST /api/v1/auth/token"
+
+    def authenticate(self, request, token):
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class StaffSessionAuth(SessionAuth):
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+api = NinjaAPI(
+    title="Ruhu API",
+    version="1",
+    urls_namespace="api",
+    auth=[DeviceTokenAuth(), StaffSessionAuth()],
+    docs_url="/docs",
+)
+
+
+def _error(request, status: int, message: str, code: str, extra: dict | None = None):
+    return api.create_response(
+        request, {"message": message, "code": code, "extra": extra or {}}, status=status
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return _error(request, exc.status, exc.message, exc.code, exc.extra)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, "未找到该记录", "not_found")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return _error(request, 401, "需要登录或有效的设备令牌", "unauthenticated")
+
+
+@api.exception_handler(NinjaValidationError)
+def on_invalid(request, exc: NinjaValidationError):
+    return _error(request, 422, "请求数据不合法", "invalid_input", {"errors": exc.errors})
+
+
+api.add_router("/", accounts_router)
+api.add_router("/", common_router)
+api.add_router("/", premises_router)

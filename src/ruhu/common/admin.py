@@ -1,0 +1,115 @@
+from django.contrib import admin, messages
+
+from ruhu.common.errors import DomainError
+from ruhu.common.models import (
+    Attachment,
+    AuditEvent,
+    CalendarDay,
+    CalendarYear,
+    OutboxMessage,
+    PolicyKey,
+    PolicyValue,
+)
+from ruhu.common.policy import policy_set
+from ruhu.common.workdays import calendar_day_set, calendar_year_mark_published
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_at", "actor_label", "action", "target_repr", "reason", "via")
+    list_filter = ("action", "via", "branch")
+    search_fields = ("actor_label", "action", "target_repr", "target_id")
+    date_hierarchy = "occurred_at"
+
+
+class PolicyValueInline(admin.TabularInline):
+    model = PolicyValue
+    extra = 0
+    fields = ("branch", "value", "effective_from", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PolicyKey)
+class PolicyKeyAdmin(admin.ModelAdmin):
+    list_display = ("key", "description", "kind", "unit", "source")
+    search_fields = ("key", "description", "source")
+    list_filter = ("kind",)
+    inlines = [PolicyValueInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("key", "kind") if obj else ()
+
+
+@admin.register(PolicyValue)
+class PolicyValueAdmin(admin.ModelAdmin):
+    """Changes go through policy_set, so each one is validated and audited."""
+
+    list_display = ("key", "branch", "value", "effective_from", "note")
+    list_filter = ("branch", "key")
+    search_fields = ("key__key", "note")
+    autocomplete_fields = ("key",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = policy_set(
+                acting_user=request.user, key=obj.key_id, value=obj.value,
+                effective_from=obj.effective_from, branch=obj.branch_id, note=obj.note,
+            )
+            obj.pk = saved.pk
+        except DomainError as exc:
+            messages.error(request, exc.message)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "is_working", "name")
+    list_filter = ("is_working",)
+    date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        saved = calendar_day_set(
+            acting_user=request.user, day=obj.date, is_working=obj.is_working, name=obj.name
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ("year", "published_on", "note")
+
+    def save_model(self, request, obj, form, change):
+        calendar_year_mark_published(
+            acting_user=request.user, year=obj.year, published_on=obj.published_on, note=obj.note
+        )
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "channel", "status", "attempts", "next_attempt_at", "sent_at")
+    list_filter = ("channel", "status")
+    exclude = ("recipient", "recipient_bidx")
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ("uploaded_at", "kind", "sha256", "size", "content_type", "taken_at")
+    list_filter = ("kind", "content_type")
+    search_fields = ("sha256",)

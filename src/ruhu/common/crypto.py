@@ -1,0 +1,135 @@
+"""AES-GCM encryption of personal fields and HMAC-SHA256 blind indexes.
+
+Keys live outside the database: in the environment or in files (the embedded default
+generates them under var/keys/ on first use). A ciphertext carries the id of the key that
+made it, so keys can rotate: new writes use the first (current) key, old rows still
+decrypt with theirs until `ruhu keys rotate` re-encrypts them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+PREFIX = "v1"
+
+
+def new_key_b64() -> str:
+    return base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()
+
+
+def parse_keys(raw: str) -> list[tuple[str, bytes]]:
+    keys = []
+    for item in raw.replace("\n", ",").split(","):
+        item = item.strip()
+        if not item or item.startswith("#"):
+            continue
+        kid, sep, b64 = item.partition(":")
+        if not sep or not kid.isalnum():
+            raise ImproperlyConfigured("field keys must look like 'id:base64key'")
+        key = base64.b64decode(b64)
+        if len(key) != 32:
+            raise ImproperlyConfigured(f"field key {kid} must be 32 bytes (AES-256)")
+        keys.append((kid, key))
+    if not keys:
+        raise ImproperlyConfigured("no field encryption key configured")
+    return keys
+
+
+def _read_or_create(path: Path, make) -> str:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(make())
+    return path.read_text()
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    keys: tuple[tuple[str, bytes], ...]
+    blind_key: bytes
+
+    @property
+    def current_id(self) -> str:
+        return self.keys[0][0]
+
+    def key(self, kid: str) -> bytes:
+        for candidate, key in self.keys:
+            if candidate == kid:
+                return key
+        raise ImproperlyConfigured(f"field key {kid!r} is not configured; cannot decrypt")
+
+
+@cache
+def keyring() -> KeyRing:
+    if settings.RUHU_FIELD_KEYS:
+        raw_keys = settings.RUHU_FIELD_KEYS
+    else:
+        raw_keys = _read_or_create(Path(settings.RUHU_FIELD_KEYS_FILE), lambda: f"k1:{new_key_b64()}\n")
+    if settings.RUHU_BLIND_INDEX_KEY:
+        raw_blind = settings.RUHU_BLIND_INDEX_KEY
+    else:
+        raw_blind = _read_or_create(
+            Path(settings.RUHU_BLIND_INDEX_KEY_FILE),
+            lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+        )
+    blind = base64.b64decode(raw_blind.strip())
+    if len(blind) < 32:
+        raise ImproperlyConfigured("the blind-index key must be at least 32 bytes")
+    return KeyRing(keys=tuple(parse_keys(raw_keys)), blind_key=blind)
+
+
+def add_key_to_file() -> str:
+    """Prepend a new current key to the key file (embedded default only)."""
+    if settings.RUHU_FIELD_KEYS:
+        raise ImproperlyConfigured(
+            "keys come from RUHU_FIELD_KEYS: put the new key first there, then run `ruhu keys rotate`"
+        )
+    path = Path(settings.RUHU_FIELD_KEYS_FILE)
+    existing = parse_keys(_read_or_create(path, lambda: f"k1:{new_key_b64()}\n"))
+    numbers = [int(kid[1:]) for kid, _ in existing if kid[1:].isdigit()]
+    kid = f"k{max(numbers, default=0) + 1}"
+    lines = [f"{kid}:{new_key_b64()}"] + [f"{k}:{base64.b64encode(v).decode()}" for k, v in existing]
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    tmp.replace(path)
+    keyring.cache_clear()
+    return kid
+
+
+def encrypt(plaintext: str, *, aad: str) -> str:
+    ring = keyring()
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(ring.key(ring.current_id)).encrypt(nonce, plaintext.encode(), aad.encode())
+    return f"{PREFIX}:{ring.current_id}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def key_id_of(token: str) -> str:
+    return token.split(":", 2)[1]
+
+
+def decrypt(token: str, *, aad: str) -> str:
+    prefix, kid, b64 = token.split(":", 2)
+    if prefix != PREFIX:
+        raise ValueError("unknown ciphertext format")
+    blob = base64.b64decode(b64)
+    return AESGCM(keyring().key(kid)).decrypt(blob[:12], blob[12:], aad.encode()).decode()
+
+
+def blind_index(purpose: str, normalized: str) -> str:
+    """Deterministic keyed hash for exact search: equal inputs, equal outputs; no way back."""
+    digest = hmac.new(keyring().blind_key, f"{purpose}\x00{normalized}".encode(), hashlib.sha256)
+    return digest.hexdigest()

@@ -1,0 +1,39 @@
+"""Masks for personal data shown on screens and in exports (DESIGN rule 5)."""
+
+from __future__ import annotations
+
+
+def mask_middle(value: str, *, keep_start: int, keep_end: int) -> str:
+    if not value:
+        return ""
+    if len(value) <= keep_start + keep_end:
+        return "*" * len(value)
+    hidden = len(value) - keep_start - keep_end
+    return value[:keep_start] + "*" * hidden + (value[-keep_end:] if keep_end else "")
+
+
+def mask_phone(value: str) -> str:
+    """`+8613812348000` or `13812348000` → `138****8000`."""
+    if not value:
+        return ""
+    digits = value[3:] if value.startswith("+86") else value.lstrip("+")
+    return mask_middle(digits, keep_start=3, keep_end=4)
+
+
+def mask_id_number(value: str) -> str:
+    """`110101199001011234` → `110***********1234`."""
+    return mask_middle(value or "", keep_start=3, keep_end=4)
+
+
+def mask_name(value: str) -> str:
+    """`张三丰` → `张**`: the family name stays so staff can address the customer."""
+    if not value:
+        return ""
+    return value[0] + "*" * (len(value) - 1)
+
+
+MASKS = {"phone": mask_phone, "id_number": mask_id_number, "name": mask_name}
+
+
+def mask(kind: str, value: str) -> str:
+    return MASKS[kind](value)

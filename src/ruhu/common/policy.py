@@ -1,0 +1,121 @@
+"""Policy values: every number from RULES.md, with an effective date and a scope.
+
+A branch value overrides the company value; of several values the latest whose
+effective date is on or before the asked date wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ruhu.common.audit import audit_record
+from ruhu.common.errors import PolicyMissing, ValidationFailed
+from ruhu.common.models import PolicyKey, PolicyValue
+
+
+def _branch_id(branch) -> int | None:
+    if branch is None:
+        return None
+    if isinstance(branch, int):
+        return branch
+    # a team resolves to its branch; a company means "no branch override"
+    return getattr(branch, "branch_id", None) or None
+
+
+def policy_get(key: str, *, branch=None, on: dt.date | None = None) -> Any:
+    """The value of `key` in force on `on` (default today) for `branch` (or the company)."""
+    on = on or timezone.localdate()
+    branch_id = _branch_id(branch)
+    scope = Q(branch__isnull=True)
+    if branch_id is not None:
+        scope |= Q(branch_id=branch_id)
+    rows = (
+        PolicyValue.objects.filter(scope, key_id=key, effective_from__lte=on)
+        .order_by("-effective_from")
+        .values_list("branch_id", "value")
+    )
+    company_value: Any = _MISSING
+    for row_branch, value in rows:
+        if row_branch is not None:
+            return value
+        if company_value is _MISSING:
+            company_value = value
+            if branch_id is None:
+                break
+    if company_value is _MISSING:
+        raise PolicyMissing(f"policy {key!r} has no value on {on}", key=key, on=str(on))
+    return company_value
+
+
+_MISSING = object()
+
+
+def policy_coerce(kind: str, value: Any) -> Any:
+    """Check and normalise a value for a key's kind; a bad value raises ValidationFailed."""
+    try:
+        if kind == PolicyKey.Kind.INTEGER:
+            if isinstance(value, bool) or int(value) != decimal.Decimal(str(value)):
+                raise ValueError
+            return int(value)
+        if kind in (PolicyKey.Kind.DECIMAL, PolicyKey.Kind.RATIO):
+            number = float(decimal.Decimal(str(value)))
+            if kind == PolicyKey.Kind.RATIO and not 0 <= number <= 1:
+                raise ValueError
+            return number
+        if kind == PolicyKey.Kind.BOOLEAN:
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() in {"true", "1", "yes"}:
+                return True
+            if str(value).lower() in {"false", "0", "no"}:
+                return False
+            raise ValueError
+        return str(value)
+    except (ValueError, TypeError, decimal.InvalidOperation):
+        raise ValidationFailed(
+            f"{value!r} is not a valid {kind} value", code="policy_bad_value", kind=kind
+        ) from None
+
+
+@transaction.atomic
+def policy_set(
+    *,
+    acting_user,
+    key: str,
+    value: Any,
+    effective_from: dt.date,
+    branch=None,
+    note: str = "",
+) -> PolicyValue:
+    policy_key = PolicyKey.objects.filter(pk=key).first()
+    if policy_key is None:
+        raise ValidationFailed(f"unknown policy key {key!r}", code="policy_unknown_key", key=key)
+    branch_id = _branch_id(branch)
+    coerced = policy_coerce(policy_key.kind, value)
+    row = PolicyValue.objects.filter(
+        key=policy_key, branch_id=branch_id, effective_from=effective_from
+    ).first()
+    before = row.value if row else None
+    if row is None:
+        row = PolicyValue.objects.create(
+            key=policy_key, branch_id=branch_id, value=coerced, effective_from=effective_from,
+            note=note,
+        )
+    else:
+        row.value, row.note = coerced, note
+        row.save(update_fields=["value", "note"])
+    audit_record(
+        acting_user=acting_user,
+        action="policy.set",
+        target=row,
+        branch_id=branch_id,
+        changes={"value": [before, coerced], "effective_from": [None, str(effective_from)]},
+        reason=note,
+    )
+    return row

@@ -1,0 +1,31 @@
+"""The audit view and the public health check."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from ruhu.common.errors import PermissionRefused
+from ruhu.common.selectors import audit_list
+from ruhu.common.web import forbidden, paginate
+
+
+@require_GET
+def audit(request):
+    action = request.GET.get("action", "")
+    try:
+        qs = audit_list(acting_user=request.user, action=action)
+    except PermissionRefused as exc:
+        return forbidden(request, exc)
+    return render(request, "common/audit_list.html", {"page": paginate(request, qs), "action": action})
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,32 @@
+"""Households API (scoped to the caller's branch)."""
+
+from __future__ import annotations
+
+from ninja import Query, Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from ruhu.common.pii import pii_unmask
+from ruhu.common.schemas import UnmaskIn, UnmaskOut
+from ruhu.premises.schemas import HouseholdOut
+from ruhu.premises.selectors import household_get, household_list
+
+router = Router(tags=["households"])
+
+
+@router.get("/households", response=list[HouseholdOut])
+@paginate(PageNumberPagination, page_size=50)
+def households(request, q: str = "", category: str = "", branch: int | None = Query(None)):
+    return household_list(acting_user=request.user, q=q, category=category, branch_id=branch)
+
+
+@router.get("/households/{household_id}", response=HouseholdOut)
+def household(request, household_id: int):
+    return household_get(acting_user=request.user, pk=household_id)
+
+
+@router.post("/households/{household_id}/unmask", response=UnmaskOut)
+def household_unmask(request, household_id: int, payload: UnmaskIn):
+    target = household_get(acting_user=request.user, pk=household_id)
+    value = pii_unmask(acting_user=request.user, target=target, field=payload.field,
+                       reason=payload.reason, via="api")
+    return {"field": payload.field, "value": value}

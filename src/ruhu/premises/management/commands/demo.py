@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from ruhu.premises.demo import DEMO_PASSWORD, demo_load, demo_logins
+
+
+class Command(BaseCommand):
+    help = "Load the demo company (idempotent) and print one login per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-logins", action="store_true", help="do not print the logins")
+
+    def handle(self, *args, quiet_logins=False, **options):
+        if settings.PRODUCTION:
+            raise CommandError("refusing to load demo data with RUHU_ENV=production")
+        created = demo_load()
+        self.stdout.write(f"demo data: {created['users']} staff and "
+                          f"{created['households']} households created")
+        if not quiet_logins:
+            self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+            for username, role, where in demo_logins():
+                self.stdout.write(f"  {username:<28} {role:<10} {where}")

@@ -1,0 +1,68 @@
+"""Writes to households. Issue-3 import builds on household_upsert's validation."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from ruhu.accounts.models import OrgUnit
+from ruhu.common.audit import audit_record, diff, snapshot
+from ruhu.common.errors import Conflict, ValidationFailed
+from ruhu.common.validation import normalize_id_number, normalize_phone
+from ruhu.premises.models import Category, Household
+
+
+@transaction.atomic
+def household_create(
+    *,
+    acting_user,
+    branch: OrgUnit,
+    account_no: str,
+    name: str,
+    category: str,
+    phone: str = "",
+    id_number: str = "",
+    address: str = "",
+) -> Household:
+    if branch.kind != OrgUnit.Kind.BRANCH:
+        raise ValidationFailed("用户必须属于一个分公司", code="household_branch")
+    if category not in Category.values:
+        raise ValidationFailed("未知的用户类别", code="household_category")
+    account_no = account_no.strip()
+    if not account_no or not name.strip():
+        raise ValidationFailed("户号和户名必填", code="household_required")
+    if Household.objects.filter(account_no=account_no).exists():
+        raise Conflict(f"户号 {account_no} 已存在", code="household_account_taken")
+    household = Household.objects.create(
+        branch=branch,
+        account_no=account_no,
+        name=name.strip(),
+        category=category,
+        phone=normalize_phone(phone),
+        id_number=normalize_id_number(id_number),
+        address=address.strip(),
+    )
+    audit_record(acting_user=acting_user, action="household.create", target=household,
+                 changes=diff({}, snapshot(household)))
+    return household
+
+
+@transaction.atomic
+def household_update(*, acting_user, household: Household, **changes) -> Household:
+    allowed = {"name", "category", "phone", "id_number", "address"}
+    if set(changes) - allowed:
+        raise ValidationFailed("不可修改的字段", code="field_readonly")
+    before = snapshot(household)
+    if "phone" in changes:
+        changes["phone"] = normalize_phone(changes["phone"])
+    if "id_number" in changes:
+        changes["id_number"] = normalize_id_number(changes["id_number"])
+    if "category" in changes and changes["category"] not in Category.values:
+        raise ValidationFailed("未知的用户类别", code="household_category")
+    for field, value in changes.items():
+        setattr(household, field, value)
+    household.updated_at = timezone.now()
+    household.save()
+    audit_record(acting_user=acting_user, action="household.update", target=household,
+                 changes=diff(before, snapshot(household)))
+    return household

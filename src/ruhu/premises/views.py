@@ -1,0 +1,51 @@
+"""Household pages: a scoped, searchable list and a detail page with masked personal data."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from ruhu.accounts.roles import Capability
+from ruhu.accounts.views import unmask_response
+from ruhu.common.errors import PermissionRefused
+from ruhu.common.selectors import audit_for_object
+from ruhu.common.web import fetch_or_404, forbidden, paginate
+from ruhu.premises.models import Category
+from ruhu.premises.selectors import household_get, household_list
+
+
+@require_GET
+def households(request):
+    q = request.GET.get("q", "")
+    category = request.GET.get("category", "")
+    try:
+        qs = household_list(acting_user=request.user, q=q, category=category)
+    except PermissionRefused as exc:
+        return forbidden(request, exc)
+    template = "premises/partials/household_rows.html" if request.headers.get("HX-Request") else "premises/household_list.html"
+    return render(request, template, {
+        "page": paginate(request, qs), "q": q, "category": category,
+        "categories": Category.choices,
+    })
+
+
+@require_GET
+def household_detail(request, pk: int):
+    try:
+        household = fetch_or_404(household_get, acting_user=request.user, pk=pk)
+    except PermissionRefused as exc:
+        return forbidden(request, exc)
+    return render(request, "premises/household_detail.html", {
+        "household": household,
+        "audit": audit_for_object(target=household)[:50],
+        "can_unmask": request.user.can(Capability.UNMASK_PII),
+    })
+
+
+@require_POST
+def household_unmask(request, pk: int):
+    try:
+        household = fetch_or_404(household_get, acting_user=request.user, pk=pk)
+    except PermissionRefused as exc:
+        return forbidden(request, exc)
+    return unmask_response(request, household)

@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.i18n import set_language
+
+from ruhu.accounts import views as accounts
+from ruhu.api import api
+from ruhu.common import views as common
+from ruhu.premises import views as premises
+
+admin.site.site_header = "Ruhu 入户 管理后台"
+admin.site.site_title = "Ruhu"
+
+
+@login_not_required
+def admin_login(request):
+    """The admin signs in through the one throttled login page."""
+    return redirect(f"/accounts/login/?next={request.GET.get('next', '/admin/')}")
+
+
+urlpatterns = [
+    path("", accounts.home, name="home"),
+    path("accounts/login/", accounts.login_view, name="login"),
+    path("accounts/logout/", accounts.logout_view, name="logout"),
+    path("me/tokens/", accounts.tokens, name="tokens"),
+    path("me/tokens/<int:pk>/revoke/", accounts.token_revoke, name="token-revoke"),
+    path("staff/", accounts.staff_list, name="staff"),
+    path("staff/<int:pk>/", accounts.staff_detail, name="staff-detail"),
+    path("staff/<int:pk>/deactivate/", accounts.staff_deactivate, name="staff-deactivate"),
+    path("staff/<int:pk>/unmask/", accounts.staff_unmask, name="staff-unmask"),
+    path("households/", premises.households, name="households"),
+    path("households/<int:pk>/", premises.household_detail, name="household-detail"),
+    path("households/<int:pk>/unmask/", premises.household_unmask, name="household-unmask"),
+    path("audit/", common.audit, name="audit"),
+    path("healthz", common.healthz, name="healthz"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/login/", admin_login),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
