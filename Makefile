@@ -1,0 +1,62 @@
+# Ruhu: `make run` serves the demo on http://127.0.0.1:8000; `make test` runs every test.
+# Both bootstrap everything from a machine that has only python3 and make.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+BIND ?= 127.0.0.1:8000
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint format bench bench-import bench-hazards migrate demo browser-deps clean help
+
+help:
+	@echo "make run    set up and serve the demo on http://$(BIND)"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make lint   ruff, formatting and migration checks"
+	@echo "make bench  run the benchmarks under bench/"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { \
+	  echo "python3-venv is missing: installing it with apt-get"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; }
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+migrate: $(STAMP)
+	$(BIN)/ruhu migrate --no-input -v 0
+	$(BIN)/ruhu createcachetable
+
+demo: migrate
+	$(BIN)/ruhu demo
+
+run: demo
+	$(BIN)/ruhu serve --bind $(BIND)
+
+# Debian's Chromium drives the browser tests; WenQuanYi renders Chinese in screenshots.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wenquanyi || { \
+	  echo "installing chromium and a CJK font with apt-get"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
+
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruhu makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var/test.sqlite3* tests/screenshots

@@ -1,0 +1,142 @@
+"""Personas and fixtures shared by every test.
+
+The company has two branches, A (east) and B (west):
+- Alice: administrator at head office (sees everything)
+- Bob: manager of branch A
+- Bella: manager of branch B
+- Charlie: inspector in branch A
+- Dave: inspector in branch B
+- Eve: an outsider: an active account attached to no part of the company
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+
+from ruhu.accounts.models import OrgUnit, User
+from ruhu.accounts.roles import Role
+from ruhu.accounts.services import org_unit_create, user_create
+from ruhu.common.immutability import guards_lifted
+from ruhu.premises.services import household_create
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_lifts_immutability_guards():
+    """Transactional tests end with a flush; immutable tables would refuse it."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def flush(self, sql_list):
+        with guards_lifted(self.connection):
+            return original(self, sql_list)
+
+    BaseDatabaseOperations.execute_sql_flush = flush
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _services_required(django_db_setup, django_db_blocker):
+    """On CI's PostgreSQL leg the suite must really run against PostgreSQL and Redis."""
+    if os.environ.get("RUHU_REQUIRE_SERVICES") != "1":
+        return
+    from django.core.cache import cache
+
+    with django_db_blocker.unblock():
+        assert connection.vendor == "postgresql", "RUHU_REQUIRE_SERVICES=1 but not on PostgreSQL"
+    cache.set("ruhu-ci-ping", "pong", 5)
+    assert cache.get("ruhu-ci-ping") == "pong", "RUHU_REQUIRE_SERVICES=1 but Redis is unreachable"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Login throttling lives in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    try:
+        cache.clear()
+    except Exception:  # the database cache table is created with the test database
+        pass
+    yield
+
+
+@pytest.fixture
+def org(db):
+    company = org_unit_create(acting_user=None, kind="company", code="acme", name="示范燃气")
+    branch_a = org_unit_create(acting_user=None, kind="branch", code="a", name="东城项目公司",
+                               parent=company)
+    branch_b = org_unit_create(acting_user=None, kind="branch", code="b", name="西城项目公司",
+                               parent=company)
+    team_a = org_unit_create(acting_user=None, kind="team", code="a1", name="东城一班",
+                             parent=branch_a)
+    team_b = org_unit_create(acting_user=None, kind="team", code="b1", name="西城一班",
+                             parent=branch_b)
+    return type("Org", (), {"company": company, "a": branch_a, "b": branch_b,
+                            "team_a": team_a, "team_b": team_b})
+
+
+def make_user(username: str, role: str, unit: OrgUnit | None, **extra) -> User:
+    return user_create(acting_user=None, username=username, full_name=username.title(),
+                       role=role, org_unit=unit, password=PASSWORD, **extra)
+
+
+@pytest.fixture
+def alice(org):
+    return make_user("alice", Role.ADMIN, org.company, is_superuser=True)
+
+
+@pytest.fixture
+def bob(org):
+    return make_user("bob", Role.MANAGER, org.a, phone="13812348000",
+                     id_number="110101199003071233")
+
+
+@pytest.fixture
+def bella(org):
+    return make_user("bella", Role.MANAGER, org.b)
+
+
+@pytest.fixture
+def charlie(org):
+    return make_user("charlie", Role.INSPECTOR, org.team_a, badge_no="A-001")
+
+
+@pytest.fixture
+def dave(org):
+    return make_user("dave", Role.INSPECTOR, org.team_b, badge_no="B-001")
+
+
+@pytest.fixture
+def eve(db):
+    return make_user("eve", Role.INSPECTOR, None)
+
+
+@pytest.fixture
+def household_a(org):
+    return household_create(acting_user=None, branch=org.a, account_no="A000001", name="王伟",
+                            category="residential", phone="13912345678",
+                            id_number="110101198001011232", address="翠苑小区1幢1单元101室")
+
+
+@pytest.fixture
+def household_b(org):
+    return household_create(acting_user=None, branch=org.b, account_no="B000001", name="李娜",
+                            category="residential", phone="13787654321",
+                            address="西溪人家2幢2单元202室")
+
+
+def login(client, user) -> None:
+    """Log in through the real login page (throttle, session rotation and all)."""
+    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
