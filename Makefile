@@ -9,7 +9,7 @@ BIND ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint format bench bench-import bench-hazards migrate demo browser-deps clean help
+.PHONY: run test lint format bench migrate demo browser-deps clean help
 
 help:
 	@echo "make run    set up and serve the demo on http://$(BIND)"

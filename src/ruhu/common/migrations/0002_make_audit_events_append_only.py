@@ -27,7 +27,7 @@ POSTGRES = [
 def install(apps, schema_editor):
     statements = POSTGRES if schema_editor.connection.vendor == "postgresql" else SQLITE
     for sql in statements:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)  # no params: the PL/pgSQL '%' stays literal
 
 
 def remove(apps, schema_editor):

@@ -6,6 +6,7 @@ import getpass
 import os
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Role
@@ -28,11 +29,14 @@ class Command(BaseCommand):
         password = os.environ.get("RUHU_ADMIN_PASSWORD") or self.prompt()
         company = OrgUnit.objects.filter(kind=OrgUnit.Kind.COMPANY).first()
         try:
-            if company is None:
-                company = org_unit_create(acting_user=None, kind="company", code=company_code,
-                                          name=company_name)
-            user_create(acting_user=None, username=username, full_name=full_name,
-                        role=Role.ADMIN, org_unit=company, password=password, is_superuser=True)
+            with transaction.atomic():
+                if company is None:
+                    company = org_unit_create(
+                        acting_user=None, kind="company", code=company_code, name=company_name
+                    )
+                user_create(acting_user=None, username=username, full_name=full_name,
+                    role=Role.ADMIN, org_unit=company, password=password, is_superuser=True,
+                )
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(self.style.SUCCESS(f"administrator {username} created"))

@@ -1,0 +1,82 @@
+"""Household pages in the browser: the list and unmasking personal data through HTMX."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from ruhu.common.models import AuditEvent
+from tests.browser.pages import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_a_manager_unmasks_a_phone_with_a_reason_without_reloading_the_page(
+    open_page, bob, household_a
+):
+    page = open_page("phone")
+    log_in(page, "bob")
+    page.goto(f"/households/{household_a.pk}/")
+    phone = page.locator("#pii-phone")
+    expect(phone).to_contain_text("139****5678")
+    page.evaluate("window.__sameDocument = true")
+
+    phone.get_by_role("button", name="查看完整").click()
+    reason = phone.get_by_label("查看原因")
+    expect(reason).to_be_focused()
+    reason.fill("用户来电核实身份")
+    with page.expect_response(lambda r: r.url.endswith("/unmask/")) as answer:
+        phone.get_by_role("button", name="确认查看").click()
+    assert answer.value.status == 200
+    assert answer.value.request.headers.get("hx-request") == "true"
+
+    revealed = page.get_by_test_id("unmasked-phone")
+    expect(revealed).to_be_visible()
+    assert "13912345678" in revealed.inner_text().replace(" ", "")
+    assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
+    expect(page.locator("#pii-id_number")).to_contain_text("*")  # the other field stays masked
+
+    event = AuditEvent.objects.get(action="pii.unmask", actor=bob)
+    assert event.reason == "用户来电核实身份"
+    page.reload()
+    expect(page.get_by_text("用户来电核实身份")).to_be_visible()
+
+
+def test_a_too_short_reason_is_refused_and_the_number_stays_hidden(page, bob, household_a):
+    log_in(page, "bob")
+    page.goto(f"/households/{household_a.pk}/")
+    phone = page.locator("#pii-phone")
+    phone.get_by_role("button", name="查看完整").click()
+    reason = phone.get_by_label("查看原因")
+    reason.fill("看")
+    phone.get_by_role("button", name="确认查看").click()
+    # the browser's own check stops the request: nothing is revealed, nothing logged
+    assert reason.evaluate("el => el.validity.valid") is False
+    expect(page.get_by_test_id("unmasked-phone")).to_have_count(0)
+    assert not AuditEvent.objects.filter(action="pii.unmask").exists()
+
+
+def test_an_inspector_sees_the_masked_number_and_no_unmask_button(page, charlie, household_a):
+    log_in(page, "charlie")
+    page.goto(f"/households/{household_a.pk}/")
+    expect(page.locator("#pii-phone")).to_contain_text("139****5678")
+    expect(page.get_by_role("button", name="查看完整")).to_have_count(0)
+    expect(page.locator("form[hx-post]")).to_have_count(0)
+
+
+def test_the_list_searches_in_place(page, bob, household_a, org):
+    from ruhu.premises.services import household_create
+
+    household_create(acting_user=None, branch=org.a, account_no="A000002", name="张敏",
+                     category="commercial", phone="13611112222", address="望江花园3幢1单元301室")
+    log_in(page, "bob")
+    page.goto("/households/")
+    rows = page.locator("#household-rows tbody tr")
+    expect(rows).to_have_count(2)
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_role("searchbox").fill("望江花园")
+    page.get_by_role("button", name="筛选").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("A000002")
+    assert page.evaluate("window.__sameDocument") is True
+    assert "q=" in page.url

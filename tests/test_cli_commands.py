@@ -1,0 +1,63 @@
+"""The project's own management commands: demo, createadmin, keys generate."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ruhu.accounts.models import OrgUnit, User
+from ruhu.accounts.roles import Role
+from ruhu.premises.demo import DEMO_PASSWORD, demo_logins
+from ruhu.premises.models import Household
+
+
+def test_it_loads_the_demo_once_with_every_role(db):
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert OrgUnit.objects.filter(kind="branch").count() == 2
+    assert Household.objects.count() >= 200
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    printed = out.getvalue()
+    for username, _role, _where in demo_logins():
+        assert username in printed
+        assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
+
+    again = io.StringIO()
+    call_command("demo", stdout=again)
+    assert "0 staff and 0 households created" in again.getvalue()
+
+
+def test_it_refuses_demo_data_in_production(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        call_command("demo", stdout=io.StringIO())
+    assert not Household.objects.exists()
+
+
+def test_it_creates_the_first_administrator_and_the_company(db, monkeypatch):
+    monkeypatch.setenv("RUHU_ADMIN_PASSWORD", "a-long-admin-passphrase")
+    call_command("createadmin", "--username", "root", stdout=io.StringIO())
+    admin = User.objects.get(username="root")
+    assert admin.is_superuser and admin.role == Role.ADMIN
+    assert admin.org_unit.kind == OrgUnit.Kind.COMPANY
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("createadmin", "--username", "root", stdout=io.StringIO())
+
+
+def test_it_refuses_a_weak_administrator_password(db, monkeypatch):
+    monkeypatch.setenv("RUHU_ADMIN_PASSWORD", "short")
+    with pytest.raises(CommandError):
+        call_command("createadmin", "--username", "root", stdout=io.StringIO())
+    assert not User.objects.filter(username="root").exists()
+    assert not OrgUnit.objects.exists()
+
+
+def test_it_generates_a_usable_key():
+    from ruhu.common.crypto import parse_keys
+
+    out = io.StringIO()
+    call_command("keys", "generate", stdout=out)
+    (kid, key), = parse_keys(out.getvalue().strip())
+    assert kid == "kNEW" and len(key) == 32
