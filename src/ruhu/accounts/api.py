@@ -1,14 +1,14 @@
 """Accounts API: device tokens, the current user, the staff directory."""
 
-from __future__ import annotations
 
-from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Router
+from ninja.pagination import paginate
 
 from ruhu.accounts import selectors, services
-from ruhu.common.pii import pii_unmask
-from ruhu.common.schemas import UnmaskIn, UnmaskOut
 from ruhu.accounts.schemas import ReasonIn, StaffOut, TokenCreatedOut, TokenIn, TokenOut
+from ruhu.common.pagination import Pages
+from ruhu.common.pii import pii_unmask
+from ruhu.common.schemas import ObjectId, Text, UnmaskIn, UnmaskOut
 
 router = Router(tags=["accounts"])
 
@@ -27,7 +27,7 @@ def token_list(request):
 
 
 @router.delete("/auth/tokens/{token_id}", response=TokenOut)
-def token_revoke(request, token_id: int):
+def token_revoke(request, token_id: ObjectId):
     token = selectors.token_get(acting_user=request.user, pk=token_id)
     return services.token_revoke(acting_user=request.user, token=token)
 
@@ -38,24 +38,24 @@ def me(request):
 
 
 @router.get("/staff", response=list[StaffOut])
-@paginate(PageNumberPagination, page_size=50)
-def staff_list(request, q: str = "", role: str = "", branch: int | None = Query(None)):
+@paginate(Pages)
+def staff_list(request, q: Text = "", role: Text = "", branch: ObjectId | None = None):
     return selectors.user_list(acting_user=request.user, q=q, role=role, branch_id=branch)
 
 
 @router.get("/staff/{user_id}", response=StaffOut)
-def staff_get(request, user_id: int):
+def staff_get(request, user_id: ObjectId):
     return selectors.user_get(acting_user=request.user, pk=user_id)
 
 
 @router.post("/staff/{user_id}/deactivate", response=StaffOut)
-def staff_deactivate(request, user_id: int, payload: ReasonIn):
+def staff_deactivate(request, user_id: ObjectId, payload: ReasonIn):
     user = selectors.user_get(acting_user=request.user, pk=user_id)
     return services.user_deactivate(acting_user=request.user, user=user, reason=payload.reason)
 
 
 @router.post("/staff/{user_id}/unmask", response=UnmaskOut)
-def staff_unmask(request, user_id: int, payload: UnmaskIn):
+def staff_unmask(request, user_id: ObjectId, payload: UnmaskIn):
     user = selectors.user_get(acting_user=request.user, pk=user_id)
     value = pii_unmask(acting_user=request.user, target=user, field=payload.field,
                        reason=payload.reason, via="api")

@@ -5,11 +5,13 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from ruhu.common.schemas import Text
+
 
 class TokenIn(Schema):
-    username: str = Field(min_length=1, max_length=150)
-    password: str = Field(min_length=1, max_length=200)
-    device_name: str = Field(default="device", max_length=100)
+    username: Text = Field(min_length=1, max_length=150)
+    password: Text = Field(min_length=1, max_length=200)
+    device_name: Text = Field(default="device", max_length=100)
 
 
 class TokenCreatedOut(Schema):
@@ -59,4 +61,4 @@ class StaffOut(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text = Field(min_length=1, max_length=500)

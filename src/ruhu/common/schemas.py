@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 
 class AuditEventOut(Schema):
@@ -24,10 +24,25 @@ class AuditEventOut(Schema):
 
 
 class UnmaskIn(Schema):
-    field: str = Field(description="name of an encrypted field, e.g. phone or id_number")
-    reason: str = Field(min_length=1, max_length=500)
+    field: Text = Field(description="name of an encrypted field, e.g. phone or id_number")
+    reason: Text = Field(min_length=1, max_length=500)
 
 
 class UnmaskOut(Schema):
     field: str
     value: str
+
+
+# A database id as the API accepts it: out-of-range numbers are rejected with 422 before
+# they reach PostgreSQL (whose bigint would overflow) or SQLite.
+ObjectId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    return value
+
+
+# Free text from a client: PostgreSQL cannot store NUL, so it is refused at the edge (422).
+Text = Annotated[str, AfterValidator(_no_nul)]

@@ -1,12 +1,12 @@
 """Households API (scoped to the caller's branch)."""
 
-from __future__ import annotations
 
-from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Router
+from ninja.pagination import paginate
 
+from ruhu.common.pagination import Pages
 from ruhu.common.pii import pii_unmask
-from ruhu.common.schemas import UnmaskIn, UnmaskOut
+from ruhu.common.schemas import ObjectId, Text, UnmaskIn, UnmaskOut
 from ruhu.premises.schemas import HouseholdOut
 from ruhu.premises.selectors import household_get, household_list
 
@@ -14,18 +14,18 @@ router = Router(tags=["households"])
 
 
 @router.get("/households", response=list[HouseholdOut])
-@paginate(PageNumberPagination, page_size=50)
-def households(request, q: str = "", category: str = "", branch: int | None = Query(None)):
+@paginate(Pages)
+def households(request, q: Text = "", category: Text = "", branch: ObjectId | None = None):
     return household_list(acting_user=request.user, q=q, category=category, branch_id=branch)
 
 
 @router.get("/households/{household_id}", response=HouseholdOut)
-def household(request, household_id: int):
+def household(request, household_id: ObjectId):
     return household_get(acting_user=request.user, pk=household_id)
 
 
 @router.post("/households/{household_id}/unmask", response=UnmaskOut)
-def household_unmask(request, household_id: int, payload: UnmaskIn):
+def household_unmask(request, household_id: ObjectId, payload: UnmaskIn):
     target = household_get(acting_user=request.user, pk=household_id)
     value = pii_unmask(acting_user=request.user, target=target, field=payload.field,
                        reason=payload.reason, via="api")
