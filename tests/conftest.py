@@ -11,6 +11,7 @@ The company has two branches, A (east) and B (west):
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -60,35 +61,58 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _jobs_run_inline():
+    """Jobs run in-process; tests of the real queue storage switch this off themselves."""
+    from huey.contrib.djhuey import HUEY
+
+    previous = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = previous
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     """Login throttling lives in the cache; each test starts with none."""
     from django.core.cache import cache
 
-    try:
+    with contextlib.suppress(Exception):  # the cache table comes with the test database
         cache.clear()
-    except Exception:  # the database cache table is created with the test database
-        pass
     yield
 
 
 @pytest.fixture
 def org(db):
     company = org_unit_create(acting_user=None, kind="company", code="acme", name="示范燃气")
-    branch_a = org_unit_create(acting_user=None, kind="branch", code="a", name="东城项目公司",
-                               parent=company)
-    branch_b = org_unit_create(acting_user=None, kind="branch", code="b", name="西城项目公司",
-                               parent=company)
-    team_a = org_unit_create(acting_user=None, kind="team", code="a1", name="东城一班",
-                             parent=branch_a)
-    team_b = org_unit_create(acting_user=None, kind="team", code="b1", name="西城一班",
-                             parent=branch_b)
-    return type("Org", (), {"company": company, "a": branch_a, "b": branch_b,
-                            "team_a": team_a, "team_b": team_b})
+    branch_a = org_unit_create(
+        acting_user=None, kind="branch", code="a", name="东城项目公司", parent=company
+    )
+    branch_b = org_unit_create(
+        acting_user=None, kind="branch", code="b", name="西城项目公司", parent=company
+    )
+    team_a = org_unit_create(
+        acting_user=None, kind="team", code="a1", name="东城一班", parent=branch_a
+    )
+    team_b = org_unit_create(
+        acting_user=None, kind="team", code="b1", name="西城一班", parent=branch_b
+    )
+    return type(
+        "Org",
+        (),
+        {"company": company, "a": branch_a, "b": branch_b, "team_a": team_a, "team_b": team_b},
+    )
 
 
 def make_user(username: str, role: str, unit: OrgUnit | None, **extra) -> User:
-    return user_create(acting_user=None, username=username, full_name=username.title(),
-                       role=role, org_unit=unit, password=PASSWORD, **extra)
+    return user_create(
+        acting_user=None,
+        username=username,
+        full_name=username.title(),
+        role=role,
+        org_unit=unit,
+        password=PASSWORD,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -98,8 +122,9 @@ def alice(org):
 
 @pytest.fixture
 def bob(org):
-    return make_user("bob", Role.MANAGER, org.a, phone="13812348000",
-                     id_number="110101199003071233")
+    return make_user(
+        "bob", Role.MANAGER, org.a, phone="13812348000", id_number="110101199003071233"
+    )
 
 
 @pytest.fixture
@@ -124,16 +149,29 @@ def eve(db):
 
 @pytest.fixture
 def household_a(org):
-    return household_create(acting_user=None, branch=org.a, account_no="A000001", name="王伟",
-                            category="residential", phone="13912345678",
-                            id_number="110101198001011232", address="翠苑小区1幢1单元101室")
+    return household_create(
+        acting_user=None,
+        branch=org.a,
+        account_no="A000001",
+        name="王伟",
+        category="residential",
+        phone="13912345678",
+        id_number="110101198001011232",
+        address="翠苑小区1幢1单元101室",
+    )
 
 
 @pytest.fixture
 def household_b(org):
-    return household_create(acting_user=None, branch=org.b, account_no="B000001", name="李娜",
-                            category="residential", phone="13787654321",
-                            address="西溪人家2幢2单元202室")
+    return household_create(
+        acting_user=None,
+        branch=org.b,
+        account_no="B000001",
+        name="李娜",
+        category="residential",
+        phone="13787654321",
+        address="西溪人家2幢2单元202室",
+    )
 
 
 def login(client, user) -> None:

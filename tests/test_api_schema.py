@@ -41,8 +41,11 @@ def device_token(alice, household_a, household_b, charlie):
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 def test_it_never_answers_a_server_error(case, device_token):
     response = case.call(headers={"Authorization": f"Bearer {device_token}"})
     case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])

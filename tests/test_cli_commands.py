@@ -59,5 +59,5 @@ def test_it_generates_a_usable_key():
 
     out = io.StringIO()
     call_command("keys", "generate", stdout=out)
-    (kid, key), = parse_keys(out.getvalue().strip())
+    ((kid, key),) = parse_keys(out.getvalue().strip())
     assert kid == "kNEW" and len(key) == 32

@@ -54,14 +54,20 @@ def migrated(tmp_path):
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_it_serves_the_login_page_and_stops_web_and_worker_together(migrated, stop_signal):
     port = _free_port()
-    proc = subprocess.Popen([*RUHU, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-                            env=migrated, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [*RUHU, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=migrated,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         body = ""
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2) as r:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/accounts/login/", timeout=2
+                ) as r:
                     body = r.read().decode()
                     break
             except OSError:
@@ -81,8 +87,12 @@ def test_it_serves_the_login_page_and_stops_web_and_worker_together(migrated, st
 
 def test_it_fails_when_the_worker_dies(migrated):
     port = _free_port()
-    proc = subprocess.Popen([*RUHU, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-                            env=migrated, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [*RUHU, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=migrated,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 30
         while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -62,6 +62,13 @@ def on_not_found(request, exc):
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
     return _error(request, 401, "需要登录或有效的设备令牌", "unauthenticated")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    """Ninja's own refusals (a body that is not JSON, …) in the same shape as ours."""
+    code = "bad_request" if exc.status_code == 400 else "http_error"
+    return _error(request, exc.status_code, str(exc), code)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -78,7 +78,9 @@ DEBUG = env_bool("DEBUG", False)
 if PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY")
     if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
-        raise ImproperlyConfigured("RUHU_ENV=production needs SECRET_KEY of at least 50 random characters")
+        raise ImproperlyConfigured(
+            "RUHU_ENV=production needs SECRET_KEY of at least 50 random characters"
+        )
     if DEBUG:
         raise ImproperlyConfigured("RUHU_ENV=production refuses DEBUG=true")
 else:
@@ -103,7 +105,9 @@ elif not (RUHU_FIELD_KEYS or RUHU_FIELD_KEYS_FILE) or not (
         "RUHU_ENV=production needs RUHU_FIELD_KEYS (or _FILE) and RUHU_BLIND_INDEX_KEY (or _FILE)"
     )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("RUHU_ENV=production needs ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -202,10 +206,12 @@ else:
 
 # Background jobs (Huey): SQLite file under var/ by default, Redis when REDIS_URL is set.
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
+# The test suite gets a queue of its own, so it never empties or feeds a running worker's.
+QUEUE_SUFFIX = "-test" if RUHU_ENV == "test" else ""
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": env_str("RUHU_QUEUE_NAME", "ruhu"),
+        "name": env_str("RUHU_QUEUE_NAME", "ruhu" + QUEUE_SUFFIX),
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
         "utc": True,
@@ -214,8 +220,8 @@ if REDIS_URL:
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
-        "name": "ruhu",
-        "filename": str(VAR_DIR / env_str("RUHU_QUEUE_FILE", "huey.sqlite3")),
+        "name": "ruhu" + QUEUE_SUFFIX,
+        "filename": str(VAR_DIR / env_str("RUHU_QUEUE_FILE", f"huey{QUEUE_SUFFIX}.sqlite3")),
         "immediate": HUEY_IMMEDIATE,
         "utc": True,
         "consumer": {"workers": env_int("RUHU_WORKERS", 2, minimum=1), "worker_type": "thread"},

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.http import urlencode
 from django.views.i18n import set_language
 
 from ruhu.accounts import views as accounts
@@ -16,7 +17,7 @@ admin.site.site_title = "Ruhu"
 @login_not_required
 def admin_login(request):
     """The admin signs in through the one throttled login page."""
-    return redirect(f"/accounts/login/?next={request.GET.get('next', '/admin/')}")
+    return redirect("/accounts/login/?" + urlencode({"next": request.GET.get("next", "/admin/")}))
 
 
 urlpatterns = [

@@ -1,7 +1,6 @@
 """Accounts API: device tokens, the current user, the staff directory."""
 
-
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from ruhu.accounts import selectors, services
@@ -17,8 +16,16 @@ router = Router(tags=["accounts"])
 def token_create(request, payload: TokenIn):
     user = services.login_check(request, username=payload.username, password=payload.password)
     token, raw = services.token_issue(acting_user=user, user=user, name=payload.device_name)
-    return 201, {"id": token.pk, "token": raw, "name": token.name, "prefix": token.prefix,
-                 "expires_at": token.expires_at}
+    return Status(
+        201,
+        {
+            "id": token.pk,
+            "token": raw,
+            "name": token.name,
+            "prefix": token.prefix,
+            "expires_at": token.expires_at,
+        },
+    )
 
 
 @router.get("/auth/tokens", response=list[TokenOut])
@@ -57,6 +64,7 @@ def staff_deactivate(request, user_id: ObjectId, payload: ReasonIn):
 @router.post("/staff/{user_id}/unmask", response=UnmaskOut)
 def staff_unmask(request, user_id: ObjectId, payload: UnmaskIn):
     user = selectors.user_get(acting_user=request.user, pk=user_id)
-    value = pii_unmask(acting_user=request.user, target=user, field=payload.field,
-                       reason=payload.reason, via="api")
+    value = pii_unmask(
+        acting_user=request.user, target=user, field=payload.field, reason=payload.reason, via="api"
+    )
     return {"field": payload.field, "value": value}

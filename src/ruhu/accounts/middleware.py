@@ -21,11 +21,21 @@ class DenyByDefaultMiddleware(LoginRequiredMiddleware):
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.path.startswith(API_PREFIX) and not request.path.startswith(
-            (API_PREFIX + "docs", API_PREFIX + "openapi.json")
+        operation = request.path.removeprefix(API_PREFIX)
+        if (
+            request.path.startswith(API_PREFIX)
+            and operation  # the API root is not an operation: it needs a login like a page
+            and not operation.startswith(("docs", "openapi.json"))
         ):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+    def handle_no_permission(self, request, view_func):
+        response = super().handle_no_permission(request, view_func)
+        if getattr(request, "session_expired", False):  # the login page says why
+            location = response["Location"]
+            response["Location"] = location + ("&" if "?" in location else "?") + "expired=1"
+        return response
 
 
 class IdleSessionMiddleware:

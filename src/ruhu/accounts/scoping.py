@@ -28,7 +28,9 @@ def scope_queryset(
 
 def require(acting_user, capability: str) -> None:
     if not acting_user.can(capability):
-        raise PermissionRefused("您没有权限执行此操作", code="capability_missing", capability=capability)
+        raise PermissionRefused(
+            "您没有权限执行此操作", code="capability_missing", capability=capability
+        )
 
 
 def get_scoped(qs: QuerySet, pk, **scope) -> object:

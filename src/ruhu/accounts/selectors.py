@@ -7,18 +7,20 @@ from django.db.models import Q, QuerySet
 from ruhu.accounts.models import ApiToken, OrgUnit, User
 from ruhu.accounts.roles import Capability
 from ruhu.accounts.scoping import get_scoped, require, scope_queryset
-from ruhu.common.fields import blind_index_for
-from ruhu.common.validation import normalize_phone
+from ruhu.common.errors import NotFound
+from ruhu.common.fields import phone_search_index
 
 
 def user_list(
-    *, acting_user, role: str = "", branch_id: int | None = None, q: str = "",
+    *,
+    acting_user,
+    role: str = "",
+    branch_id: int | None = None,
+    q: str = "",
     active: bool | None = None,
 ) -> QuerySet[User]:
     require(acting_user, Capability.VIEW_STAFF)
-    qs = scope_queryset(
-        User.objects.select_related("org_unit", "branch"), acting_user=acting_user
-    )
+    qs = scope_queryset(User.objects.select_related("org_unit", "branch"), acting_user=acting_user)
     if role:
         qs = qs.filter(role=role)
     if branch_id:
@@ -29,17 +31,18 @@ def user_list(
     if q:
         condition = Q(username__icontains=q) | Q(full_name__icontains=q) | Q(badge_no=q)
         if any(ch.isdigit() for ch in q):
-            try:
-                condition |= Q(phone_bidx=blind_index_for("phone", normalize_phone(q)))
-            except Exception:  # not a phone number: search the other fields only
-                pass
+            phone_index = phone_search_index(q)
+            if phone_index:
+                condition |= Q(phone_bidx=phone_index)
         qs = qs.filter(condition)
     return qs.order_by("branch__code", "role", "username")
 
 
 def user_get(*, acting_user, pk: int) -> User:
     require(acting_user, Capability.VIEW_STAFF)
-    return get_scoped(User.objects.select_related("org_unit", "branch"), pk, acting_user=acting_user)
+    return get_scoped(
+        User.objects.select_related("org_unit", "branch"), pk, acting_user=acting_user
+    )
 
 
 def branch_list(*, acting_user) -> QuerySet[OrgUnit]:
@@ -56,12 +59,12 @@ def token_list(*, acting_user, user: User | None = None) -> QuerySet[ApiToken]:
 
 
 def token_get(*, acting_user, pk: int) -> ApiToken:
+    """The caller's own token, or (for a staff manager) one of their staff's; else 404."""
     token = ApiToken.objects.select_related("user").filter(pk=pk).first()
-    if token is None:
-        from ruhu.common.errors import NotFound
-
+    if token is None or (
+        token.user_id != acting_user.pk and not acting_user.can(Capability.MANAGE_STAFF)
+    ):
         raise NotFound("未找到该令牌")
     if token.user_id != acting_user.pk:
-        require(acting_user, Capability.MANAGE_STAFF)
         user_get(acting_user=acting_user, pk=token.user_id)
     return token

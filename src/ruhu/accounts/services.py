@@ -16,9 +16,9 @@ from django.utils.module_loading import import_string
 
 from ruhu.accounts.models import ApiToken, OrgUnit, User, UserSession
 from ruhu.accounts.roles import Capability, Role
-from ruhu.accounts.scoping import require
+from ruhu.accounts.scoping import require, scope_queryset
 from ruhu.common.audit import audit_record, diff, snapshot
-from ruhu.common.errors import Conflict, ValidationFailed
+from ruhu.common.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from ruhu.common.validation import normalize_id_number, normalize_phone
 
 TOKEN_PREFIX = "rh_"
@@ -44,9 +44,32 @@ def org_unit_create(
     unit = OrgUnit.objects.create(kind=kind, code=code, name=name, parent=parent)
     unit.branch = unit if kind == OrgUnit.Kind.BRANCH else _branch_of(parent)
     unit.save(update_fields=["branch"])
-    audit_record(acting_user=acting_user, action="org_unit.create", target=unit,
-                 changes=diff({}, snapshot(unit)), branch_id=unit.branch_id)
+    audit_record(
+        acting_user=acting_user,
+        action="org_unit.create",
+        target=unit,
+        changes=diff({}, snapshot(unit)),
+        branch_id=unit.branch_id,
+    )
     return unit
+
+
+def _require_manages(acting_user, user: User) -> None:
+    """A staff manager acts only on people in their scope: their branch, or all for head office."""
+    require(acting_user, Capability.MANAGE_STAFF)
+    if not scope_queryset(User.objects.filter(pk=user.pk), acting_user=acting_user).exists():
+        raise NotFound("未找到该员工", code="not_found")
+
+
+def _require_may_place(
+    acting_user, org_unit: OrgUnit | None, role: str, is_superuser: bool
+) -> None:
+    """Admin rights come only from an administrator; a branch places staff in its branch."""
+    if (is_superuser or role == Role.ADMIN) and not acting_user.is_superuser:
+        raise PermissionRefused("只有系统管理员可以授予管理员权限", code="admin_grant_refused")
+    branch = _branch_of(org_unit)
+    if not acting_user.is_head_office and (branch is None or branch.pk != acting_user.branch_id):
+        raise PermissionRefused("只能在本分公司内安排员工", code="org_unit_out_of_scope")
 
 
 def _check_password(password: str, user: User | None = None) -> None:
@@ -73,6 +96,7 @@ def user_create(
 ) -> User:
     if acting_user is not None:
         require(acting_user, Capability.MANAGE_STAFF)
+        _require_may_place(acting_user, org_unit, role, is_superuser)
     if role not in Role.values:
         raise ValidationFailed("未知角色", code="role_unknown")
     username = username.strip().lower()
@@ -96,8 +120,9 @@ def user_create(
     _check_password(password, user)
     user.set_password(password)
     user.save()
-    audit_record(acting_user=acting_user, action="user.create", target=user,
-                 changes=diff({}, snapshot(user)))
+    audit_record(
+        acting_user=acting_user, action="user.create", target=user, changes=diff({}, snapshot(user))
+    )
     return user
 
 
@@ -106,10 +131,12 @@ EDITABLE_USER_FIELDS = ("full_name", "role", "org_unit", "phone", "id_number", "
 
 @transaction.atomic
 def user_update(*, acting_user, user: User, **changes) -> User:
-    require(acting_user, Capability.MANAGE_STAFF)
+    _require_manages(acting_user, user)
     unknown = set(changes) - set(EDITABLE_USER_FIELDS)
     if unknown:
-        raise ValidationFailed(f"不可修改的字段: {', '.join(sorted(unknown))}", code="field_readonly")
+        raise ValidationFailed(
+            f"不可修改的字段: {', '.join(sorted(unknown))}", code="field_readonly"
+        )
     before = snapshot(user)
     if "phone" in changes:
         changes["phone"] = normalize_phone(changes["phone"])
@@ -117,20 +144,31 @@ def user_update(*, acting_user, user: User, **changes) -> User:
         changes["id_number"] = normalize_id_number(changes["id_number"])
     if "role" in changes and changes["role"] not in Role.values:
         raise ValidationFailed("未知角色", code="role_unknown")
+    if "role" in changes or "org_unit" in changes:
+        _require_may_place(
+            acting_user,
+            changes.get("org_unit", user.org_unit),
+            changes.get("role", user.role),
+            user.is_superuser,
+        )
     for name, value in changes.items():
         setattr(user, name, value)
     if "org_unit" in changes:
         user.branch = _branch_of(user.org_unit)
     user.save()
-    audit_record(acting_user=acting_user, action="user.update", target=user,
-                 changes=diff(before, snapshot(user)))
+    audit_record(
+        acting_user=acting_user,
+        action="user.update",
+        target=user,
+        changes=diff(before, snapshot(user)),
+    )
     return user
 
 
 @transaction.atomic
 def user_set_password(*, acting_user, user: User, password: str) -> None:
     if acting_user != user:
-        require(acting_user, Capability.MANAGE_STAFF)
+        _require_manages(acting_user, user)
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -153,7 +191,7 @@ def _end_sessions(user: User) -> int:
 @transaction.atomic
 def user_deactivate(*, acting_user, user: User, reason: str) -> User:
     """Disable a user: no login, every web session ended, every device token revoked."""
-    require(acting_user, Capability.MANAGE_STAFF)
+    _require_manages(acting_user, user)
     if acting_user == user:
         raise Conflict("不能停用自己的账号", code="user_self_deactivate")
     if not reason.strip():
@@ -166,31 +204,43 @@ def user_deactivate(*, acting_user, user: User, reason: str) -> User:
         revoked_at=timezone.now()
     )
     sessions = _end_sessions(user)
-    audit_record(acting_user=acting_user, action="user.deactivate", target=user,
-                 changes={"is_active": [True, False], "tokens_revoked": [None, revoked],
-                          "sessions_ended": [None, sessions]},
-                 reason=reason)
+    audit_record(
+        acting_user=acting_user,
+        action="user.deactivate",
+        target=user,
+        changes={
+            "is_active": [True, False],
+            "tokens_revoked": [None, revoked],
+            "sessions_ended": [None, sessions],
+        },
+        reason=reason,
+    )
     return user
 
 
 @transaction.atomic
 def user_reactivate(*, acting_user, user: User, reason: str) -> User:
-    require(acting_user, Capability.MANAGE_STAFF)
+    _require_manages(acting_user, user)
     if not User.objects.filter(pk=user.pk, is_active=False).update(is_active=True):
         raise Conflict("该账号未停用", code="user_already_active")
     user.is_active = True
-    audit_record(acting_user=acting_user, action="user.reactivate", target=user,
-                 changes={"is_active": [False, True]}, reason=reason)
+    audit_record(
+        acting_user=acting_user,
+        action="user.reactivate",
+        target=user,
+        changes={"is_active": [False, True]},
+        reason=reason,
+    )
     return user
 
 
 def session_start(request, user: User) -> None:
-    """Log in on the web: a new session key (rotated), expiry from policy, tracked by user."""
-    from ruhu.common.policy import policy_get
+    """Log in on the web: a new session key (rotated), tracked by user.
 
+    The store keeps the session up to the hard ceiling (SESSION_COOKIE_AGE); the idle time is
+    policy, enforced by IdleSessionMiddleware on every request, so a change applies at once.
+    """
     django_login(request, user, backend="ruhu.accounts.backends.ThrottledModelBackend")
-    idle_minutes = int(policy_get("auth.session_idle_minutes", branch=user.branch_id))
-    request.session.set_expiry(idle_minutes * 60)
     request.session["last_seen"] = int(timezone.now().timestamp())
     request.session.save()
     with transaction.atomic():
@@ -220,7 +270,7 @@ def token_issue(
 ) -> tuple[ApiToken, str]:
     """A new device token; the raw value is returned once and never stored."""
     if acting_user != user:
-        require(acting_user, Capability.MANAGE_STAFF)
+        _require_manages(acting_user, user)
     if not user.is_active:
         raise Conflict("账号已停用", code="user_inactive")
     name = (name or "").strip()[:100] or "device"
@@ -228,21 +278,32 @@ def token_issue(
     token = ApiToken.objects.create(
         user=user, name=name, prefix=raw[:10], digest=token_digest(raw), expires_at=expires_at
     )
-    audit_record(acting_user=acting_user, action="token.issue", target=token,
-                 branch_id=user.branch_id, changes={"name": [None, name]}, via="api")
+    audit_record(
+        acting_user=acting_user,
+        action="token.issue",
+        target=token,
+        branch_id=user.branch_id,
+        changes={"name": [None, name]},
+        via="api",
+    )
     return token, raw
 
 
 @transaction.atomic
 def token_revoke(*, acting_user, token: ApiToken) -> ApiToken:
     if acting_user != token.user:
-        require(acting_user, Capability.MANAGE_STAFF)
+        _require_manages(acting_user, token.user)
     now = timezone.now()
     if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
         raise Conflict("令牌已吊销", code="token_already_revoked")
     token.revoked_at = now
-    audit_record(acting_user=acting_user, action="token.revoke", target=token,
-                 branch_id=token.user.branch_id, changes={"revoked_at": [None, now.isoformat()]})
+    audit_record(
+        acting_user=acting_user,
+        action="token.revoke",
+        target=token,
+        branch_id=token.user.branch_id,
+        changes={"revoked_at": [None, now.isoformat()]},
+    )
     return token
 
 

@@ -21,8 +21,9 @@ from ruhu.common.web import add_domain_error, fetch_or_404, forbidden, paginate
 
 def _safe_next(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("home")
 
@@ -35,17 +36,23 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.login_check(request, username=form.cleaned_data["username"],
-                                        password=form.cleaned_data["password"])
+            user = services.login_check(
+                request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
             services.session_start(request, user)
             return redirect(_safe_next(request))
     expired = request.GET.get("expired") == "1"
-    return render(request, "accounts/login.html",
-                  {"form": form, "next": request.GET.get("next", ""), "expired": expired},
-                  status=401 if form.errors else 200)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": request.GET.get("next", ""), "expired": expired},
+        status=401 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -85,13 +92,19 @@ def tokens(request):
     form = TokenForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
-        _token, created = services.token_issue(acting_user=request.user, user=request.user,
-                                               name=form.cleaned_data["name"])
+        _token, created = services.token_issue(
+            acting_user=request.user, user=request.user, name=form.cleaned_data["name"]
+        )
         form = TokenForm()
-    return render(request, "accounts/tokens.html", {
-        "form": form, "created": created,
-        "tokens": selectors.token_list(acting_user=request.user),
-    })
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "created": created,
+            "tokens": selectors.token_list(acting_user=request.user),
+        },
+    )
 
 
 @require_POST
@@ -108,14 +121,21 @@ def token_revoke(request, pk: int):
 @require_GET
 def staff_list(request):
     try:
-        qs = selectors.user_list(acting_user=request.user, q=request.GET.get("q", ""),
-                                 role=request.GET.get("role", ""))
+        qs = selectors.user_list(
+            acting_user=request.user, q=request.GET.get("q", ""), role=request.GET.get("role", "")
+        )
     except PermissionRefused as exc:
         return forbidden(request, exc)
-    return render(request, "accounts/staff_list.html", {
-        "page": paginate(request, qs), "roles": Role.choices,
-        "q": request.GET.get("q", ""), "role": request.GET.get("role", ""),
-    })
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {
+            "page": paginate(request, qs),
+            "roles": Role.choices,
+            "q": request.GET.get("q", ""),
+            "role": request.GET.get("role", ""),
+        },
+    )
 
 
 def _staff_context(request, user, **extra):
@@ -147,8 +167,9 @@ def staff_deactivate(request, pk: int):
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            services.user_deactivate(acting_user=request.user, user=person,
-                                     reason=form.cleaned_data["reason"])
+            services.user_deactivate(
+                acting_user=request.user, user=person, reason=form.cleaned_data["reason"]
+            )
             messages.success(request, _("账号已停用，会话和设备令牌已失效"))
             return redirect("staff-detail", pk=pk)
         except PermissionRefused as exc:
@@ -174,8 +195,12 @@ def unmask_response(request, target):
     value, error = None, None
     if form.is_valid():
         try:
-            value = pii_unmask(acting_user=request.user, target=target,
-                               field=form.cleaned_data["field"], reason=form.cleaned_data["reason"])
+            value = pii_unmask(
+                acting_user=request.user,
+                target=target,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+            )
         except PermissionRefused as exc:
             return forbidden(request, exc)
         except DomainError as exc:
@@ -183,6 +208,9 @@ def unmask_response(request, target):
     else:
         error = _("请填写查看原因")
     field = request.POST.get("field", "")
-    return render(request, "partials/unmask_result.html",
-                  {"value": value, "error": error, "field": field, "target": target,
-                   "action": request.path}, status=200 if value is not None else 422)
+    return render(
+        request,
+        "partials/unmask_result.html",
+        {"value": value, "error": error, "field": field, "target": target, "action": request.path},
+        status=200 if value is not None else 422,
+    )

@@ -70,8 +70,12 @@ class PolicyValueAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         try:
             saved = policy_set(
-                acting_user=request.user, key=obj.key_id, value=obj.value,
-                effective_from=obj.effective_from, branch=obj.branch_id, note=obj.note,
+                acting_user=request.user,
+                key=obj.key_id,
+                value=obj.value,
+                effective_from=obj.effective_from,
+                branch=obj.branch_id,
+                note=obj.note,
             )
             obj.pk = saved.pk
         except DomainError as exc:

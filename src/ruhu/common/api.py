@@ -1,6 +1,5 @@
 """Audit trail API."""
 
-
 from ninja import Router
 from ninja.pagination import paginate
 

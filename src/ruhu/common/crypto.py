@@ -76,7 +76,9 @@ def keyring() -> KeyRing:
     if settings.RUHU_FIELD_KEYS:
         raw_keys = settings.RUHU_FIELD_KEYS
     else:
-        raw_keys = _read_or_create(Path(settings.RUHU_FIELD_KEYS_FILE), lambda: f"k1:{new_key_b64()}\n")
+        raw_keys = _read_or_create(
+            Path(settings.RUHU_FIELD_KEYS_FILE), lambda: f"k1:{new_key_b64()}\n"
+        )
     if settings.RUHU_BLIND_INDEX_KEY:
         raw_blind = settings.RUHU_BLIND_INDEX_KEY
     else:
@@ -94,13 +96,16 @@ def add_key_to_file() -> str:
     """Prepend a new current key to the key file (embedded default only)."""
     if settings.RUHU_FIELD_KEYS:
         raise ImproperlyConfigured(
-            "keys come from RUHU_FIELD_KEYS: put the new key first there, then run `ruhu keys rotate`"
+            "keys come from RUHU_FIELD_KEYS: put the new key first there, "
+            "then run `ruhu keys rotate`"
         )
     path = Path(settings.RUHU_FIELD_KEYS_FILE)
     existing = parse_keys(_read_or_create(path, lambda: f"k1:{new_key_b64()}\n"))
     numbers = [int(kid[1:]) for kid, _ in existing if kid[1:].isdigit()]
     kid = f"k{max(numbers, default=0) + 1}"
-    lines = [f"{kid}:{new_key_b64()}"] + [f"{k}:{base64.b64encode(v).decode()}" for k, v in existing]
+    lines = [f"{kid}:{new_key_b64()}"] + [
+        f"{k}:{base64.b64encode(v).decode()}" for k, v in existing
+    ]
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:

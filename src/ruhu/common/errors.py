@@ -1,4 +1,4 @@
-"""Domain errors: raised by services, turned into HTTP 409/422 by the API and form errors on the web."""
+"""Domain errors: raised by services; HTTP 409/422 in the API, form errors on the web."""
 
 from __future__ import annotations
 

@@ -88,5 +88,16 @@ def blind_index_for(pii: str, value: str) -> str:
     return crypto.blind_index(pii, normalized) if normalized else ""
 
 
+def phone_search_index(text: str) -> str | None:
+    """The phone blind index for free search text, or None when the text is not a phone number."""
+    from ruhu.common.errors import ValidationFailed
+    from ruhu.common.validation import normalize_phone
+
+    try:
+        return blind_index_for("phone", normalize_phone(text))
+    except ValidationFailed:
+        return None
+
+
 def encrypted_fields(model) -> list[EncryptedTextField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]

@@ -17,12 +17,14 @@ def guard_definitions(connection) -> list[tuple[str, str, str]]:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
-                "JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname LIKE %s AND NOT t.tgisinternal",
+                "JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname LIKE %s AND NOT t.tgisinternal",
                 [GUARD_PREFIX + "%"],
             )
         else:
             cursor.execute(
-                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                "SELECT name, tbl_name, sql FROM sqlite_master "
+                "WHERE type = 'trigger' AND name LIKE %s",
                 [GUARD_PREFIX + "%"],
             )
         return list(cursor.fetchall())

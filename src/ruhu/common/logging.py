@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 import re
 
-PII_PATTERN = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)|(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
+PII_PATTERN = re.compile(
+    r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)|(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])"
+)
 
 
 def redact(text: str) -> str:

@@ -43,7 +43,9 @@ class AuditEvent(models.Model):
         default_permissions = ("view",)
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_repr}"
+        return (
+            f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_repr}"
+        )
 
 
 class PolicyKey(models.Model):
@@ -106,7 +108,7 @@ class PolicyValue(models.Model):
         verbose_name_plural = _("政策参数值")
 
     def __str__(self) -> str:
-        scope = self.branch_id and f"branch {self.branch_id}" or "company"
+        scope = (self.branch_id and f"branch {self.branch_id}") or "company"
         return f"{self.key_id}={self.value} ({scope}, from {self.effective_from})"
 
 

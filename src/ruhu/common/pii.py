@@ -12,7 +12,9 @@ MIN_REASON = 4
 
 
 @transaction.atomic
-def pii_unmask(*, acting_user, target: models.Model, field: str, reason: str, via: str = "web") -> str:
+def pii_unmask(
+    *, acting_user, target: models.Model, field: str, reason: str, via: str = "web"
+) -> str:
     if not acting_user.can("pii.unmask"):
         raise PermissionRefused("您没有查看完整个人信息的权限", code="pii_unmask_refused")
     try:

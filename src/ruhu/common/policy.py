@@ -104,7 +104,10 @@ def policy_set(
     before = row.value if row else None
     if row is None:
         row = PolicyValue.objects.create(
-            key=policy_key, branch_id=branch_id, value=coerced, effective_from=effective_from,
+            key=policy_key,
+            branch_id=branch_id,
+            value=coerced,
+            effective_from=effective_from,
             note=note,
         )
     else:

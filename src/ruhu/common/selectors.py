@@ -15,9 +15,7 @@ def audit_list(
     *, acting_user, action: str = "", actor_id: int | None = None, target: object | None = None
 ) -> QuerySet[AuditEvent]:
     require(acting_user, Capability.VIEW_AUDIT)
-    qs = scope_queryset(
-        AuditEvent.objects.select_related("target_type"), acting_user=acting_user
-    )
+    qs = scope_queryset(AuditEvent.objects.select_related("target_type"), acting_user=acting_user)
     if action:
         qs = qs.filter(action__startswith=action)
     if actor_id:

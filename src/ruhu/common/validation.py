@@ -34,7 +34,9 @@ def normalize_id_number(value: str, *, today: dt.date | None = None) -> str:
     try:
         number = ric.validate(raw)
     except stdnum_errors.ValidationError:
-        raise ValidationFailed("身份证号无效（长度、校验位或出生日期错误）", code="id_number_invalid") from None
+        raise ValidationFailed(
+            "身份证号无效（长度、校验位或出生日期错误）", code="id_number_invalid"
+        ) from None
     if len(number) != 18:
         raise ValidationFailed("身份证号必须为18位", code="id_number_invalid")
     if ric.get_birth_date(number) > (today or timezone.localdate()):

@@ -20,7 +20,9 @@ def audit(request):
         qs = audit_list(acting_user=request.user, action=action)
     except PermissionRefused as exc:
         return forbidden(request, exc)
-    return render(request, "common/audit_list.html", {"page": paginate(request, qs), "action": action})
+    return render(
+        request, "common/audit_list.html", {"page": paginate(request, qs), "action": action}
+    )
 
 
 @login_not_required

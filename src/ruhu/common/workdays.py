@@ -90,19 +90,15 @@ def add_working_days(start: dt.date, days: int) -> DeadlineAnswer:
     day = start
     answer = _answer(day, overrides, official)
     provisional |= answer.provisional
-    if remaining == 0:
-        while not answer.is_working:
-            day += dt.timedelta(days=1)
-            answer = _answer(day, overrides, official)
-            provisional |= answer.provisional
-        return DeadlineAnswer(day, provisional)
-    while remaining:
+    while remaining or not answer.is_working:  # with 0: walk on to the first working day
         day += dt.timedelta(days=step)
         if not lo <= day <= hi:  # a very long holiday stretch: widen the override window
-            overrides.update(_overrides(day, day + dt.timedelta(days=step * 60)))
+            edge = day + dt.timedelta(days=step * 60)
+            lo, hi = min(lo, edge), max(hi, edge)
+            overrides.update(_overrides(lo, hi))
         answer = _answer(day, overrides, official)
         provisional |= answer.provisional
-        if answer.is_working:
+        if answer.is_working and remaining:
             remaining -= 1
     return DeadlineAnswer(day, provisional)
 
@@ -128,9 +124,15 @@ def calendar_day_set(*, acting_user, day: dt.date, is_working: bool, name: str =
     else:
         row.is_working, row.name = is_working, name
         row.save(update_fields=["is_working", "name"])
-    audit_record(acting_user=acting_user, action="calendar.day_set", target=row,
-                 changes={"is_working": [before.get("is_working"), is_working],
-                          "name": [before.get("name"), name]})
+    audit_record(
+        acting_user=acting_user,
+        action="calendar.day_set",
+        target=row,
+        changes={
+            "is_working": [before.get("is_working"), is_working],
+            "name": [before.get("name"), name],
+        },
+    )
     return row
 
 
@@ -143,6 +145,11 @@ def calendar_year_mark_published(
     row, created = CalendarYear.objects.update_or_create(
         year=year, defaults={"published_on": published_on, "note": note}
     )
-    audit_record(acting_user=acting_user, action="calendar.year_published", target=row,
-                 changes={"published": [not created and None, True]}, reason=note)
+    audit_record(
+        acting_user=acting_user,
+        action="calendar.year_published",
+        target=row,
+        changes={"published": [not created and None, True]},
+        reason=note,
+    )
     return row

@@ -1,6 +1,5 @@
 """Households API (scoped to the caller's branch)."""
 
-
 from ninja import Router
 from ninja.pagination import paginate
 
@@ -27,6 +26,11 @@ def household(request, household_id: ObjectId):
 @router.post("/households/{household_id}/unmask", response=UnmaskOut)
 def household_unmask(request, household_id: ObjectId, payload: UnmaskIn):
     target = household_get(acting_user=request.user, pk=household_id)
-    value = pii_unmask(acting_user=request.user, target=target, field=payload.field,
-                       reason=payload.reason, via="api")
+    value = pii_unmask(
+        acting_user=request.user,
+        target=target,
+        field=payload.field,
+        reason=payload.reason,
+        via="api",
+    )
     return {"field": payload.field, "value": value}

@@ -20,24 +20,60 @@ DEMO_PASSWORD = "ruhu-demo-2026"
 HOUSEHOLDS_PER_BRANCH = 150
 
 BRANCHES = [("east", "东城项目公司"), ("west", "西城项目公司")]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文辉鹏飞斌宇浩凯健俊帆波宁琳晶"
-COMMUNITIES = {"east": ["翠苑小区", "望江花园", "紫金公寓", "和平新村"],
-               "west": ["西溪人家", "文华苑", "金桥社区", "古荡新村"]}
-MOBILE_PREFIXES = ["133", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159",
-                   "177", "180", "181", "186", "187", "188", "189"]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文辉鹏飞斌宇浩凯健俊帆波宁琳晶"
+)
+COMMUNITIES = {
+    "east": ["翠苑小区", "望江花园", "紫金公寓", "和平新村"],
+    "west": ["西溪人家", "文华苑", "金桥社区", "古荡新村"],
+}
+MOBILE_PREFIXES = [
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "158",
+    "159",
+    "177",
+    "180",
+    "181",
+    "186",
+    "187",
+    "188",
+    "189",
+]
 AREA_CODES = {"east": "110101", "west": "110102"}
 
 # role → (username suffix, full name, attached to the branch's team or the branch itself)
 STAFF = [
-    (Role.INSPECTOR, "安检员", "team"), (Role.REPAIRER, "维修员", "team"),
-    (Role.INSTALLER, "安装员", "team"), (Role.CLEANER, "保洁员", "team"),
-    (Role.SUBCONTRACTOR, "分包人员", "team"), (Role.REVIEWER, "复核员", "branch"),
-    (Role.INSPECTION_LEAD, "安检主管", "branch"), (Role.CUSTOMER_SERVICE, "客服", "branch"),
-    (Role.RECEPTION, "前台", "branch"), (Role.SECURITY, "保安", "branch"),
-    (Role.HOST, "接待", "branch"), (Role.MANAGER, "经理", "branch"),
+    (Role.INSPECTOR, "安检员", "team"),
+    (Role.REPAIRER, "维修员", "team"),
+    (Role.INSTALLER, "安装员", "team"),
+    (Role.CLEANER, "保洁员", "team"),
+    (Role.SUBCONTRACTOR, "分包人员", "team"),
+    (Role.REVIEWER, "复核员", "branch"),
+    (Role.INSPECTION_LEAD, "安检主管", "branch"),
+    (Role.CUSTOMER_SERVICE, "客服", "branch"),
+    (Role.RECEPTION, "前台", "branch"),
+    (Role.SECURITY, "保安", "branch"),
+    (Role.HOST, "接待", "branch"),
+    (Role.MANAGER, "经理", "branch"),
 ]
-HEAD_OFFICE = [(Role.SAFETY_SUPERVISION, "安全监察"), (Role.MANAGER, "总经理"), (Role.ADMIN, "管理员")]
+HEAD_OFFICE = [
+    (Role.SAFETY_SUPERVISION, "安全监察"),
+    (Role.MANAGER, "总经理"),
+    (Role.ADMIN, "管理员"),
+]
 
 
 def _id_number(rng: random.Random, area: str) -> str:
@@ -53,8 +89,11 @@ def _phone(rng: random.Random) -> str:
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
-    rows = [(f"{role.value}.{code}", str(role.label), name) for code, name in BRANCHES
-            for role, _suffix, _where in STAFF]
+    rows = [
+        (f"{role.value}.{code}", str(role.label), name)
+        for code, name in BRANCHES
+        for role, _suffix, _where in STAFF
+    ]
     rows += [(f"{role.value}.hq", str(role.label), "总部") for role, _ in HEAD_OFFICE]
     return rows
 
@@ -69,9 +108,17 @@ def demo_load() -> dict[str, int]:
     for role, title in HEAD_OFFICE:
         username = f"{role.value}.hq"
         if not User.objects.filter(username=username).exists():
-            user_create(acting_user=None, username=username, full_name=f"总部{title}", role=role,
-                        org_unit=company, password=DEMO_PASSWORD, badge_no=f"HQ-{role.value[:3].upper()}",
-                        phone=_phone(rng), is_superuser=role == Role.ADMIN)
+            user_create(
+                acting_user=None,
+                username=username,
+                full_name=f"总部{title}",
+                role=role,
+                org_unit=company,
+                password=DEMO_PASSWORD,
+                badge_no=f"HQ-{role.value[:3].upper()}",
+                phone=_phone(rng),
+                is_superuser=role == Role.ADMIN,
+            )
             created["users"] += 1
     for code, name in BRANCHES:
         branch = OrgUnit.objects.filter(code=code).first() or org_unit_create(
@@ -85,11 +132,17 @@ def demo_load() -> dict[str, int]:
             if User.objects.filter(username=username).exists():
                 continue
             surname = rng.choice(SURNAMES)
-            user_create(acting_user=None, username=username,
-                        full_name=f"{surname}{rng.choice(GIVEN)}（{title}）", role=role,
-                        org_unit=team if where == "team" else branch, password=DEMO_PASSWORD,
-                        badge_no=f"{code.upper()}-{number:03d}", phone=_phone(rng),
-                        id_number=_id_number(rng, AREA_CODES[code]))
+            user_create(
+                acting_user=None,
+                username=username,
+                full_name=f"{surname}{rng.choice(GIVEN)}（{title}）",
+                role=role,
+                org_unit=team if where == "team" else branch,
+                password=DEMO_PASSWORD,
+                badge_no=f"{code.upper()}-{number:03d}",
+                phone=_phone(rng),
+                id_number=_id_number(rng, AREA_CODES[code]),
+            )
             created["users"] += 1
         created["households"] += _households(rng, branch, code)
     return created
@@ -102,15 +155,29 @@ def _households(rng: random.Random, branch: OrgUnit, code: str) -> int:
         account_no = f"{code.upper()}{n:06d}"
         community = COMMUNITIES[code][n % 4]
         roll = rng.random()
-        category = (Category.SPECIAL if roll > 0.99 else Category.COMMERCIAL if roll > 0.95
-                    else Category.RESIDENTIAL)
-        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() > 0.4 else "")
+        category = (
+            Category.SPECIAL
+            if roll > 0.99
+            else Category.COMMERCIAL
+            if roll > 0.95
+            else Category.RESIDENTIAL
+        )
+        name = (
+            rng.choice(SURNAMES)
+            + rng.choice(GIVEN)
+            + (rng.choice(GIVEN) if rng.random() > 0.4 else "")
+        )
         phone, id_number = _phone(rng), _id_number(rng, AREA_CODES[code])
         if account_no in existing:
             continue
         household_create(
-            acting_user=None, branch=branch, account_no=account_no, name=name, category=category,
-            phone=phone, id_number=id_number if rng.random() > 0.3 else "",
+            acting_user=None,
+            branch=branch,
+            account_no=account_no,
+            name=name,
+            category=category,
+            phone=phone,
+            id_number=id_number if rng.random() > 0.3 else "",
             address=f"{community}{n % 12 + 1}幢{n % 3 + 1}单元{(n % 18 + 1) * 100 + n % 4 + 1}室",
         )
         made += 1
@@ -120,7 +187,7 @@ def _households(rng: random.Random, branch: OrgUnit, code: str) -> int:
 def demo_pii_values() -> list[str]:
     """Every phone and ID number the demo writes, for tests that grep the database file."""
     values = []
-    for user in User.objects.exclude(phone=""):
+    for user in User.objects.exclude(phone_bidx=""):  # encrypted: no lookups but isnull
         values += [user.phone, user.phone.removeprefix("+86"), user.id_number]
     for household in Household.objects.all():
         values += [household.phone, household.phone.removeprefix("+86"), household.id_number]

@@ -6,8 +6,7 @@ from django.db.models import Q, QuerySet
 
 from ruhu.accounts.roles import Capability
 from ruhu.accounts.scoping import get_scoped, require, scope_queryset
-from ruhu.common.fields import blind_index_for
-from ruhu.common.validation import normalize_phone
+from ruhu.common.fields import blind_index_for, phone_search_index
 from ruhu.premises.models import Household
 
 
@@ -23,10 +22,9 @@ def household_list(
     q = q.strip()
     if q:
         condition = Q(account_no=q) | Q(address__icontains=q) | Q(name=q)
-        try:
-            condition |= Q(phone_bidx=blind_index_for("phone", normalize_phone(q)))
-        except Exception:  # not a phone number
-            pass
+        phone_index = phone_search_index(q)
+        if phone_index:
+            condition |= Q(phone_bidx=phone_index)
         condition |= Q(id_number_bidx=blind_index_for("id_number", q))
         qs = qs.filter(condition)
     return qs.order_by("account_no")

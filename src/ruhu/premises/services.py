@@ -42,8 +42,12 @@ def household_create(
         id_number=normalize_id_number(id_number),
         address=address.strip(),
     )
-    audit_record(acting_user=acting_user, action="household.create", target=household,
-                 changes=diff({}, snapshot(household)))
+    audit_record(
+        acting_user=acting_user,
+        action="household.create",
+        target=household,
+        changes=diff({}, snapshot(household)),
+    )
     return household
 
 
@@ -63,6 +67,10 @@ def household_update(*, acting_user, household: Household, **changes) -> Househo
         setattr(household, field, value)
     household.updated_at = timezone.now()
     household.save()
-    audit_record(acting_user=acting_user, action="household.update", target=household,
-                 changes=diff(before, snapshot(household)))
+    audit_record(
+        acting_user=acting_user,
+        action="household.update",
+        target=household,
+        changes=diff(before, snapshot(household)),
+    )
     return household

@@ -22,11 +22,21 @@ def households(request):
         qs = household_list(acting_user=request.user, q=q, category=category)
     except PermissionRefused as exc:
         return forbidden(request, exc)
-    template = "premises/partials/household_rows.html" if request.headers.get("HX-Request") else "premises/household_list.html"
-    return render(request, template, {
-        "page": paginate(request, qs), "q": q, "category": category,
-        "categories": Category.choices,
-    })
+    template = (
+        "premises/partials/household_rows.html"
+        if request.headers.get("HX-Request")
+        else "premises/household_list.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "page": paginate(request, qs),
+            "q": q,
+            "category": category,
+            "categories": Category.choices,
+        },
+    )
 
 
 @require_GET
@@ -35,11 +45,15 @@ def household_detail(request, pk: int):
         household = fetch_or_404(household_get, acting_user=request.user, pk=pk)
     except PermissionRefused as exc:
         return forbidden(request, exc)
-    return render(request, "premises/household_detail.html", {
-        "household": household,
-        "audit": audit_for_object(target=household)[:50],
-        "can_unmask": request.user.can(Capability.UNMASK_PII),
-    })
+    return render(
+        request,
+        "premises/household_detail.html",
+        {
+            "household": household,
+            "audit": audit_for_object(target=household)[:50],
+            "can_unmask": request.user.can(Capability.UNMASK_PII),
+        },
+    )
 
 
 @require_POST

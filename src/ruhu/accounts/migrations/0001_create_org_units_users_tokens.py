@@ -4,111 +4,320 @@ import django.contrib.auth.models
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
-import ruhu.common.fields
 from django.conf import settings
 from django.db import migrations, models
 
+import ruhu.common.fields
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('inspector', '安检员'), ('repairer', '维修员'), ('installer', '安装员'), ('cleaner', '保洁员'), ('subcontractor', '分包人员'), ('reviewer', '安检复核人员'), ('inspection_lead', '安检主管'), ('customer_service', '客服'), ('safety_supervision', '安全监察部'), ('reception', '前台'), ('security', '安保'), ('host', '接待员工'), ('manager', '经理'), ('admin', '系统管理员')], max_length=32, verbose_name='角色')),
-                ('full_name', models.CharField(max_length=60, verbose_name='姓名')),
-                ('badge_no', models.CharField(blank=True, max_length=32, verbose_name='工牌号')),
-                ('phone', ruhu.common.fields.EncryptedTextField(blank=True, default='', pii='phone', verbose_name='手机号')),
-                ('phone_bidx', ruhu.common.fields.BlindIndexField(blank=True, db_index=True, default='', editable=False, max_length=64, source='phone')),
-                ('id_number', ruhu.common.fields.EncryptedTextField(blank=True, default='', pii='id_number', verbose_name='身份证号')),
-                ('id_number_bidx', ruhu.common.fields.BlindIndexField(blank=True, db_index=True, default='', editable=False, max_length=64, source='id_number')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("inspector", "安检员"),
+                            ("repairer", "维修员"),
+                            ("installer", "安装员"),
+                            ("cleaner", "保洁员"),
+                            ("subcontractor", "分包人员"),
+                            ("reviewer", "安检复核人员"),
+                            ("inspection_lead", "安检主管"),
+                            ("customer_service", "客服"),
+                            ("safety_supervision", "安全监察部"),
+                            ("reception", "前台"),
+                            ("security", "安保"),
+                            ("host", "接待员工"),
+                            ("manager", "经理"),
+                            ("admin", "系统管理员"),
+                        ],
+                        max_length=32,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=60, verbose_name="姓名")),
+                ("badge_no", models.CharField(blank=True, max_length=32, verbose_name="工牌号")),
+                (
+                    "phone",
+                    ruhu.common.fields.EncryptedTextField(
+                        blank=True, default="", pii="phone", verbose_name="手机号"
+                    ),
+                ),
+                (
+                    "phone_bidx",
+                    ruhu.common.fields.BlindIndexField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        max_length=64,
+                        source="phone",
+                    ),
+                ),
+                (
+                    "id_number",
+                    ruhu.common.fields.EncryptedTextField(
+                        blank=True, default="", pii="id_number", verbose_name="身份证号"
+                    ),
+                ),
+                (
+                    "id_number_bidx",
+                    ruhu.common.fields.BlindIndexField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        max_length=64,
+                        source="id_number",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '员工',
-                'verbose_name_plural': '员工',
-                'ordering': ['username'],
+                "verbose_name": "员工",
+                "verbose_name_plural": "员工",
+                "ordering": ["username"],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='设备名称')),
-                ('prefix', models.CharField(db_index=True, max_length=12, verbose_name='前缀')),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='最近使用')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='过期时间')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='吊销时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="设备名称")),
+                ("prefix", models.CharField(db_index=True, max_length=12, verbose_name="前缀")),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="创建时间"
+                    ),
+                ),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近使用"),
+                ),
+                (
+                    "expires_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="过期时间"),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="吊销时间"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '设备令牌',
-                'verbose_name_plural': '设备令牌',
-                'ordering': ['-created_at'],
+                "verbose_name": "设备令牌",
+                "verbose_name_plural": "设备令牌",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='OrgUnit',
+            name="OrgUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('company', '公司'), ('branch', '分公司'), ('team', '班组')], max_length=16, verbose_name='类型')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('branch', models.ForeignKey(blank=True, editable=False, help_text='所属分公司（分公司本身指向自己；公司为空）', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.orgunit')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='accounts.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("company", "公司"), ("branch", "分公司"), ("team", "班组")],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        help_text="所属分公司（分公司本身指向自己；公司为空）",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.orgunit",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="accounts.orgunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '组织单位',
-                'verbose_name_plural': '组织单位',
-                'ordering': ['kind', 'code'],
+                "verbose_name": "组织单位",
+                "verbose_name_plural": "组织单位",
+                "ordering": ["kind", "code"],
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='branch',
-            field=models.ForeignKey(blank=True, editable=False, help_text='由组织单位得出；总部人员为空', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.orgunit'),
+            model_name="user",
+            name="branch",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                help_text="由组织单位得出；总部人员为空",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="accounts.orgunit",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='org_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='accounts.orgunit'),
+            model_name="user",
+            name="org_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="accounts.orgunit",
+            ),
         ),
         migrations.CreateModel(
-            name='UserSession',
+            name="UserSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user_agent', models.CharField(blank=True, max_length=200)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='web_sessions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("session_key", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("user_agent", models.CharField(blank=True, max_length=200)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="web_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '登录会话',
-                'verbose_name_plural': '登录会话',
+                "verbose_name": "登录会话",
+                "verbose_name_plural": "登录会话",
             },
         ),
     ]

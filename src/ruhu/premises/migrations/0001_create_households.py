@@ -2,40 +2,99 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import ruhu.common.fields
 from django.db import migrations, models
+
+import ruhu.common.fields
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_create_org_units_users_tokens'),
+        ("accounts", "0001_create_org_units_users_tokens"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_no', models.CharField(max_length=32, unique=True, verbose_name='户号')),
-                ('name', models.CharField(max_length=100, verbose_name='户名')),
-                ('phone', ruhu.common.fields.EncryptedTextField(blank=True, default='', pii='phone', verbose_name='联系电话')),
-                ('phone_bidx', ruhu.common.fields.BlindIndexField(blank=True, db_index=True, default='', editable=False, max_length=64, source='phone')),
-                ('id_number', ruhu.common.fields.EncryptedTextField(blank=True, default='', pii='id_number', verbose_name='身份证号')),
-                ('id_number_bidx', ruhu.common.fields.BlindIndexField(blank=True, db_index=True, default='', editable=False, max_length=64, source='id_number')),
-                ('category', models.CharField(choices=[('residential', '居民'), ('commercial', '商业'), ('industrial', '工业'), ('public_welfare', '公福'), ('special', '特殊用气场所')], max_length=20, verbose_name='用户类别')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='地址')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='accounts.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("account_no", models.CharField(max_length=32, unique=True, verbose_name="户号")),
+                ("name", models.CharField(max_length=100, verbose_name="户名")),
+                (
+                    "phone",
+                    ruhu.common.fields.EncryptedTextField(
+                        blank=True, default="", pii="phone", verbose_name="联系电话"
+                    ),
+                ),
+                (
+                    "phone_bidx",
+                    ruhu.common.fields.BlindIndexField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        max_length=64,
+                        source="phone",
+                    ),
+                ),
+                (
+                    "id_number",
+                    ruhu.common.fields.EncryptedTextField(
+                        blank=True, default="", pii="id_number", verbose_name="身份证号"
+                    ),
+                ),
+                (
+                    "id_number_bidx",
+                    ruhu.common.fields.BlindIndexField(
+                        blank=True,
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        max_length=64,
+                        source="id_number",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("residential", "居民"),
+                            ("commercial", "商业"),
+                            ("industrial", "工业"),
+                            ("public_welfare", "公福"),
+                            ("special", "特殊用气场所"),
+                        ],
+                        max_length=20,
+                        verbose_name="用户类别",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="地址")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="accounts.orgunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
-                'ordering': ['account_no'],
-                'indexes': [models.Index(fields=['branch', 'category'], name='premises_ho_branch__6094a4_idx')],
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
+                "ordering": ["account_no"],
+                "indexes": [
+                    models.Index(
+                        fields=["branch", "category"], name="premises_ho_branch__6094a4_idx"
+                    )
+                ],
             },
         ),
     ]

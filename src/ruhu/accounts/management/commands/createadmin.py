@@ -34,8 +34,14 @@ class Command(BaseCommand):
                     company = org_unit_create(
                         acting_user=None, kind="company", code=company_code, name=company_name
                     )
-                user_create(acting_user=None, username=username, full_name=full_name,
-                    role=Role.ADMIN, org_unit=company, password=password, is_superuser=True,
+                user_create(
+                    acting_user=None,
+                    username=username,
+                    full_name=full_name,
+                    role=Role.ADMIN,
+                    org_unit=company,
+                    password=password,
+                    is_superuser=True,
                 )
         except DomainError as exc:
             raise CommandError(exc.message) from None

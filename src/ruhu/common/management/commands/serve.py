@@ -21,19 +21,35 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000", help="host:port to listen on")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-        parser.add_argument("--no-worker", action="store_true", help="do not start the job consumer")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start the job consumer"
+        )
 
     def handle(self, *args, bind, workers, no_worker, **options):
         python = sys.executable
         commands = {
-            "web": [python, "-m", "gunicorn", "ruhu.wsgi:application", "--bind", bind,
-                    "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10"],
+            "web": [
+                python,
+                "-m",
+                "gunicorn",
+                "ruhu.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                str(workers),
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
+            ],
         }
         if not no_worker:
             commands["worker"] = [python, "-m", "ruhu.cli", "run_huey", "--flush-locks"]
         children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
-        self.stdout.write(f"Ruhu serving on http://{bind}/ (database: "
-                          f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
+        self.stdout.write(
+            f"Ruhu serving on http://{bind}/ (database: "
+            f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})"
+        )
         stopping = False
 
         def stop(signum, frame):

@@ -14,8 +14,9 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("refusing to load demo data with RUHU_ENV=production")
         created = demo_load()
-        self.stdout.write(f"demo data: {created['users']} staff and "
-                          f"{created['households']} households created")
+        self.stdout.write(
+            f"demo data: {created['users']} staff and {created['households']} households created"
+        )
         if not quiet_logins:
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
             for username, role, where in demo_logins():
