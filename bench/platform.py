@@ -22,16 +22,22 @@ REPEATS = 3
 def _rows(seed: int) -> list[tuple[str, str, str, str]]:
     rng = random.Random(seed)
     return [
-        (f"B{seed}{n:08d}", f"户{n}", f"+86138{rng.randrange(10**8):08d}",
-         f"110101{1950 + n % 50}0101{n % 1000:03d}X")
+        (
+            f"B{seed}{n:08d}",
+            f"户{n}",
+            f"+86138{rng.randrange(10**8):08d}",
+            f"110101{1950 + n % 50}0101{n % 1000:03d}X",
+        )
         for n in range(ROWS)
     ]
 
 
 def _raw_insert(rows, branch_id: int) -> float:
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_plain (account_no varchar(32) UNIQUE, "
-                       "name varchar(100), phone text, id_number text, branch_id bigint)")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_plain (account_no varchar(32) UNIQUE, "
+            "name varchar(100), phone text, id_number text, branch_id bigint)"
+        )
         cursor.execute("DELETE FROM bench_plain")
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -49,16 +55,24 @@ def _ruhu_insert(rows, branch: OrgUnit) -> float:
     with transaction.atomic():
         for offset in range(0, len(rows), 2000):
             Household.objects.bulk_create(
-                Household(branch=branch, account_no=a, name=n, phone=p, id_number=i,
-                          category="residential")
+                Household(
+                    branch=branch,
+                    account_no=a,
+                    name=n,
+                    phone=p,
+                    id_number=i,
+                    category="residential",
+                )
                 for a, n, p, i in rows[offset : offset + 2000]
             )
     return time.perf_counter() - start
 
 
 def _raw_lookup(branch_id: int) -> float:
-    sql = ("SELECT value FROM common_policyvalue WHERE key_id = %s AND effective_from <= %s "
-           "AND (branch_id IS NULL OR branch_id = %s) ORDER BY effective_from DESC LIMIT 1")
+    sql = (
+        "SELECT value FROM common_policyvalue WHERE key_id = %s AND effective_from <= %s "
+        "AND (branch_id IS NULL OR branch_id = %s) ORDER BY effective_from DESC LIMIT 1"
+    )
     start = time.perf_counter()
     with connection.cursor() as cursor:
         for _ in range(LOOKUPS):
@@ -76,8 +90,9 @@ def _ruhu_lookup(branch_id: int) -> float:
 
 def run(out: TextIO) -> None:
     company = org_unit_create(acting_user=None, kind="company", code="bench", name="bench")
-    branch = org_unit_create(acting_user=None, kind="branch", code="bench-a", name="A",
-                             parent=company)
+    branch = org_unit_create(
+        acting_user=None, kind="branch", code="bench-a", name="A", parent=company
+    )
     rows = _rows(7)
     raw, ruhu = [], []
     for _ in range(REPEATS):
