@@ -68,3 +68,11 @@ def token_get(*, acting_user, pk: int) -> ApiToken:
     if token.user_id != acting_user.pk:
         user_get(acting_user=acting_user, pk=token.user_id)
     return token
+
+
+def org_unit_choices(*, acting_user) -> QuerySet[OrgUnit]:
+    """Units the acting user may place staff in: everything for head office, else their branch."""
+    qs = OrgUnit.objects.filter(is_active=True).order_by("kind", "code")
+    if acting_user.is_head_office:
+        return qs
+    return qs.filter(branch_id=acting_user.branch_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ruhu.accounts import selectors, services
-from ruhu.accounts.forms import LoginForm, ReasonForm, TokenForm, UnmaskForm
+from ruhu.accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    ReasonForm,
+    StaffCreateForm,
+    TokenForm,
+    UnmaskForm,
+)
 from ruhu.accounts.roles import FIELD_ROLES, Capability, Role
 from ruhu.common.errors import DomainError, PermissionRefused
 from ruhu.common.pii import pii_unmask
@@ -213,4 +221,73 @@ def unmask_response(request, target):
         "partials/unmask_result.html",
         {"value": value, "error": error, "field": field, "target": target, "action": request.path},
         status=200 if value is not None else 422,
+    )
+
+
+def _grantable_roles(acting_user) -> list[tuple[str, str]]:
+    return [(v, label) for v, label in Role.choices if v != Role.ADMIN or acting_user.is_superuser]
+
+
+@require_http_methods(["GET", "POST"])
+def staff_create(request):
+    if not request.user.can(Capability.MANAGE_STAFF):
+        return forbidden(request, PermissionRefused(_("您没有管理员工的权限")))
+    form = StaffCreateForm(
+        request.POST or None,
+        roles=_grantable_roles(request.user),
+        org_units=selectors.org_unit_choices(acting_user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.user_create(acting_user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("员工账号已创建"))
+            return redirect("staff-detail", pk=person.pk)
+    return render(
+        request, "accounts/staff_form.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@require_POST
+def staff_reactivate(request, pk: int):
+    try:
+        person = fetch_or_404(selectors.user_get, acting_user=request.user, pk=pk)
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请填写恢复原因"))
+        else:
+            services.user_reactivate(
+                acting_user=request.user, user=person, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("账号已恢复"))
+    except PermissionRefused as exc:
+        return forbidden(request, exc)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("staff-detail", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not request.user.check_password(form.cleaned_data["old_password"]):
+            form.add_error("old_password", _("当前密码不正确"))
+        else:
+            try:
+                services.user_set_password(
+                    acting_user=request.user,
+                    user=request.user,
+                    password=form.cleaned_data["new_password"],
+                )
+            except DomainError as exc:
+                form.add_error("new_password", exc.message)
+            else:
+                update_session_auth_hash(request, request.user)
+                messages.success(request, _("密码已修改"))
+                return redirect("home")
+    return render(
+        request, "accounts/password_change.html", {"form": form}, status=422 if form.errors else 200
     )

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from ruhu.accounts.models import User
+from ruhu.accounts.services import user_deactivate
+from ruhu.common.models import AuditEvent
+from tests.conftest import PASSWORD, login
+
+NEW_STAFF = {
+    "username": "frank",
+    "full_name": "冯刚",
+    "role": "inspector",
+    "badge_no": "A-009",
+    "phone": "13812345670",
+    "id_number": "",
+    "email": "",
+    "password": "a-long-initial-secret",
+}
+
+
+def test_it_lets_a_manager_create_staff_in_their_branch(client, bob, org):
+    login(client, bob)
+    response = client.post("/staff/new/", {**NEW_STAFF, "org_unit": org.team_a.pk})
+    frank = User.objects.get(username="frank")
+    assert response.status_code == 302 and response["Location"] == f"/staff/{frank.pk}/"
+    assert frank.branch_id == org.a.pk and frank.check_password("a-long-initial-secret")
+    assert AuditEvent.objects.filter(action="user.create", target_id=str(frank.pk)).exists()
+
+
+def test_it_refuses_to_place_staff_in_another_branch(client, bob, org):
+    login(client, bob)
+    response = client.post("/staff/new/", {**NEW_STAFF, "org_unit": org.team_b.pk})
+    assert response.status_code == 422
+    assert not User.objects.filter(username="frank").exists()
+
+
+def test_it_offers_a_branch_manager_no_administrator_role(client, bob, org):
+    login(client, bob)
+    page = client.get("/staff/new/").content.decode()
+    assert 'value="inspector"' in page and 'value="admin"' not in page
+    response = client.post("/staff/new/", {**NEW_STAFF, "role": "admin", "org_unit": org.a.pk})
+    assert response.status_code == 422
+    assert not User.objects.filter(username="frank").exists()
+
+
+def test_it_shows_a_weak_password_error_and_creates_nothing(client, bob, org):
+    login(client, bob)
+    response = client.post(
+        "/staff/new/", {**NEW_STAFF, "password": "short", "org_unit": org.team_a.pk}
+    )
+    assert response.status_code == 422
+    assert "12" in response.content.decode()
+    assert not User.objects.filter(username="frank").exists()
+
+
+def test_it_refuses_the_staff_form_to_an_inspector(client, charlie):
+    login(client, charlie)
+    assert client.get("/staff/new/").status_code == 403
+    assert client.post("/staff/new/", NEW_STAFF).status_code == 403
+
+
+def test_it_reactivates_a_disabled_account(client, bob, charlie):
+    user_deactivate(acting_user=bob, user=charlie, reason="离职")
+    login(client, bob)
+    client.post(f"/staff/{charlie.pk}/reactivate/", {"reason": "返聘"})
+    charlie.refresh_from_db()
+    assert charlie.is_active
+    assert AuditEvent.objects.filter(action="user.reactivate", reason="返聘").exists()
+
+
+def test_it_refuses_to_reactivate_staff_of_another_branch(client, bella, bob, charlie):
+    user_deactivate(acting_user=bob, user=charlie, reason="离职")
+    login(client, bella)
+    assert client.post(f"/staff/{charlie.pk}/reactivate/", {"reason": "返聘"}).status_code == 404
+    charlie.refresh_from_db()
+    assert not charlie.is_active
+
+
+def test_it_changes_my_password_and_keeps_me_signed_in(client, charlie):
+    login(client, charlie)
+    response = client.post(
+        "/me/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password": "another-long-secret-7",
+            "new_password_again": "another-long-secret-7",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    charlie.refresh_from_db()
+    assert charlie.check_password("another-long-secret-7")
+
+
+def test_it_refuses_a_password_change_with_the_wrong_current_password(client, charlie):
+    login(client, charlie)
+    response = client.post(
+        "/me/password/",
+        {
+            "old_password": "not-my-password",
+            "new_password": "another-long-secret-7",
+            "new_password_again": "another-long-secret-7",
+        },
+    )
+    assert response.status_code == 422
+    assert "当前密码不正确" in response.content.decode()
+    charlie.refresh_from_db()
+    assert charlie.check_password(PASSWORD)
+
+
+def test_it_refuses_mismatched_new_passwords(client, charlie):
+    login(client, charlie)
+    response = client.post(
+        "/me/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password": "another-long-secret-7",
+            "new_password_again": "another-long-secret-8",
+        },
+    )
+    assert response.status_code == 422
+    charlie.refresh_from_db()
+    assert charlie.check_password(PASSWORD)
