@@ -2,19 +2,21 @@
 
 Playwright's sync API runs an asyncio event loop in the test thread; Django refuses ORM
 calls from a thread with a running loop unless told the caller knows what it is doing.
+`BrowserSession` says so (DJANGO_ALLOW_ASYNC_UNSAFE) only for as long as that loop runs,
+not from import time: other tests' subprocesses (`ruhu check --deploy`) inherit the
+environment, and the deploy check rightly refuses that variable.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from pytest_django.plugin import blocking_manager_key
 
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -36,16 +38,94 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 
 
-@pytest.fixture(scope="session")
-def browser() -> Browser:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
+class BrowserSession:
+    """One Chromium for the session's run of browser tests, started on first use.
+
+    Playwright's sync API keeps an event loop running in the test thread while it is
+    started. Django then refuses ORM calls unless DJANGO_ALLOW_ASYNC_UNSAFE is set, and it
+    hands the tests fresh connection objects (its connections live in context variables),
+    which lack the snapshot serialized rollback restores from. So while Chromium runs the
+    variable is set and the snapshot is handed over; once the browser tests are done
+    (`pytest_runtest_teardown` below) everything is put back, before the suite's non-db
+    tests, which pytest-django runs last, spawn `ruhu check --deploy` and the like.
+    """
+
+    def __init__(self):
+        self._playwright = None
+        self._browser: Browser | None = None
+        self._previous_env: str | None = None
+
+    def new_context(self, **options) -> BrowserContext:
+        return self._start().new_context(**options)
+
+    def _start(self) -> Browser:
+        if self._browser is not None:
+            return self._browser
+        from django.db import connections
+
+        snapshots = {
+            conn.alias: conn._test_serialized_contents
+            for conn in connections.all()
+            if hasattr(conn, "_test_serialized_contents")
+        }
+        self._previous_env = os.environ.get(ASYNC_UNSAFE)
+        os.environ[ASYNC_UNSAFE] = "true"
+        self._playwright = sync_playwright().start()
+        for alias, contents in snapshots.items():
+            connections[alias]._test_serialized_contents = contents
+        self._browser = self._playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        yield chromium
-        chromium.close()
+        return self._browser
+
+    def stop(self) -> None:
+        if self._browser is None:
+            return
+        from django.db import connections
+
+        connections.close_all()  # the connections opened while the loop ran
+        self._browser.close()
+        self._playwright.stop()
+        self._browser = self._playwright = None
+        if self._previous_env is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = self._previous_env
+
+
+_SESSION = BrowserSession()
+
+
+@pytest.fixture(scope="session")
+def browser(django_db_setup) -> BrowserSession:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    yield _SESSION
+    _SESSION.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a browser test: restore the migrated data, and stop Chromium after the last one.
+
+    A live-server test is transactional and ends with a flush. With serialized rollback
+    Django skips post_migrate on that flush, so without the restore the next transactional
+    test would find no content types and no seeded policy values.
+    """
+    yield
+    if item.get_closest_marker("browser") is None:
+        return
+    if nextitem is None:
+        return  # the session is ending: its fixtures stop Chromium and drop the database
+    from django.db import connections
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for conn in connections.all():
+            contents = getattr(conn, "_test_serialized_contents", None)
+            if contents:
+                conn.creation.deserialize_db_from_string(contents)
+        if nextitem.get_closest_marker("browser") is None:
+            _SESSION.stop()
 
 
 @pytest.fixture

@@ -32,3 +32,22 @@ def horizontal_overflow(page: Page) -> int:
     return page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
+
+
+TAP_TARGETS = "button, input:not([type=hidden]), select, nav a, a.btn, a.tile, a.back"
+
+
+def small_tap_targets(page: Page, minimum: float = 44) -> list[str]:
+    """Visible controls smaller than `minimum` CSS pixels either way, described for a message."""
+    return page.evaluate(
+        """([selector, minimum]) => [...document.querySelectorAll(selector)]
+            .filter(el => el.offsetParent !== null)
+            .map(el => [el, el.getBoundingClientRect()])
+            .filter(([el, r]) => r.height + 0.5 < minimum || r.width + 0.5 < minimum)
+            .map(([el, r]) => {
+                const label = (el.innerText || el.name || "").trim();
+                const size = `${Math.round(r.width)}x${Math.round(r.height)}`;
+                return `${el.tagName.toLowerCase()} "${label}" ${size}`;
+            })""",
+        [TAP_TARGETS, minimum],
+    )

@@ -8,7 +8,10 @@ from playwright.sync_api import expect
 from ruhu.common.models import AuditEvent
 from tests.browser.pages import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_a_manager_unmasks_a_phone_with_a_reason_without_reloading_the_page(
@@ -67,8 +70,15 @@ def test_an_inspector_sees_the_masked_number_and_no_unmask_button(page, charlie,
 def test_the_list_searches_in_place(page, bob, household_a, org):
     from ruhu.premises.services import household_create
 
-    household_create(acting_user=None, branch=org.a, account_no="A000002", name="张敏",
-                     category="commercial", phone="13611112222", address="望江花园3幢1单元301室")
+    household_create(
+        acting_user=None,
+        branch=org.a,
+        account_no="A000002",
+        name="张敏",
+        category="commercial",
+        phone="13611112222",
+        address="望江花园3幢1单元301室",
+    )
     log_in(page, "bob")
     page.goto("/households/")
     rows = page.locator("#household-rows tbody tr")

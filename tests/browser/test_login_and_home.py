@@ -13,7 +13,10 @@ from tests.conftest import PASSWORD, make_user
 
 # The live server's flush empties every table, including the policy values the migrations
 # seed; serialized rollback puts them back before each test.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 HOUSEHOLDS, STAFF, AUDIT = "用户档案", "员工", "审计记录"
 GATED = {HOUSEHOLDS: "/households/", STAFF: "/staff/", AUDIT: "/audit/"}
