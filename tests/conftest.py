@@ -12,6 +12,7 @@ The company has two branches, A (east) and B (west):
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 
 import pytest
@@ -26,16 +27,26 @@ from ruhu.premises.services import household_create
 PASSWORD = "correct-horse-battery-9"
 
 
+def _reseed_policies() -> None:
+    """A flush empties the seeded policy values too; put the regulation defaults back."""
+    from django.apps import apps
+
+    seed = importlib.import_module("ruhu.common.migrations.0003_seed_policy_values").seed
+    seed(apps, None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_lifts_immutability_guards():
-    """Transactional tests end with a flush; immutable tables would refuse it."""
+    """Transactional tests end with a flush: lift the immutability guards and reseed."""
     from django.db.backends.base.operations import BaseDatabaseOperations
 
     original = BaseDatabaseOperations.execute_sql_flush
 
     def flush(self, sql_list):
         with guards_lifted(self.connection):
-            return original(self, sql_list)
+            result = original(self, sql_list)
+        _reseed_policies()
+        return result
 
     BaseDatabaseOperations.execute_sql_flush = flush
     yield

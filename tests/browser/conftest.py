@@ -42,12 +42,10 @@ class BrowserSession:
     """One Chromium for the session's run of browser tests, started on first use.
 
     Playwright's sync API keeps an event loop running in the test thread while it is
-    started. Django then refuses ORM calls unless DJANGO_ALLOW_ASYNC_UNSAFE is set, and it
-    hands the tests fresh connection objects (its connections live in context variables),
-    which lack the snapshot serialized rollback restores from. So while Chromium runs the
-    variable is set and the snapshot is handed over; once the browser tests are done
-    (`pytest_runtest_teardown` below) everything is put back, before the suite's non-db
-    tests, which pytest-django runs last, spawn `ruhu check --deploy` and the like.
+    started, and Django refuses ORM calls there unless DJANGO_ALLOW_ASYNC_UNSAFE is set.
+    The variable is set only while Chromium runs; once the browser tests are done
+    (`pytest_runtest_teardown` below) it is removed again, before the suite's non-db tests,
+    which pytest-django runs last, spawn `ruhu check --deploy` and the like.
     """
 
     def __init__(self):
@@ -61,18 +59,9 @@ class BrowserSession:
     def _start(self) -> Browser:
         if self._browser is not None:
             return self._browser
-        from django.db import connections
-
-        snapshots = {
-            conn.alias: conn._test_serialized_contents
-            for conn in connections.all()
-            if hasattr(conn, "_test_serialized_contents")
-        }
         self._previous_env = os.environ.get(ASYNC_UNSAFE)
         os.environ[ASYNC_UNSAFE] = "true"
         self._playwright = sync_playwright().start()
-        for alias, contents in snapshots.items():
-            connections[alias]._test_serialized_contents = contents
         self._browser = self._playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
@@ -99,32 +88,19 @@ _SESSION = BrowserSession()
 @pytest.fixture(scope="session")
 def browser(django_db_setup) -> BrowserSession:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
     yield _SESSION
     _SESSION.stop()
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """After a browser test: restore the migrated data, and stop Chromium after the last one.
-
-    A live-server test is transactional and ends with a flush. With serialized rollback
-    Django skips post_migrate on that flush, so without the restore the next transactional
-    test would find no content types and no seeded policy values.
-    """
+    """Stop Chromium after the last browser test, before the suite's non-database tests."""
     yield
-    if item.get_closest_marker("browser") is None:
+    if item.get_closest_marker("browser") is None or nextitem is None:
         return
-    if nextitem is None:
-        return  # the session is ending: its fixtures stop Chromium and drop the database
-    from django.db import connections
-
-    with item.config.stash[blocking_manager_key].unblock():
-        for conn in connections.all():
-            contents = getattr(conn, "_test_serialized_contents", None)
-            if contents:
-                conn.creation.deserialize_db_from_string(contents)
-        if nextitem.get_closest_marker("browser") is None:
+    if nextitem.get_closest_marker("browser") is None:
+        with item.config.stash[blocking_manager_key].unblock():
             _SESSION.stop()
 
 

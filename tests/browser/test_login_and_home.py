@@ -11,11 +11,10 @@ from ruhu.accounts.roles import FIELD_ROLES, Role
 from tests.browser.pages import log_in
 from tests.conftest import PASSWORD, make_user
 
-# The live server's flush empties every table, including the policy values the migrations
-# seed; serialized rollback puts them back before each test.
+# The live server's flush empties every table; tests/conftest.py reseeds the policy values.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 HOUSEHOLDS, STAFF, AUDIT = "用户档案", "员工", "审计记录"

@@ -17,7 +17,7 @@ from tests.browser.pages import horizontal_overflow, log_in, shoot, small_tap_ta
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 SIZES = ("phone", "desktop")
