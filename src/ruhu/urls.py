@@ -9,6 +9,7 @@ from ruhu.accounts import views as accounts
 from ruhu.api import api
 from ruhu.common import views as common
 from ruhu.premises import views as premises
+from ruhu.reports import views as reports
 
 admin.site.site_header = "Ruhu 入户 管理后台"
 admin.site.site_title = "Ruhu"
@@ -21,7 +22,7 @@ def admin_login(request):
 
 
 urlpatterns = [
-    path("", accounts.home, name="home"),
+    path("", reports.home, name="home"),
     path("accounts/login/", accounts.login_view, name="login"),
     path("accounts/logout/", accounts.logout_view, name="logout"),
     path("me/tokens/", accounts.tokens, name="tokens"),

@@ -120,3 +120,24 @@ def test_it_refuses_mismatched_new_passwords(client, charlie):
     assert response.status_code == 422
     charlie.refresh_from_db()
     assert charlie.check_password(PASSWORD)
+
+
+def test_it_answers_a_plain_unmask_post_with_a_whole_page(client, bob, household_a):
+    login(client, bob)
+    plain = client.post(
+        f"/households/{household_a.pk}/unmask/", {"field": "phone", "reason": "核实联系电话"}
+    )
+    assert plain.status_code == 200
+    page = plain.content.decode()
+    assert "<html" in page and f'href="/households/{household_a.pk}/"' in page
+    htmx = client.post(
+        f"/households/{household_a.pk}/unmask/",
+        {"field": "phone", "reason": "核实联系电话"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "<html" not in htmx.content.decode()
+
+
+def test_it_links_managers_to_the_staff_form(client, bob, charlie, alice):
+    login(client, bob)
+    assert 'href="/staff/new/"' in client.get("/staff/").content.decode()

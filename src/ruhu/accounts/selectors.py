@@ -6,9 +6,9 @@ from django.db.models import Q, QuerySet
 
 from ruhu.accounts.models import ApiToken, OrgUnit, User
 from ruhu.accounts.roles import Capability
-from ruhu.accounts.scoping import get_scoped, require, scope_queryset
 from ruhu.common.errors import NotFound
 from ruhu.common.fields import phone_search_index
+from ruhu.common.scoping import get_scoped, require, scope_queryset
 
 
 def user_list(

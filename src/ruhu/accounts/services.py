@@ -13,15 +13,30 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from ruhu.accounts.models import ApiToken, OrgUnit, User, UserSession
 from ruhu.accounts.roles import Capability, Role
-from ruhu.accounts.scoping import require, scope_queryset
 from ruhu.common.audit import audit_record, diff, snapshot
+from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from ruhu.common.scoping import require, scope_queryset
 from ruhu.common.validation import normalize_id_number, normalize_phone
 
 TOKEN_PREFIX = "rh_"
+
+register_action_labels(
+    {
+        "org_unit.create": _("新建组织单位"),
+        "user.create": _("新建员工账号"),
+        "user.update": _("修改员工信息"),
+        "user.set_password": _("修改密码"),
+        "user.deactivate": _("停用账号"),
+        "user.reactivate": _("恢复账号"),
+        "token.issue": _("绑定设备"),
+        "token.revoke": _("吊销设备令牌"),
+    }
+)
 
 
 def _branch_of(unit: OrgUnit | None) -> OrgUnit | None:

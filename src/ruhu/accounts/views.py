@@ -20,10 +20,10 @@ from ruhu.accounts.forms import (
     TokenForm,
     UnmaskForm,
 )
-from ruhu.accounts.roles import FIELD_ROLES, Capability, Role
+from ruhu.accounts.roles import Capability, Role
 from ruhu.common.errors import DomainError, PermissionRefused
 from ruhu.common.pii import pii_unmask
-from ruhu.common.selectors import audit_for_object, audit_list
+from ruhu.common.selectors import audit_for_object
 from ruhu.common.web import add_domain_error, fetch_or_404, forbidden, paginate
 
 
@@ -67,32 +67,6 @@ def login_view(request):
 def logout_view(request):
     services.session_end(request)
     return redirect("login")
-
-
-HOME_TEMPLATES = {
-    **{role: "accounts/home_field.html" for role in FIELD_ROLES},
-    Role.RECEPTION: "accounts/home_front_desk.html",
-    Role.SECURITY: "accounts/home_front_desk.html",
-    Role.HOST: "accounts/home_front_desk.html",
-}
-
-
-@require_GET
-def home(request):
-    user = request.user
-    context = {"tokens_live": [t for t in selectors.token_list(acting_user=user) if t.is_live]}
-    if user.can(Capability.VIEW_AUDIT):
-        context["recent"] = audit_list(acting_user=user)[:10]
-    else:
-        context["recent"] = audit_for_object(target=user)[:5]
-    if user.can(Capability.VIEW_HOUSEHOLDS):
-        from ruhu.premises.selectors import household_list
-
-        context["household_count"] = household_list(acting_user=user).count()
-    if user.can(Capability.VIEW_STAFF):
-        context["staff_count"] = selectors.user_list(acting_user=user, active=True).count()
-    template = HOME_TEMPLATES.get(user.role, "accounts/home_office.html")
-    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -215,13 +189,19 @@ def unmask_response(request, target):
             error = exc.message
     else:
         error = _("请填写查看原因")
-    field = request.POST.get("field", "")
-    return render(
-        request,
-        "partials/unmask_result.html",
-        {"value": value, "error": error, "field": field, "target": target, "action": request.path},
-        status=200 if value is not None else 422,
+    context = {
+        "value": value,
+        "error": error,
+        "field": request.POST.get("field", ""),
+        "target": target,
+        "action": request.path,
+        "back_url": request.path.removesuffix("unmask/"),
+    }
+    # HTMX swaps the fragment in place; a plain form post (no JavaScript) gets a whole page.
+    template = (
+        "partials/unmask_result.html" if request.headers.get("HX-Request") else "unmask_page.html"
     )
+    return render(request, template, context, status=200 if value is not None else 422)
 
 
 def _grantable_roles(acting_user) -> list[tuple[str, str]]:

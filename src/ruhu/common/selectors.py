@@ -2,29 +2,51 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from ruhu.accounts.roles import Capability
-from ruhu.accounts.scoping import require, scope_queryset
 from ruhu.common.errors import NotFound
 from ruhu.common.models import AuditEvent
+from ruhu.common.scoping import require, scope_queryset
+
+VIEW_AUDIT = "audit.view"  # accounts.roles.Capability.VIEW_AUDIT; common cannot import accounts
 
 
 def audit_list(
-    *, acting_user, action: str = "", actor_id: int | None = None, target: object | None = None
+    *,
+    acting_user,
+    action: str = "",
+    actor: str = "",
+    actor_id: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    target: object | None = None,
 ) -> QuerySet[AuditEvent]:
-    require(acting_user, Capability.VIEW_AUDIT)
+    """Scoped audit events; `action` matches a prefix (`user.` finds every user action)."""
+    require(acting_user, VIEW_AUDIT)
     qs = scope_queryset(AuditEvent.objects.select_related("target_type"), acting_user=acting_user)
     if action:
         qs = qs.filter(action__startswith=action)
+    if actor:
+        qs = qs.filter(actor_label=actor.strip().lower())
     if actor_id:
         qs = qs.filter(actor_id=actor_id)
+    if since:
+        qs = qs.filter(occurred_at__gte=_day_start(since))
+    if until:
+        qs = qs.filter(occurred_at__lt=_day_start(until + dt.timedelta(days=1)))
     if target is not None:
         qs = qs.filter(
             target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk)
         )
     return qs.order_by("-occurred_at", "-id")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def audit_for_object(*, target) -> QuerySet[AuditEvent]:
@@ -40,3 +62,8 @@ def content_type_for(label: str) -> ContentType:
     if ct is None:
         raise NotFound("未知的对象类型")
     return ct
+
+
+def audit_by_actor(*, acting_user) -> QuerySet[AuditEvent]:
+    """What the acting user did: everyone may see their own trail."""
+    return AuditEvent.objects.filter(actor_id=acting_user.pk).order_by("-occurred_at", "-id")

@@ -9,20 +9,20 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ruhu.common.errors import PermissionRefused
+from ruhu.common.forms import AuditFilterForm
 from ruhu.common.selectors import audit_list
 from ruhu.common.web import forbidden, paginate
 
 
 @require_GET
 def audit(request):
-    action = request.GET.get("action", "")
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
     try:
-        qs = audit_list(acting_user=request.user, action=action)
+        qs = audit_list(acting_user=request.user, **{k: v for k, v in filters.items() if v})
     except PermissionRefused as exc:
         return forbidden(request, exc)
-    return render(
-        request, "common/audit_list.html", {"page": paginate(request, qs), "action": action}
-    )
+    return render(request, "common/audit_list.html", {"page": paginate(request, qs), "form": form})
 
 
 @login_not_required

@@ -105,13 +105,13 @@ def demo_load() -> dict[str, int]:
     company = OrgUnit.objects.filter(code="demo").first() or org_unit_create(
         acting_user=None, kind="company", code="demo", name="示范燃气集团"
     )
-    for role, title in HEAD_OFFICE:
+    for role, _title in HEAD_OFFICE:
         username = f"{role.value}.hq"
         if not User.objects.filter(username=username).exists():
             user_create(
                 acting_user=None,
                 username=username,
-                full_name=f"总部{title}",
+                full_name=f"{rng.choice(SURNAMES)}{rng.choice(GIVEN)}{rng.choice(GIVEN)}",
                 role=role,
                 org_unit=company,
                 password=DEMO_PASSWORD,
@@ -127,7 +127,7 @@ def demo_load() -> dict[str, int]:
         team = OrgUnit.objects.filter(code=f"{code}-t1").first() or org_unit_create(
             acting_user=None, kind="team", code=f"{code}-t1", name=f"{name}一班", parent=branch
         )
-        for number, (role, title, where) in enumerate(STAFF, start=1):
+        for number, (role, _title, where) in enumerate(STAFF, start=1):
             username = f"{role.value}.{code}"
             if User.objects.filter(username=username).exists():
                 continue
@@ -135,7 +135,7 @@ def demo_load() -> dict[str, int]:
             user_create(
                 acting_user=None,
                 username=username,
-                full_name=f"{surname}{rng.choice(GIVEN)}（{title}）",
+                full_name=f"{surname}{rng.choice(GIVEN)}",
                 role=role,
                 org_unit=team if where == "team" else branch,
                 password=DEMO_PASSWORD,

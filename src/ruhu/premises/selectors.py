@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from ruhu.accounts.roles import Capability
-from ruhu.accounts.scoping import get_scoped, require, scope_queryset
 from ruhu.common.fields import blind_index_for, phone_search_index
+from ruhu.common.scoping import get_scoped, require, scope_queryset
 from ruhu.premises.models import Household
 
 

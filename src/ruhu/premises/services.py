@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ruhu.accounts.models import OrgUnit
 from ruhu.common.audit import audit_record, diff, snapshot
+from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, ValidationFailed
 from ruhu.common.validation import normalize_id_number, normalize_phone
 from ruhu.premises.models import Category, Household
+
+register_action_labels(
+    {"household.create": _("新建用户档案"), "household.update": _("修改用户档案")}
+)
 
 
 @transaction.atomic
