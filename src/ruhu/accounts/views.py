@@ -113,6 +113,7 @@ def staff_list(request):
         "accounts/staff_list.html",
         {
             "page": paginate(request, qs),
+            "can_manage": request.user.can(Capability.MANAGE_STAFF),
             "roles": Role.choices,
             "q": request.GET.get("q", ""),
             "role": request.GET.get("role", ""),
