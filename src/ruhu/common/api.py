@@ -1,16 +1,46 @@
-"""Audit trail API."""
+"""Audit trail and attachments API."""
 
-from ninja import Router
+import uuid
+
+from django.http import FileResponse
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from ruhu.common.attachments import attachment_open, attachment_store
+from ruhu.common.models import Attachment
 from ruhu.common.pagination import Pages
-from ruhu.common.schemas import AuditEventOut, Text
-from ruhu.common.selectors import audit_list
+from ruhu.common.schemas import AttachmentOut, AuditEventOut, Text
+from ruhu.common.selectors import attachment_get, audit_list
 
-router = Router(tags=["audit"])
+router = Router(tags=["audit", "attachments"])
 
 
 @router.get("/audit", response=list[AuditEventOut])
 @paginate(Pages)
 def audit_events(request, action: Text = ""):
     return audit_list(acting_user=request.user, action=action)
+
+
+@router.post("/attachments", response={201: AttachmentOut})
+def attachment_upload(request, kind: Form[Attachment.Kind], file: File[UploadedFile]):
+    """Upload one photo, signature, recording or document; the same file again returns the first.
+
+    The type is checked by content, photos are re-encoded without their metadata after their
+    EXIF time and position are kept, and the answer carries the SHA-256 to reference it by.
+    """
+    attachment = attachment_store(
+        acting_user=request.user, kind=kind, file=file, branch_id=request.user.branch_id
+    )
+    return Status(201, attachment)
+
+
+@router.get("/attachments/{attachment_id}", response=AttachmentOut)
+def attachment_detail(request, attachment_id: uuid.UUID):
+    return attachment_get(acting_user=request.user, pk=attachment_id)
+
+
+@router.get("/attachments/{attachment_id}/content")
+def attachment_content(request, attachment_id: uuid.UUID):
+    attachment = attachment_get(acting_user=request.user, pk=attachment_id)
+    return FileResponse(attachment_open(attachment), content_type=attachment.content_type)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import uuid
 from typing import Annotated, Any
 
 from ninja import Schema
@@ -46,3 +48,18 @@ def _no_nul(value: str) -> str:
 
 # Free text from a client: PostgreSQL cannot store NUL, so it is refused at the edge (422).
 Text = Annotated[str, AfterValidator(_no_nul)]
+
+
+class AttachmentOut(Schema):
+    id: uuid.UUID
+    kind: str
+    sha256: str
+    original_sha256: str
+    size: int
+    content_type: str
+    width: int | None
+    height: int | None
+    taken_at: dt.datetime | None
+    latitude: decimal.Decimal | None
+    longitude: decimal.Decimal | None
+    uploaded_at: dt.datetime

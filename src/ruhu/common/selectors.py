@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ruhu.common.errors import NotFound
-from ruhu.common.models import AuditEvent
+from ruhu.common.models import Attachment, AuditEvent
 from ruhu.common.scoping import require, scope_queryset
 
 VIEW_AUDIT = "audit.view"  # accounts.roles.Capability.VIEW_AUDIT; common cannot import accounts
@@ -67,3 +67,14 @@ def content_type_for(label: str) -> ContentType:
 def audit_by_actor(*, acting_user) -> QuerySet[AuditEvent]:
     """What the acting user did: everyone may see their own trail."""
     return AuditEvent.objects.filter(actor_id=acting_user.pk).order_by("-occurred_at", "-id")
+
+
+def attachment_get(*, acting_user, pk) -> Attachment:
+    """An attachment within scope: field staff see what they uploaded, offices their branch."""
+    qs = scope_queryset(
+        Attachment.objects.all(), acting_user=acting_user, owner_field="uploaded_by"
+    )
+    attachment = qs.filter(pk=pk).first()
+    if attachment is None:
+        raise NotFound("未找到该附件")
+    return attachment
