@@ -49,3 +49,10 @@ def test_it_ignores_a_malformed_date_filter_with_a_message(client, alice):
     response = client.get("/audit/", {"since": "not-a-date"})
     assert response.status_code == 200
     assert "筛选条件有误" in response.content.decode()
+
+
+def test_it_names_the_field_an_unmasking_read(client, bob, household_a):
+    login(client, bob)
+    client.post(f"/households/{household_a.pk}/unmask/", {"field": "phone", "reason": "核实电话"})
+    trail = client.get(f"/households/{household_a.pk}/").content.decode()
+    assert "查看字段" in trail and "联系电话" in trail

@@ -23,6 +23,14 @@ ACTION_LABELS: dict[str, Any] = {
     "attachment.store": _("上传附件"),
 }
 
+# Keys services record that are not model fields.
+EXTRA_LABELS: dict[str, Any] = {
+    "field": _("查看字段"),
+    "tokens_revoked": _("吊销的设备令牌"),
+    "sessions_ended": _("结束的登录会话"),
+    "published": _("已公布"),
+}
+
 # Bookkeeping columns that say nothing to a reader of the trail.
 QUIET_FIELDS = frozenset({"id", "created_at", "updated_at", "password", "last_login"})
 
@@ -44,12 +52,14 @@ def readable_changes(event: AuditEvent, cache: dict) -> list[dict[str, Any]]:
             continue
         old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
         field = _field(model, name)
+        if name == "field" and isinstance(new, str):  # pii.unmask names the field it read
+            new = getattr(_field(model, new), "verbose_name", new)
         if isinstance(field, models.ForeignKey):
             old, new = _related_name(field, old, cache), _related_name(field, new, cache)
         elif field is not None and field.choices:
             choices = dict(field.flatchoices)
             old, new = choices.get(old, old), choices.get(new, new)
-        label = field.verbose_name if field is not None else name
+        label = field.verbose_name if field is not None else EXTRA_LABELS.get(name, name)
         rows.append({"label": str(label), "old": _shown(old), "new": _shown(new)})
     return rows
 
