@@ -21,10 +21,11 @@ from ruhu.accounts.forms import (
     UnmaskForm,
 )
 from ruhu.accounts.roles import Capability, Role
-from ruhu.common.errors import DomainError, PermissionRefused
+from ruhu.common.errors import DomainError
 from ruhu.common.pii import pii_unmask
+from ruhu.common.scoping import require
 from ruhu.common.selectors import audit_for_object
-from ruhu.common.web import add_domain_error, fetch_or_404, forbidden, paginate
+from ruhu.common.web import add_domain_error, message_domain_error, paginate, pass_through
 
 
 def _safe_next(request) -> str:
@@ -91,23 +92,20 @@ def tokens(request):
 
 @require_POST
 def token_revoke(request, pk: int):
-    token = fetch_or_404(selectors.token_get, acting_user=request.user, pk=pk)
+    token = selectors.token_get(acting_user=request.user, pk=pk)
     try:
         services.token_revoke(acting_user=request.user, token=token)
         messages.success(request, _("令牌已吊销"))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        message_domain_error(request, exc)
     return redirect("tokens")
 
 
 @require_GET
 def staff_list(request):
-    try:
-        qs = selectors.user_list(
-            acting_user=request.user, q=request.GET.get("q", ""), role=request.GET.get("role", "")
-        )
-    except PermissionRefused as exc:
-        return forbidden(request, exc)
+    qs = selectors.user_list(
+        acting_user=request.user, q=request.GET.get("q", ""), role=request.GET.get("role", "")
+    )
     return render(
         request,
         "accounts/staff_list.html",
@@ -134,19 +132,13 @@ def _staff_context(request, user, **extra):
 
 @require_GET
 def staff_detail(request, pk: int):
-    try:
-        person = fetch_or_404(selectors.user_get, acting_user=request.user, pk=pk)
-    except PermissionRefused as exc:
-        return forbidden(request, exc)
+    person = selectors.user_get(acting_user=request.user, pk=pk)
     return render(request, "accounts/staff_detail.html", _staff_context(request, person))
 
 
 @require_POST
 def staff_deactivate(request, pk: int):
-    try:
-        person = fetch_or_404(selectors.user_get, acting_user=request.user, pk=pk)
-    except PermissionRefused as exc:
-        return forbidden(request, exc)
+    person = selectors.user_get(acting_user=request.user, pk=pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
@@ -155,8 +147,6 @@ def staff_deactivate(request, pk: int):
             )
             messages.success(request, _("账号已停用，会话和设备令牌已失效"))
             return redirect("staff-detail", pk=pk)
-        except PermissionRefused as exc:
-            return forbidden(request, exc)
         except DomainError as exc:
             add_domain_error(form, exc)
     context = _staff_context(request, person, deactivate_form=form)
@@ -165,10 +155,7 @@ def staff_deactivate(request, pk: int):
 
 @require_POST
 def staff_unmask(request, pk: int):
-    try:
-        person = fetch_or_404(selectors.user_get, acting_user=request.user, pk=pk)
-    except PermissionRefused as exc:
-        return forbidden(request, exc)
+    person = selectors.user_get(acting_user=request.user, pk=pk)
     return unmask_response(request, person)
 
 
@@ -184,9 +171,8 @@ def unmask_response(request, target):
                 field=form.cleaned_data["field"],
                 reason=form.cleaned_data["reason"],
             )
-        except PermissionRefused as exc:
-            return forbidden(request, exc)
         except DomainError as exc:
+            pass_through(exc)
             error = exc.message
     else:
         error = _("请填写查看原因")
@@ -211,8 +197,7 @@ def _grantable_roles(acting_user) -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 def staff_create(request):
-    if not request.user.can(Capability.MANAGE_STAFF):
-        return forbidden(request, PermissionRefused(_("您没有管理员工的权限")))
+    require(request.user, Capability.MANAGE_STAFF)
     form = StaffCreateForm(
         request.POST or None,
         roles=_grantable_roles(request.user),
@@ -233,20 +218,18 @@ def staff_create(request):
 
 @require_POST
 def staff_reactivate(request, pk: int):
+    person = selectors.user_get(acting_user=request.user, pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写恢复原因"))
+        return redirect("staff-detail", pk=pk)
     try:
-        person = fetch_or_404(selectors.user_get, acting_user=request.user, pk=pk)
-        form = ReasonForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("请填写恢复原因"))
-        else:
-            services.user_reactivate(
-                acting_user=request.user, user=person, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("账号已恢复"))
-    except PermissionRefused as exc:
-        return forbidden(request, exc)
+        services.user_reactivate(
+            acting_user=request.user, user=person, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("账号已恢复"))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        message_domain_error(request, exc)
     return redirect("staff-detail", pk=pk)
 
 

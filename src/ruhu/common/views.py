@@ -8,20 +8,16 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from ruhu.common.errors import PermissionRefused
 from ruhu.common.forms import AuditFilterForm
 from ruhu.common.selectors import audit_list
-from ruhu.common.web import forbidden, paginate
+from ruhu.common.web import paginate
 
 
 @require_GET
 def audit(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    try:
-        qs = audit_list(acting_user=request.user, **{k: v for k, v in filters.items() if v})
-    except PermissionRefused as exc:
-        return forbidden(request, exc)
+    qs = audit_list(acting_user=request.user, **{k: v for k, v in filters.items() if v})
     return render(request, "common/audit_list.html", {"page": paginate(request, qs), "form": form})
 
 

@@ -7,9 +7,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ruhu.accounts.roles import Capability
 from ruhu.accounts.views import unmask_response
-from ruhu.common.errors import PermissionRefused
 from ruhu.common.selectors import audit_for_object
-from ruhu.common.web import fetch_or_404, forbidden, paginate
+from ruhu.common.web import paginate
 from ruhu.premises.models import Category
 from ruhu.premises.selectors import household_get, household_list
 
@@ -18,10 +17,7 @@ from ruhu.premises.selectors import household_get, household_list
 def households(request):
     q = request.GET.get("q", "")
     category = request.GET.get("category", "")
-    try:
-        qs = household_list(acting_user=request.user, q=q, category=category)
-    except PermissionRefused as exc:
-        return forbidden(request, exc)
+    qs = household_list(acting_user=request.user, q=q, category=category)
     template = (
         "premises/partials/household_rows.html"
         if request.headers.get("HX-Request")
@@ -41,10 +37,7 @@ def households(request):
 
 @require_GET
 def household_detail(request, pk: int):
-    try:
-        household = fetch_or_404(household_get, acting_user=request.user, pk=pk)
-    except PermissionRefused as exc:
-        return forbidden(request, exc)
+    household = household_get(acting_user=request.user, pk=pk)
     return render(
         request,
         "premises/household_detail.html",
@@ -58,8 +51,5 @@ def household_detail(request, pk: int):
 
 @require_POST
 def household_unmask(request, pk: int):
-    try:
-        household = fetch_or_404(household_get, acting_user=request.user, pk=pk)
-    except PermissionRefused as exc:
-        return forbidden(request, exc)
+    household = household_get(acting_user=request.user, pk=pk)
     return unmask_response(request, household)
