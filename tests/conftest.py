@@ -33,6 +33,9 @@ def _reseed_policies() -> None:
 
     seed = importlib.import_module("ruhu.common.migrations.0003_seed_policy_values").seed
     seed(apps, None)
+    from ruhu.common.policy import policy_cache_clear
+
+    policy_cache_clear()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -80,6 +83,16 @@ def _jobs_run_inline():
     HUEY.immediate = True
     yield
     HUEY.immediate = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy_cache():
+    """Each test's database starts at the seeded policy values; so does the policy cache."""
+    from ruhu.common.policy import policy_cache_clear
+
+    policy_cache_clear()
+    yield
+    policy_cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -197,9 +197,9 @@ def tmp_keys(settings, tmp_path):
     """A key file of the test's own, so rotation does not touch var/keys."""
     settings.RUHU_FIELD_KEYS = ""
     settings.RUHU_FIELD_KEYS_FILE = str(tmp_path / "field.keys")
-    crypto.keyring.cache_clear()
+    crypto.keyring_reload()
     yield tmp_path / "field.keys"
-    crypto.keyring.cache_clear()
+    crypto.keyring_reload()
 
 
 def test_it_rotates_every_row_to_a_new_key(tmp_keys, bob, household_a, household_b, capsys):

@@ -92,6 +92,12 @@ def keyring() -> KeyRing:
     return KeyRing(keys=tuple(parse_keys(raw_keys)), blind_key=blind)
 
 
+def keyring_reload() -> None:
+    """Forget the loaded keys (after a key file changed)."""
+    keyring.cache_clear()
+    _cipher.cache_clear()
+
+
 def add_key_to_file() -> str:
     """Prepend a new current key to the key file (embedded default only)."""
     if settings.RUHU_FIELD_KEYS:
@@ -111,14 +117,19 @@ def add_key_to_file() -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write("\n".join(lines) + "\n")
     tmp.replace(path)
-    keyring.cache_clear()
+    keyring_reload()
     return kid
+
+
+@cache
+def _cipher(kid: str) -> AESGCM:
+    return AESGCM(keyring().key(kid))
 
 
 def encrypt(plaintext: str, *, aad: str) -> str:
     ring = keyring()
     nonce = secrets.token_bytes(12)
-    sealed = AESGCM(ring.key(ring.current_id)).encrypt(nonce, plaintext.encode(), aad.encode())
+    sealed = _cipher(ring.current_id).encrypt(nonce, plaintext.encode(), aad.encode())
     return f"{PREFIX}:{ring.current_id}:{base64.b64encode(nonce + sealed).decode()}"
 
 
@@ -131,7 +142,7 @@ def decrypt(token: str, *, aad: str) -> str:
     if prefix != PREFIX:
         raise ValueError("unknown ciphertext format")
     blob = base64.b64decode(b64)
-    return AESGCM(keyring().key(kid)).decrypt(blob[:12], blob[12:], aad.encode()).decode()
+    return _cipher(kid).decrypt(blob[:12], blob[12:], aad.encode()).decode()
 
 
 def blind_index(purpose: str, normalized: str) -> str:

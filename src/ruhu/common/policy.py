@@ -2,12 +2,17 @@
 
 A branch value overrides the company value; of several values the latest whose
 effective date is on or before the asked date wins.
+
+Answers are kept in a small per-process cache for CACHE_SECONDS: policy_set clears it in
+its own process, other worker processes see a change within that time. Policy changes are
+made ahead of their effective date, so the delay never changes a decision.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import time
 from typing import Any
 
 from django.db import transaction
@@ -28,10 +33,31 @@ def _branch_id(branch) -> int | None:
     return getattr(branch, "branch_id", None) or None
 
 
+CACHE_SECONDS = 60.0
+CACHE_MAX_ENTRIES = 10_000
+_cache: dict[tuple[str, int | None, dt.date], tuple[float, Any]] = {}
+
+
+def policy_cache_clear() -> None:
+    _cache.clear()
+
+
 def policy_get(key: str, *, branch=None, on: dt.date | None = None) -> Any:
     """The value of `key` in force on `on` (default today) for `branch` (or the company)."""
     on = on or timezone.localdate()
     branch_id = _branch_id(branch)
+    now = time.monotonic()
+    cached = _cache.get((key, branch_id, on))
+    if cached is not None and now - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    value = _policy_lookup(key, branch_id, on)
+    if len(_cache) >= CACHE_MAX_ENTRIES:
+        _cache.clear()
+    _cache[(key, branch_id, on)] = (now, value)
+    return value
+
+
+def _policy_lookup(key: str, branch_id: int | None, on: dt.date) -> Any:
     scope = Q(branch__isnull=True)
     if branch_id is not None:
         scope |= Q(branch_id=branch_id)
@@ -113,6 +139,8 @@ def policy_set(
     else:
         row.value, row.note = coerced, note
         row.save(update_fields=["value", "note"])
+    transaction.on_commit(policy_cache_clear)
+    policy_cache_clear()
     audit_record(
         acting_user=acting_user,
         action="policy.set",
