@@ -35,7 +35,7 @@ def user_list(
             if phone_index:
                 condition |= Q(phone_bidx=phone_index)
         qs = qs.filter(condition)
-    return qs.order_by("branch__code", "role", "username")
+    return qs.order_by("branch__code", "org_unit__code", "badge_no", "username")
 
 
 def user_get(*, acting_user, pk: int) -> User:
