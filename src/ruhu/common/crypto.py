@@ -3,7 +3,9 @@
 Keys live outside the database: in the environment or in files (the embedded default
 generates them under var/keys/ on first use). A ciphertext carries the id of the key that
 made it, so keys can rotate: new writes use the first (current) key, old rows still
-decrypt with theirs until `ruhu keys rotate` re-encrypts them.
+decrypt with theirs until `ruhu keys rotate` re-encrypts them. The blind-index (HMAC) key
+does not rotate this way: a new one would change every index value, so replacing it is a
+reindexing migration of its own.
 """
 
 from __future__ import annotations
