@@ -1,4 +1,10 @@
-"""Customers (households) and their premises. The billing system is the master of this data."""
+"""Customers (households), their meters and gas appliances.
+
+The utility's billing system is the master of this data; Ruhu receives it by bulk import.
+The address is kept as its parts (district → community → building → unit → room) in plain
+indexed columns rather than a table per level: imports of tens of millions of rows stay
+set-based, and planning groups by (community, building) with ordinary indexes.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,13 @@ class Category(models.TextChoices):
     SPECIAL = "special", _("特殊用气场所")
 
 
+class SupplyStatus(models.TextChoices):
+    NORMAL = "normal", _("正常供气")
+    LIMITED = "limited", _("限量售气")
+    STOPPED = "stopped", _("停止售气")
+    SEALED = "sealed", _("已封停")
+
+
 class Household(models.Model):
     branch = models.ForeignKey(
         "accounts.OrgUnit", on_delete=models.PROTECT, related_name="households"
@@ -28,15 +41,122 @@ class Household(models.Model):
     id_number = EncryptedTextField(_("身份证号"), pii="id_number")
     id_number_bidx = BlindIndexField(source="id_number")
     category = models.CharField(_("用户类别"), max_length=20, choices=Category.choices)
+    district = models.CharField(_("区县"), max_length=50, blank=True)
+    community = models.CharField(_("小区"), max_length=100, blank=True)
+    building = models.CharField(_("楼栋"), max_length=30, blank=True)
+    unit = models.CharField(_("单元"), max_length=30, blank=True)
+    room = models.CharField(_("房号"), max_length=30, blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    gas_since = models.DateField(_("通气日期"), null=True, blank=True)
+    first_conversion = models.BooleanField(_("首次置换"), default=False)
+    vulnerable = models.BooleanField(_("弱势群体"), default=False)
+    group_rental = models.BooleanField(_("群租"), default=False)
+    long_term_absent = models.BooleanField(_("长期不在家"), default=False)
+    is_key_customer = models.BooleanField(
+        _("重点客户"),
+        default=False,
+        help_text=_("由弱势群体、群租、长期不在家、拒不整改等标记得出"),
+    )
+    last_inspected_on = models.DateField(_("最近一次成功安检"), null=True, blank=True)
+    supply_status = models.CharField(
+        _("供气状态"), max_length=16, choices=SupplyStatus.choices, default=SupplyStatus.NORMAL
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["account_no"]
-        indexes = [models.Index(fields=["branch", "category"])]
+        indexes = [
+            models.Index(fields=["branch", "category"], name="household_branch_category"),
+            models.Index(
+                fields=["branch", "district", "community", "building", "unit"],
+                name="household_branch_address",
+            ),
+            models.Index(fields=["branch", "last_inspected_on"], name="household_branch_inspected"),
+            models.Index(fields=["branch", "supply_status"], name="household_branch_supply"),
+            models.Index(fields=["branch", "is_key_customer"], name="household_branch_key"),
+        ]
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
         return f"{self.account_no} {self.name}"
+
+
+class Meter(models.Model):
+    class Kind(models.TextChoices):
+        ORDINARY = "ordinary", _("普通表")
+        IC = "ic", _("IC卡表")
+
+    class Location(models.TextChoices):
+        INDOOR = "indoor", _("户内")
+        OUTDOOR = "outdoor", _("户外")
+
+    class Size(models.TextChoices):
+        G1_6 = "G1.6", "G1.6"
+        G2_5 = "G2.5", "G2.5"
+        G4 = "G4", "G4"
+        G6 = "G6", "G6"
+        G10 = "G10", "G10"
+        G16 = "G16", "G16"
+        G25 = "G25", "G25"
+        G40 = "G40", "G40"
+
+    class Inlet(models.TextChoices):
+        LEFT = "left", _("左进气")
+        RIGHT = "right", _("右进气")
+
+    household = models.OneToOneField(Household, on_delete=models.CASCADE, related_name="meter")
+    serial = models.CharField(_("表号"), max_length=40, db_index=True)
+    kind = models.CharField(_("表类型"), max_length=16, choices=Kind.choices)
+    location = models.CharField(_("安装位置"), max_length=16, choices=Location.choices)
+    brand = models.CharField(_("品牌"), max_length=50, blank=True)
+    model = models.CharField(_("型号"), max_length=50, blank=True)
+    size = models.CharField(_("规格"), max_length=8, choices=Size.choices, blank=True)
+    inlet = models.CharField(_("进气方向"), max_length=8, choices=Inlet.choices, blank=True)
+    last_reading = models.DecimalField(
+        _("最近读数"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    last_read_on = models.DateField(_("最近抄表日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("燃气表")
+        verbose_name_plural = _("燃气表")
+
+    def __str__(self) -> str:
+        return self.serial
+
+
+class Appliance(models.Model):
+    class Kind(models.TextChoices):
+        STOVE = "stove", _("燃气灶")
+        WATER_HEATER = "water_heater", _("热水器")
+        WALL_HUNG_BOILER = "wall_hung_boiler", _("壁挂炉")
+        GAS_ALARM = "gas_alarm", _("燃气报警器")
+        OTHER = "other", _("其他")
+
+    class Flue(models.TextChoices):
+        BALANCED = "balanced", _("平衡式")
+        FORCED = "forced", _("强排式")
+        FLUE = "flue", _("烟道式")
+        DIRECT = "direct", _("直排式")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="appliances")
+    kind = models.CharField(_("种类"), max_length=20, choices=Kind.choices)
+    brand = models.CharField(_("品牌"), max_length=50, blank=True)
+    model = models.CharField(_("型号"), max_length=50, blank=True)
+    flue_type = models.CharField(_("排烟方式"), max_length=16, choices=Flue.choices, blank=True)
+    installed_year = models.PositiveSmallIntegerField(_("安装年份"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        indexes = [models.Index(fields=["kind", "installed_year"], name="appliance_kind_year")]
+        verbose_name = _("燃气具")
+        verbose_name_plural = _("燃气具")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.brand} {self.model}".strip()

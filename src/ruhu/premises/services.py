@@ -12,10 +12,49 @@ from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, ValidationFailed
 from ruhu.common.validation import normalize_id_number, normalize_phone
 from ruhu.premises.models import Category, Household
+from ruhu.premises.rules import is_key_customer
 
 register_action_labels(
     {"household.create": _("新建用户档案"), "household.update": _("修改用户档案")}
 )
+
+
+# Optional fields a writer may set; supply status and the key-customer flag are not among
+# them: later workflows set the first, the second is derived.
+HOUSEHOLD_DETAILS = frozenset(
+    {
+        "district",
+        "community",
+        "building",
+        "unit",
+        "room",
+        "latitude",
+        "longitude",
+        "gas_since",
+        "first_conversion",
+        "vulnerable",
+        "group_rental",
+        "long_term_absent",
+        "last_inspected_on",
+    }
+)
+
+
+def _check_details(details: dict) -> None:
+    unknown = set(details) - HOUSEHOLD_DETAILS
+    if unknown:
+        raise ValidationFailed(
+            f"不可设置的字段: {', '.join(sorted(unknown))}", code="field_readonly"
+        )
+
+
+def _key_customer(household: Household) -> bool:
+    return is_key_customer(
+        vulnerable=household.vulnerable,
+        group_rental=household.group_rental,
+        long_term_absent=household.long_term_absent,
+        supply_status=household.supply_status,
+    )
 
 
 @transaction.atomic
@@ -29,7 +68,9 @@ def household_create(
     phone: str = "",
     id_number: str = "",
     address: str = "",
+    **details,
 ) -> Household:
+    """Create one household; `details` are the optional fields of HOUSEHOLD_DETAILS."""
     if branch.kind != OrgUnit.Kind.BRANCH:
         raise ValidationFailed("用户必须属于一个分公司", code="household_branch")
     if category not in Category.values:
@@ -39,7 +80,8 @@ def household_create(
         raise ValidationFailed("户号和户名必填", code="household_required")
     if Household.objects.filter(account_no=account_no).exists():
         raise Conflict(f"户号 {account_no} 已存在", code="household_account_taken")
-    household = Household.objects.create(
+    _check_details(details)
+    household = Household(
         branch=branch,
         account_no=account_no,
         name=name.strip(),
@@ -47,7 +89,10 @@ def household_create(
         phone=normalize_phone(phone),
         id_number=normalize_id_number(id_number),
         address=address.strip(),
+        **details,
     )
+    household.is_key_customer = _key_customer(household)
+    household.save()
     audit_record(
         acting_user=acting_user,
         action="household.create",
@@ -59,9 +104,10 @@ def household_create(
 
 @transaction.atomic
 def household_update(*, acting_user, household: Household, **changes) -> Household:
-    allowed = {"name", "category", "phone", "id_number", "address"}
+    allowed = {"name", "category", "phone", "id_number", "address", *HOUSEHOLD_DETAILS}
     if set(changes) - allowed:
         raise ValidationFailed("不可修改的字段", code="field_readonly")
+    _check_details({k: v for k, v in changes.items() if k in HOUSEHOLD_DETAILS})
     before = snapshot(household)
     if "phone" in changes:
         changes["phone"] = normalize_phone(changes["phone"])
@@ -71,6 +117,7 @@ def household_update(*, acting_user, household: Household, **changes) -> Househo
         raise ValidationFailed("未知的用户类别", code="household_category")
     for field, value in changes.items():
         setattr(household, field, value)
+    household.is_key_customer = _key_customer(household)
     household.updated_at = timezone.now()
     household.save()
     audit_record(
