@@ -66,3 +66,19 @@ def test_it_refuses_to_set_supply_status_or_the_derived_flag_directly(household_
             household_update(acting_user=alice, household=household_a, **{field: value})
     household_a.refresh_from_db()
     assert household_a.supply_status == SupplyStatus.NORMAL and not household_a.is_key_customer
+
+
+def test_it_flags_appliances_past_their_service_life(client, bob, household_a):
+    import time_machine
+
+    from ruhu.premises.models import Appliance, Meter
+    from tests.conftest import login
+
+    Meter.objects.create(household=household_a, serial="M-1", kind="ic", location="indoor")
+    Appliance.objects.create(household=household_a, kind="stove", installed_year=2017)
+    Appliance.objects.create(household=household_a, kind="water_heater", installed_year=2020)
+    login(client, bob)
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)):
+        page = client.get(f"/households/{household_a.pk}/").content.decode()
+    assert page.count('data-testid="past-service-life"') == 1  # the 2017 stove, 9 years old
+    assert "M-1" in page and "IC卡表" in page

@@ -10,7 +10,7 @@ from ruhu.accounts.views import unmask_response
 from ruhu.common.selectors import audit_for_object
 from ruhu.common.web import paginate
 from ruhu.premises.models import Category
-from ruhu.premises.selectors import household_get, household_list
+from ruhu.premises.selectors import appliance_list, household_get, household_list, meter_of
 
 
 @require_GET
@@ -43,6 +43,8 @@ def household_detail(request, pk: int):
         "premises/household_detail.html",
         {
             "household": household,
+            "meter": meter_of(household),
+            "appliances": appliance_list(household=household),
             "audit": audit_for_object(target=household)[:50],
             "can_unmask": request.user.can(Capability.UNMASK_PII),
         },
