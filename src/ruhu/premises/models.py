@@ -65,6 +65,12 @@ class Household(models.Model):
     supply_status = models.CharField(
         _("供气状态"), max_length=16, choices=SupplyStatus.choices, default=SupplyStatus.NORMAL
     )
+    import_digest = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text=_("上次导入时该行内容的摘要；内容不变的行再次导入时跳过"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

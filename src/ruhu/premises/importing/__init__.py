@@ -1,0 +1,1 @@
+"""Bulk import of households from the billing system's CSV/XLSX exports (docs/import.md)."""

@@ -1,0 +1,81 @@
+"""Streaming readers for the billing system's exports: CSV (UTF-8 or GB18030) and XLSX.
+
+Both yield (line number, list of cell texts), header first, without holding the file in
+memory. Line numbers are the ones a person sees in a spreadsheet (the header is line 1).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+from ruhu.common.errors import ValidationFailed
+
+SNIFF_BYTES = 1 << 20
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when the first megabyte decodes as such, else GB18030."""
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    encoding = detect_encoding(path)
+    with open(path, encoding=encoding, newline="") as fh:
+        try:
+            yield from enumerate(csv.reader(fh), start=1)
+        except UnicodeDecodeError:
+            raise ValidationFailed(
+                f"文件编码错误：按 {encoding} 无法读取，请另存为 UTF-8 或 GB18030",
+                code="import_encoding",
+            ) from None
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises several kinds for a file that is not a workbook
+        raise ValidationFailed("无法读取该 XLSX 文件", code="import_unreadable") from None
+    try:
+        sheet = workbook.worksheets[0]
+        for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield line, [_cell_text(value) for value in row]
+    finally:
+        workbook.close()
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    if not path.exists():
+        raise ValidationFailed(f"文件不存在：{path.name}", code="import_missing")
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PK\x03\x04":
+        return xlsx_rows(path)
+    return csv_rows(path)
