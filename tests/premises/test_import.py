@@ -18,9 +18,7 @@ from ruhu.premises.importing import rows
 from ruhu.premises.models import Household, Meter
 from ruhu.premises.services import household_create, household_import
 
-HEADER = ["account_no", "name", "phone", "id_number", "category", "district", "community",
-          "building", "unit", "room", "address", "meter_serial", "meter_type",
-          "meter_location", "gas_since", "last_inspected_on", "vulnerable", "group_rental"]  # fmt: skip
+HEADER = list(rows.COLUMNS)
 GOOD = [
     ["A100001", "王伟", "13812345678", "110101199003071233", "居民", "东城区", "翠苑小区", "1幢",
      "1单元", "101", "翠苑小区1幢1单元101", "M0001", "ic", "indoor", "2010-05-01",
@@ -214,3 +212,17 @@ def test_the_fast_id_check_agrees_with_stdnum(area, birth, serial, right_check):
     except rows.BadValue:
         got = None
     assert got == expected
+
+
+def test_every_mobile_prefix_has_one_verdict_in_phonenumbers():
+    """The memoised check asks the library once per prefix; that is sound only while the
+    library's verdict for an 11-digit number depends on nothing after the prefix."""
+    import phonenumbers
+
+    width = 11 - rows.MOBILE_PREFIX
+    for prefix in range(10 ** (rows.MOBILE_PREFIX - 1), 2 * 10 ** (rows.MOBILE_PREFIX - 1)):
+        verdicts = {
+            phonenumbers.is_valid_number(phonenumbers.parse(f"+86{prefix}{tail:0{width}d}"))
+            for tail in (0, 10**width - 1)
+        }
+        assert len(verdicts) == 1, prefix

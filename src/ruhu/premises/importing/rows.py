@@ -2,7 +2,7 @@
 
 The libraries stay the authority: a phone number is valid when `phonenumbers` says so and a
 resident ID when `python-stdnum` does. Their verdicts depend only on a prefix (the first
-seven digits of a mobile number; the area code and birth year of an ID), so each verdict is
+five digits of a mobile number; the area code and birth year of an ID), so each verdict is
 asked once per prefix and remembered; the rest of each check is plain arithmetic.
 """
 
@@ -83,9 +83,14 @@ def header_map(header: list[str]) -> tuple[list[str | None], list[str]]:
     return names, missing
 
 
+# phonenumbers decides a Chinese mobile number by its first five digits at most (its CN
+# mobile pattern); tests check the verdict per prefix against the library on every number.
+MOBILE_PREFIX = 5
+
+
 @lru_cache(maxsize=4096)
-def _mobile_prefix_valid(prefix7: str) -> bool:
-    number = phonenumbers.parse(f"+86{prefix7}0000", None)
+def _mobile_prefix_valid(prefix: str) -> bool:
+    number = phonenumbers.parse(f"+86{prefix}{'0' * (11 - len(prefix))}", None)
     return phonenumbers.is_valid_number(number)
 
 
@@ -96,7 +101,7 @@ def phone(value: str) -> str:
     match = MOBILE.fullmatch(raw)
     if match:
         digits = match.group(1)
-        if _mobile_prefix_valid(digits[:7]):
+        if _mobile_prefix_valid(digits[:MOBILE_PREFIX]):
             return "+86" + digits
         raise BadValue("手机号无效")
     try:
