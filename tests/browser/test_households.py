@@ -85,7 +85,7 @@ def test_the_list_searches_in_place(page, bob, household_a, org):
     expect(rows).to_have_count(2)
     page.evaluate("window.__sameDocument = true")
     page.get_by_role("searchbox").fill("望江花园")
-    page.get_by_role("button", name="筛选").click()
+    page.get_by_role("button", name="查找").click()
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("A000002")
     assert page.evaluate("window.__sameDocument") is True

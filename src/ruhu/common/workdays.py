@@ -153,3 +153,16 @@ def calendar_year_mark_published(
         reason=note,
     )
     return row
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months later (or earlier, when negative); the 31st becomes the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

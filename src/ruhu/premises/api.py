@@ -1,12 +1,12 @@
 """Households API (scoped to the caller's branch)."""
 
-from ninja import Router
+from ninja import Query, Router
 from ninja.pagination import paginate
 
 from ruhu.common.pagination import Pages
 from ruhu.common.pii import pii_unmask
-from ruhu.common.schemas import ObjectId, Text, UnmaskIn, UnmaskOut
-from ruhu.premises.schemas import HouseholdOut
+from ruhu.common.schemas import ObjectId, UnmaskIn, UnmaskOut
+from ruhu.premises.schemas import HouseholdFilterIn, HouseholdOut
 from ruhu.premises.selectors import household_get, household_list
 
 router = Router(tags=["households"])
@@ -14,8 +14,8 @@ router = Router(tags=["households"])
 
 @router.get("/households", response=list[HouseholdOut])
 @paginate(Pages)
-def households(request, q: Text = "", category: Text = "", branch: ObjectId | None = None):
-    return household_list(acting_user=request.user, q=q, category=category, branch_id=branch)
+def households(request, filters: Query[HouseholdFilterIn]):
+    return household_list(acting_user=request.user, filters=filters.to_filter())
 
 
 @router.get("/households/{household_id}", response=HouseholdOut)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -11,27 +12,96 @@ from ruhu.accounts.roles import Capability
 from ruhu.common.fields import blind_index_for, phone_search_index
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import get_scoped, require, scope_queryset
+from ruhu.common.workdays import add_months
 from ruhu.premises.models import Appliance, Household, Meter
 
 
+@dataclass(frozen=True)
+class HouseholdFilter:
+    """Every list filter of the households page and API; empty means "any"."""
+
+    q: str = ""
+    branch_id: int | None = None
+    category: str = ""
+    community: str = ""
+    supply_status: str = ""
+    vulnerable: bool | None = None
+    group_rental: bool | None = None
+    long_term_absent: bool | None = None
+    first_conversion: bool | None = None
+    key_customer: bool | None = None
+    overdue: bool | None = None
+
+
+FLAG_FIELDS = {
+    "vulnerable": "vulnerable",
+    "group_rental": "group_rental",
+    "long_term_absent": "long_term_absent",
+    "first_conversion": "first_conversion",
+    "key_customer": "is_key_customer",
+}
+CYCLE_KEYS = {
+    "residential": "inspection.cycle_months.residential",
+    "commercial": "inspection.cycle_months.commercial",
+    "industrial": "inspection.cycle_months.industrial",
+    "public_welfare": "inspection.cycle_months.public_welfare",
+    "special": "inspection.cycle_months.special_default",
+}
+
+
 def household_list(
-    *, acting_user, q: str = "", category: str = "", branch_id: int | None = None
+    *, acting_user, filters: HouseholdFilter | None = None, **simple
 ) -> QuerySet[Household]:
+    """Scoped households matching `filters` (or the same fields given as keywords)."""
     require(acting_user, Capability.VIEW_HOUSEHOLDS)
+    f = filters or HouseholdFilter(**simple)
     qs = scope_queryset(Household.objects.select_related("branch"), acting_user=acting_user)
-    if category:
-        qs = qs.filter(category=category)
-    if branch_id:
-        qs = qs.filter(branch_id=branch_id)
-    q = q.strip()
-    if q:
-        condition = Q(account_no=q) | Q(address__icontains=q) | Q(name=q)
-        phone_index = phone_search_index(q)
-        if phone_index:
-            condition |= Q(phone_bidx=phone_index)
-        condition |= Q(id_number_bidx=blind_index_for("id_number", q))
-        qs = qs.filter(condition)
+    exact = {
+        "branch_id": f.branch_id,
+        "category": f.category,
+        "community": f.community.strip(),
+        "supply_status": f.supply_status,
+    }
+    qs = qs.filter(**{field: value for field, value in exact.items() if value})
+    for name, field in FLAG_FIELDS.items():
+        if getattr(f, name) is not None:
+            qs = qs.filter(**{field: getattr(f, name)})
+    if f.overdue is not None:
+        branches = list(qs.order_by().values_list("branch_id", flat=True).distinct())
+        condition = overdue_condition(branches, timezone.localdate())
+        qs = qs.filter(condition) if f.overdue else qs.exclude(condition)
+    if f.q.strip():
+        qs = qs.filter(_search(f.q.strip()))
     return qs.order_by("account_no")
+
+
+def _search(q: str) -> Q:
+    """Account number, name or address text; a phone or ID number matches exactly only."""
+    condition = Q(account_no=q) | Q(name=q) | Q(address__icontains=q) | Q(community=q)
+    phone_index = phone_search_index(q)
+    if phone_index:
+        condition |= Q(phone_bidx=phone_index)
+    return condition | Q(id_number_bidx=blind_index_for("id_number", q))
+
+
+def overdue_condition(branch_ids: list[int], today: dt.date) -> Q:
+    """Households past their inspection cycle on `today`, by each branch's policy.
+
+    Never inspected counts as overdue (a first conversion is due at once). A vulnerable
+    household is due on the shorter of its category's cycle and the vulnerable cycle.
+    """
+    condition = Q(last_inspected_on__isnull=True)
+    for branch_id in branch_ids:
+        vulnerable = int(policy_get("inspection.cycle_months.vulnerable", branch=branch_id))
+        for category, key in CYCLE_KEYS.items():
+            months = int(policy_get(key, branch=branch_id))
+            scope = Q(branch_id=branch_id, category=category)
+            condition |= scope & Q(last_inspected_on__lt=add_months(today, -months))
+            shorter = min(months, vulnerable)
+            condition |= scope & Q(
+                vulnerable=True, last_inspected_on__lt=add_months(today, -shorter)
+            )
+    return condition
 
 
 def household_get(*, acting_user, pk: int) -> Household:

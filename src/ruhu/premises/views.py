@@ -6,33 +6,24 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from ruhu.accounts.roles import Capability
+from ruhu.accounts.selectors import branch_list
 from ruhu.accounts.views import unmask_response
 from ruhu.common.selectors import audit_for_object
 from ruhu.common.web import paginate
-from ruhu.premises.models import Category
+from ruhu.premises.forms import HouseholdFilterForm
 from ruhu.premises.selectors import appliance_list, household_get, household_list, meter_of
 
 
 @require_GET
 def households(request):
-    q = request.GET.get("q", "")
-    category = request.GET.get("category", "")
-    qs = household_list(acting_user=request.user, q=q, category=category)
+    form = HouseholdFilterForm(request.GET or None, branches=branch_list(acting_user=request.user))
+    qs = household_list(acting_user=request.user, filters=form.to_filter())
     template = (
         "premises/partials/household_rows.html"
         if request.headers.get("HX-Request")
         else "premises/household_list.html"
     )
-    return render(
-        request,
-        template,
-        {
-            "page": paginate(request, qs),
-            "q": q,
-            "category": category,
-            "categories": Category.choices,
-        },
-    )
+    return render(request, template, {"page": paginate(request, qs), "form": form})
 
 
 @require_GET
