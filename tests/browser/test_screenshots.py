@@ -122,6 +122,8 @@ def test_screens_of_a_manager(screens, size):
     screens("home-office")
     page.goto("/households/")
     screens("households")
+    page.goto("/households/?overdue=1&vulnerable=0")
+    screens("households-filtered")
     page.goto("/staff/")
     screens("staff-list")
     inspector = User.objects.get(username="inspector.east")
