@@ -5,16 +5,20 @@ Deterministic (fixed seed) and idempotent: running it again changes nothing.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
+import tempfile
+from pathlib import Path
 
 from django.db import transaction
 
 from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Role
 from ruhu.accounts.services import org_unit_create, user_create
-from ruhu.premises.models import Category, Household
-from ruhu.premises.services import household_create
+from ruhu.premises import synth
+from ruhu.premises.models import Household
+from ruhu.premises.services import household_import
 
 DEMO_PASSWORD = "ruhu-demo-2026"
 HOUSEHOLDS_PER_BRANCH = 150
@@ -28,10 +32,6 @@ SURNAMES = (
 GIVEN = (
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文辉鹏飞斌宇浩凯健俊帆波宁琳晶"
 )
-COMMUNITIES = {
-    "east": ["翠苑小区", "望江花园", "紫金公寓", "和平新村"],
-    "west": ["西溪人家", "文华苑", "金桥社区", "古荡新村"],
-}
 MOBILE_PREFIXES = [
     "133",
     "135",
@@ -144,44 +144,23 @@ def demo_load() -> dict[str, int]:
                 id_number=_id_number(rng, AREA_CODES[code]),
             )
             created["users"] += 1
-        created["households"] += _households(rng, branch, code)
+        created["households"] += _households(branch, code)
     return created
 
 
-def _households(rng: random.Random, branch: OrgUnit, code: str) -> int:
-    existing = set(Household.objects.filter(branch=branch).values_list("account_no", flat=True))
-    made = 0
-    for n in range(1, HOUSEHOLDS_PER_BRANCH + 1):
-        account_no = f"{code.upper()}{n:06d}"
-        community = COMMUNITIES[code][n % 4]
-        roll = rng.random()
-        category = (
-            Category.SPECIAL
-            if roll > 0.99
-            else Category.COMMERCIAL
-            if roll > 0.95
-            else Category.RESIDENTIAL
-        )
-        name = (
-            rng.choice(SURNAMES)
-            + rng.choice(GIVEN)
-            + (rng.choice(GIVEN) if rng.random() > 0.4 else "")
-        )
-        phone, id_number = _phone(rng), _id_number(rng, AREA_CODES[code])
-        if account_no in existing:
-            continue
-        household_create(
-            acting_user=None,
-            branch=branch,
-            account_no=account_no,
-            name=name,
-            category=category,
-            phone=phone,
-            id_number=id_number if rng.random() > 0.3 else "",
-            address=f"{community}{n % 12 + 1}幢{n % 3 + 1}单元{(n % 18 + 1) * 100 + n % 4 + 1}室",
-        )
-        made += 1
-    return made
+def _households(branch: OrgUnit, code: str) -> int:
+    """The branch's households, made by the synthetic generator and loaded by the real import."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{code}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(synth.header())
+            for n, row in enumerate(synth.rows(HOUSEHOLDS_PER_BRANCH, seed=f"demo-{code}"), 1):
+                writer.writerow([f"{code.upper()}{n:06d}", *row[1:]])
+        result = household_import(acting_user=None, path=path, branch=branch, mode="all")
+    if result.rejected:
+        raise AssertionError(f"demo households rejected: {result.errors[:3]}")
+    return result.inserted
 
 
 def demo_pii_values() -> list[str]:
