@@ -35,6 +35,15 @@ urlpatterns = [
     path("staff/<int:pk>/deactivate/", accounts.staff_deactivate, name="staff-deactivate"),
     path("staff/<int:pk>/unmask/", accounts.staff_unmask, name="staff-unmask"),
     path("households/", premises.households, name="households"),
+    path("households/import/", premises.household_import_page, name="household-import"),
+    path(
+        "households/import/<uuid:pk>/", premises.household_import_job, name="household-import-job"
+    ),
+    path(
+        "households/import/<uuid:pk>/report/",
+        premises.household_import_report,
+        name="household-import-report",
+    ),
     path("households/<int:pk>/", premises.household_detail, name="household-detail"),
     path("households/<int:pk>/unmask/", premises.household_unmask, name="household-unmask"),
     path("audit/", common.audit, name="audit"),

@@ -30,6 +30,7 @@ FIELD_ROLES = frozenset(
 
 class Capability(models.TextChoices):
     VIEW_HOUSEHOLDS = "households.view", _("查看用户档案")
+    IMPORT_HOUSEHOLDS = "households.import", _("导入用户档案")
     UNMASK_PII = "pii.unmask", _("查看完整个人信息")
     VIEW_STAFF = "staff.view", _("查看员工")
     MANAGE_STAFF = "staff.manage", _("管理员工")
@@ -45,13 +46,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLEANER: frozenset(),
     Role.SUBCONTRACTOR: frozenset(),
     Role.REVIEWER: frozenset(_OFFICE),
-    Role.INSPECTION_LEAD: frozenset(_OFFICE | {Capability.UNMASK_PII}),
-    Role.CUSTOMER_SERVICE: frozenset(_OFFICE | {Capability.UNMASK_PII}),
+    Role.INSPECTION_LEAD: frozenset(
+        _OFFICE | {Capability.UNMASK_PII, Capability.IMPORT_HOUSEHOLDS}
+    ),
+    Role.CUSTOMER_SERVICE: frozenset(
+        _OFFICE | {Capability.UNMASK_PII, Capability.IMPORT_HOUSEHOLDS}
+    ),
     Role.SAFETY_SUPERVISION: frozenset(_OFFICE | {Capability.UNMASK_PII}),
     Role.RECEPTION: frozenset({Capability.VIEW_STAFF}),
     Role.SECURITY: frozenset({Capability.VIEW_STAFF}),
     Role.HOST: frozenset({Capability.VIEW_STAFF}),
-    Role.MANAGER: frozenset(_OFFICE | {Capability.UNMASK_PII, Capability.MANAGE_STAFF}),
+    Role.MANAGER: frozenset(
+        _OFFICE | {Capability.UNMASK_PII, Capability.MANAGE_STAFF, Capability.IMPORT_HOUSEHOLDS}
+    ),
     Role.ADMIN: frozenset(set(Capability)),
 }
 

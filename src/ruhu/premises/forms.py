@@ -43,3 +43,20 @@ class HouseholdFilterForm(forms.Form):
             supply_status=data.get("supply_status", ""),
             **flags,
         )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("文件（CSV 或 XLSX）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+    branch = forms.ModelChoiceField(label=_("导入到分公司"), queryset=None, empty_label=None)
+    mode = forms.ChoiceField(
+        label=_("有错误行时"),
+        choices=[("all", _("全部不导入（推荐）")), ("valid", _("只导入正确的行"))],
+        initial="all",
+    )
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches

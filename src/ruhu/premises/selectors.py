@@ -13,7 +13,7 @@ from ruhu.common.fields import blind_index_for, phone_search_index
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import get_scoped, require, scope_queryset
 from ruhu.common.workdays import add_months
-from ruhu.premises.models import Appliance, Household, Meter
+from ruhu.premises.models import Appliance, Household, ImportJob, Meter
 
 
 @dataclass(frozen=True)
@@ -134,3 +134,15 @@ def appliance_list(*, household: Household, on: dt.date | None = None) -> list[A
 
 def meter_of(household: Household) -> Meter | None:
     return Meter.objects.filter(household=household).first()
+
+
+def import_job_list(*, acting_user) -> QuerySet[ImportJob]:
+    require(acting_user, Capability.IMPORT_HOUSEHOLDS)
+    return scope_queryset(
+        ImportJob.objects.select_related("branch", "created_by"), acting_user=acting_user
+    ).order_by("-created_at")
+
+
+def import_job_get(*, acting_user, pk) -> ImportJob:
+    require(acting_user, Capability.IMPORT_HOUSEHOLDS)
+    return get_scoped(ImportJob.objects.select_related("branch"), pk, acting_user=acting_user)

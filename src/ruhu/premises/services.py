@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 from pathlib import Path
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ruhu.accounts.models import OrgUnit
+from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record, diff, snapshot
 from ruhu.common.audit_display import register_action_labels
-from ruhu.common.errors import Conflict, ValidationFailed
+from ruhu.common.errors import Conflict, DomainError, ValidationFailed
+from ruhu.common.scoping import require
 from ruhu.common.validation import normalize_id_number, normalize_phone
 from ruhu.premises.importing.run import ImportResult, import_file
-from ruhu.premises.models import Category, Household
+from ruhu.premises.models import Category, Household, ImportJob
 from ruhu.premises.rules import is_key_customer
 
 register_action_labels(
@@ -23,6 +28,7 @@ register_action_labels(
         "household.create": _("新建用户档案"),
         "household.update": _("修改用户档案"),
         "household.import": _("批量导入用户档案"),
+        "household.import_queued": _("提交导入任务"),
     }
 )
 
@@ -159,15 +165,16 @@ def household_import(
         raise ValidationFailed("导入模式应为 all 或 valid", code="import_mode")
     if branch.kind != OrgUnit.Kind.BRANCH:
         raise ValidationFailed("请选择一个分公司", code="household_branch")
-    with transaction.atomic():
-        result = import_file(path, branch_id=branch.pk, mode=mode, report=report, progress=progress)
+    file_sha256 = _file_sha256(path)
+
+    def record(result: ImportResult) -> None:
         audit_record(
             acting_user=acting_user,
             action="household.import",
             target=branch,
             branch_id=branch.pk,
             changes={
-                "file_sha256": [None, _file_sha256(path)],
+                "file_sha256": [None, file_sha256],
                 "mode": [None, mode],
                 "read": [None, result.read],
                 "inserted": [None, result.inserted],
@@ -177,6 +184,10 @@ def household_import(
                 "written": [None, result.written],
             },
         )
+
+    result = import_file(
+        path, branch_id=branch.pk, mode=mode, report=report, progress=progress, on_merged=record
+    )
     return result
 
 
@@ -186,3 +197,101 @@ def _file_sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+@transaction.atomic
+def import_job_create(*, acting_user, branch: OrgUnit, mode: str, upload) -> ImportJob:
+    """Keep the uploaded file and queue its import; the worker starts after commit."""
+    require(acting_user, Capability.IMPORT_HOUSEHOLDS)
+    if mode not in IMPORT_MODES:
+        raise ValidationFailed("导入模式应为 all 或 valid", code="import_mode")
+    if branch.kind != OrgUnit.Kind.BRANCH or not (
+        acting_user.is_head_office or acting_user.branch_id == branch.pk
+    ):
+        raise ValidationFailed("只能导入到本分公司", code="household_branch")
+    name = Path(upload.name or "upload").name[-150:]
+    if Path(name).suffix.lower() not in {".csv", ".xlsx", ".txt"}:
+        raise ValidationFailed("请上传 CSV 或 XLSX 文件", code="import_file_type")
+    job = ImportJob(branch=branch, mode=mode, file_name=name, created_by=acting_user)
+    job.file.save(name, upload, save=False)
+    job.rows_total = _estimate_rows(job)
+    job.save()
+    audit_record(
+        acting_user=acting_user,
+        action="household.import_queued",
+        target=job,
+        branch_id=branch.pk,
+        changes={"file": [None, name], "mode": [None, mode]},
+    )
+    transaction.on_commit(lambda: _enqueue_import(job.pk))
+    return job
+
+
+def _enqueue_import(job_id) -> None:
+    from ruhu.premises.tasks import import_job_task
+
+    import_job_task(str(job_id))
+
+
+def _estimate_rows(job: ImportJob) -> int:
+    """Data rows for the progress bar: newlines in a CSV, the sheet's extent in an XLSX."""
+    with job.file.open("rb") as fh:
+        head = fh.read(4)
+        fh.seek(0)
+        if head == b"PK\x03\x04":
+            from openpyxl import load_workbook
+
+            try:
+                workbook = load_workbook(fh, read_only=True)
+                rows = workbook.worksheets[0].max_row or 0
+                workbook.close()
+            except Exception:  # unreadable: the import itself will say so
+                return 0
+            return max(rows - 1, 0)
+        return max(sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1, 0)
+
+
+def import_job_run(*, job_id) -> ImportJob:
+    """Run a queued import (the worker's job); safe to call twice: only one run claims it."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING
+    )
+    job = ImportJob.objects.select_related("branch", "created_by").get(pk=job_id)
+    if not claimed:
+        return job
+    with tempfile.TemporaryDirectory() as folder:
+        source, report = Path(folder) / job.file_name, Path(folder) / "report.csv"
+        with job.file.open("rb") as fh, open(source, "wb") as out:
+            shutil.copyfileobj(fh, out)
+        try:
+            result = household_import(
+                acting_user=job.created_by,
+                path=source,
+                branch=job.branch,
+                mode=job.mode,
+                report=report,
+                progress=lambda rows: ImportJob.objects.filter(pk=job.pk).update(rows_read=rows),
+            )
+        except DomainError as exc:
+            return _import_job_finish(job, status=ImportJob.Status.FAILED, message=exc.message)
+        if result.rejected:
+            with open(report, "rb") as fh:
+                job.report.save("report.csv", File(fh), save=False)
+        return _import_job_finish(
+            job,
+            status=ImportJob.Status.DONE,
+            rows_read=result.read,
+            inserted=result.inserted,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            rejected=result.rejected,
+            written=result.written,
+        )
+
+
+def _import_job_finish(job: ImportJob, **fields) -> ImportJob:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.finished_at = timezone.now()
+    job.save()
+    return job

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ruhu.accounts.roles import Capability
 from ruhu.accounts.selectors import branch_list
 from ruhu.accounts.views import unmask_response
+from ruhu.common.errors import DomainError
 from ruhu.common.selectors import audit_for_object
-from ruhu.common.web import paginate
-from ruhu.premises.forms import HouseholdFilterForm
-from ruhu.premises.selectors import appliance_list, household_get, household_list, meter_of
+from ruhu.common.web import add_domain_error, paginate
+from ruhu.premises.forms import HouseholdFilterForm, ImportForm
+from ruhu.premises.selectors import (
+    appliance_list,
+    household_get,
+    household_list,
+    import_job_get,
+    import_job_list,
+    meter_of,
+)
+from ruhu.premises.services import import_job_create
 
 
 @require_GET
@@ -23,7 +33,15 @@ def households(request):
         if request.headers.get("HX-Request")
         else "premises/household_list.html"
     )
-    return render(request, template, {"page": paginate(request, qs), "form": form})
+    return render(
+        request,
+        template,
+        {
+            "page": paginate(request, qs),
+            "form": form,
+            "can_import": request.user.can(Capability.IMPORT_HOUSEHOLDS),
+        },
+    )
 
 
 @require_GET
@@ -46,3 +64,52 @@ def household_detail(request, pk: int):
 def household_unmask(request, pk: int):
     household = household_get(acting_user=request.user, pk=pk)
     return unmask_response(request, household)
+
+
+@require_http_methods(["GET", "POST"])
+def household_import_page(request):
+    jobs = import_job_list(acting_user=request.user)[:10]
+    form = ImportForm(
+        request.POST or None, request.FILES or None, branches=branch_list(acting_user=request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_create(
+                acting_user=request.user,
+                branch=form.cleaned_data["branch"],
+                mode=form.cleaned_data["mode"],
+                upload=form.cleaned_data["file"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("household-import-job", pk=job.pk)
+    return render(
+        request,
+        "premises/import.html",
+        {"form": form, "jobs": jobs},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_GET
+def household_import_job(request, pk):
+    job = import_job_get(acting_user=request.user, pk=pk)
+    template = (
+        "premises/partials/import_status.html"
+        if request.headers.get("HX-Request")
+        else "premises/import_job.html"
+    )
+    return render(request, template, {"job": job})
+
+
+@require_GET
+def household_import_report(request, pk):
+    job = import_job_get(acting_user=request.user, pk=pk)
+    if not job.report:
+        raise Http404
+    return FileResponse(
+        job.report.open("rb"),
+        as_attachment=True,
+        filename=f"import-report-{job.created_at:%Y%m%d-%H%M}.csv",
+    )

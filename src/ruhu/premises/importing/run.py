@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db import transaction
 from django.utils import timezone
 
 from ruhu.common import crypto
@@ -104,9 +105,15 @@ def import_file(
     mode: str,
     report: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    on_merged: Callable[[ImportResult], None] | None = None,
     today: dt.date | None = None,
 ) -> ImportResult:
-    """Run inside a transaction. Mode "all" writes nothing when any row is bad."""
+    """Stage every row, then merge in one transaction (mode "all": only if no row is bad).
+
+    Staging happens in a temporary table outside that transaction, so progress reported on
+    the way is visible to others at once; `on_merged` runs inside the merge's transaction
+    (it writes the audit event), so both commit together or not at all.
+    """
     today = today or timezone.localdate()
     result, log, batch = ImportResult(), ErrorLog(report), []
     store.staging_create()
@@ -127,17 +134,19 @@ def import_file(
         store.staging_index()
         _cross_row_checks(log, branch_id)
         result.rejected, result.errors = len(log.lines), log.kept
-        if log.lines and mode == "all":
-            store.staging_discard()
-            return result
-        store.staging_drop_lines(sorted(log.lines))
-        counts = store.merge(branch_id)
-        result.inserted, result.updated, result.unchanged = (
-            counts["inserted"], counts["updated"], counts["unchanged"],
-        )  # fmt: skip
-        result.written = True
+        with transaction.atomic():
+            if not (log.lines and mode == "all"):
+                store.staging_drop_lines(sorted(log.lines))
+                counts = store.merge(branch_id)
+                result.inserted, result.updated, result.unchanged = (
+                    counts["inserted"], counts["updated"], counts["unchanged"],
+                )  # fmt: skip
+                result.written = True
+            if on_merged:
+                on_merged(result)
         return result
     finally:
+        store.staging_discard()
         log.close()
         if progress:
             progress(result.read)
