@@ -90,3 +90,31 @@ def test_the_list_searches_in_place(page, bob, household_a, org):
     expect(rows.first).to_contain_text("A000002")
     assert page.evaluate("window.__sameDocument") is True
     assert "q=" in page.url
+
+
+def test_an_upload_imports_households_and_reports_bad_rows(open_page, bob, org, settings, tmp_path):
+    import csv
+
+    from tests.browser.pages import shoot
+    from tests.premises.test_import import BAD, GOOD, HEADER
+
+    settings.MEDIA_ROOT = tmp_path
+    path = tmp_path / "客户导出.csv"
+    with open(path, "w", encoding="gb18030", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        writer.writerows(GOOD + BAD)
+    page = open_page("phone")
+    log_in(page, "bob")
+    page.goto("/households/")
+    page.get_by_role("link", name="导入").click()
+    shoot(page, "household-import-phone")
+    page.get_by_label("文件（CSV 或 XLSX）").set_input_files(str(path))
+    page.get_by_label("有错误行时").select_option("valid")
+    page.get_by_role("button", name="开始导入").click()
+    status = page.get_by_test_id("import-status")
+    expect(status).to_contain_text("已完成")
+    expect(page.get_by_test_id("import-inserted")).to_have_text("3")
+    expect(page.get_by_test_id("import-rejected")).to_have_text("3")
+    expect(page.get_by_role("link", name="下载错误报告")).to_be_visible()
+    shoot(page, "household-import-done-phone")
