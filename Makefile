@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Services carry the business rules: they are type-checked (DESIGN: mypy on services).
 TYPED := $(wildcard src/ruhu/*/services.py) $(addprefix src/ruhu/common/,policy.py workdays.py pii.py notifications.py attachments.py audit.py)
 
-.PHONY: run test lint format bench migrate demo browser-deps clean help
+.PHONY: run test lint format bench bench-import migrate demo browser-deps clean help
 
 help:
 	@echo "make run    set up and serve the demo on http://$(BIND)"
@@ -60,6 +60,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# BENCH_ROWS=200000 for a quicker run; BENCH_PG names the PostgreSQL server (loopback).
+bench-import: $(STAMP)
+	$(BIN)/python -m bench.importing
 
 clean:
 	rm -rf $(VENV) var/test.sqlite3* tests/screenshots

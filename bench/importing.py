@@ -1,0 +1,142 @@
+"""`make bench-import`: the household import against the raw engine loading the same file.
+
+Synthesises ROWS rows (default 1,000,000; BENCH_ROWS overrides), then, for SQLite and for
+PostgreSQL, times (a) the raw engine loading that file into a plain table with the same
+columns and a unique index (sqlite3 executemany in one transaction; COPY) and (b) the real
+`ruhu import-households` command in a fresh database, with all validation and encryption,
+once on an empty table and once more with the unchanged file. Prints seconds, rows/s, the
+ratio b/a and the import process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+RUHU = [sys.executable, "-m", "ruhu.cli"]
+
+
+def synthesise(folder: Path) -> Path:
+    path = folder / "households.csv"
+    subprocess.run([*RUHU, "synth", "households", "--count", str(ROWS), "--out", str(path),
+                    "--seed", "2026"], check=True, env=_env(folder / "synth"))  # fmt: skip
+    return path
+
+
+def _env(var_dir: Path, database_url: str = "") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["RUHU_VAR_DIR"] = str(var_dir)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def raw_sqlite(path: Path, folder: Path) -> float:
+    con = sqlite3.connect(folder / "raw.sqlite3")
+    con.execute("PRAGMA journal_mode=WAL")
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        con.execute(f"CREATE TABLE plain ({', '.join(f'{c} text' for c in header)})")
+        con.execute("CREATE UNIQUE INDEX plain_account ON plain (account_no)")
+        start = time.perf_counter()
+        with con:
+            con.executemany(f"INSERT INTO plain VALUES ({', '.join('?' * len(header))})", reader)
+        elapsed = time.perf_counter() - start
+    con.close()
+    return elapsed
+
+
+def raw_postgres(path: Path, dsn: str) -> float:
+    with psycopg.connect(dsn) as con, open(path, encoding="utf-8") as fh:
+        header = fh.readline().strip().split(",")
+        con.execute(f"CREATE TABLE plain ({', '.join(f'{c} text' for c in header)})")
+        con.execute("CREATE UNIQUE INDEX plain_account ON plain (account_no)")
+        start = time.perf_counter()
+        with con.cursor().copy("COPY plain FROM STDIN WITH (FORMAT csv)") as copy:
+            while chunk := fh.read(1 << 20):
+                copy.write(chunk)
+        con.commit()
+        return time.perf_counter() - start
+
+
+def ruhu_import(path: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of the real command, in its own process."""
+    subprocess.run([*RUHU, "shell", "-c", BRANCH], env=env, check=True, capture_output=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run([*RUHU, "import-households", str(path), "--branch", "bench"], env=env,
+                   check=True)  # fmt: skip
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before) / 1024
+
+
+BRANCH = (
+    "from ruhu.accounts.models import OrgUnit\n"
+    "from ruhu.accounts.services import org_unit_create\n"
+    "if not OrgUnit.objects.filter(code='bench').exists():\n"
+    "    c = org_unit_create(acting_user=None, kind='company', code='bench-co', name='bench')\n"
+    "    org_unit_create(acting_user=None, kind='branch', code='bench', name='bench', parent=c)\n"
+)
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run([*RUHU, "migrate", "-v", "0"], env=env, check=True)
+
+
+def report(engine: str, raw: float, first: float, again: float, peak: float) -> None:
+    print(f"{engine}, {ROWS:,} rows:")
+    print(f"  raw engine load         {raw:8.2f} s  {ROWS / raw:10,.0f} rows/s")
+    print(f"  ruhu import (new rows)  {first:8.2f} s  {ROWS / first:10,.0f} rows/s  "
+          f"ratio {first / raw:5.2f}")  # fmt: skip
+    print(f"  ruhu import (unchanged) {again:8.2f} s  {ROWS / again:10,.0f} rows/s  "
+          f"ratio {again / raw:5.2f}")  # fmt: skip
+    print(f"  peak RSS of the import  {peak:8.0f} MB")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="ruhu-bench-import-") as name:
+        folder = Path(name)
+        path = synthesise(folder)
+        print(f"file: {path.stat().st_size / 1e6:.0f} MB, {ROWS:,} rows")
+
+        env = _env(folder / "sqlite")
+        migrate(env)
+        raw = raw_sqlite(path, folder)
+        first, peak1 = ruhu_import(path, env)
+        again, peak2 = ruhu_import(path, env)
+        report("SQLite", raw, first, again, max(peak1, peak2))
+
+        try:
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
+                for db in ("ruhu_bench_raw", "ruhu_bench"):
+                    con.execute(f"DROP DATABASE IF EXISTS {db}")
+                    con.execute(f"CREATE DATABASE {db}")
+        except psycopg.OperationalError as exc:
+            print(f"PostgreSQL at {PG_SERVER} unreachable, its half was not run: {exc}")
+            return
+        raw = raw_postgres(path, f"{PG_SERVER}/ruhu_bench_raw")
+        env = _env(folder / "pg", f"{PG_SERVER}/ruhu_bench")
+        migrate(env)
+        first, peak1 = ruhu_import(path, env)
+        again, peak2 = ruhu_import(path, env)
+        report("PostgreSQL", raw, first, again, max(peak1, peak2))
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
+            con.execute("DROP DATABASE ruhu_bench_raw")
+            con.execute("DROP DATABASE ruhu_bench")
+
+
+if __name__ == "__main__":
+    main()
