@@ -11,7 +11,6 @@ reindexing migration of its own.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import os
 import secrets
@@ -149,5 +148,4 @@ def decrypt(token: str, *, aad: str) -> str:
 
 def blind_index(purpose: str, normalized: str) -> str:
     """Deterministic keyed hash for exact search: equal inputs, equal outputs; no way back."""
-    digest = hmac.new(keyring().blind_key, f"{purpose}\x00{normalized}".encode(), hashlib.sha256)
-    return digest.hexdigest()
+    return hmac.digest(keyring().blind_key, f"{purpose}\x00{normalized}".encode(), "sha256").hex()

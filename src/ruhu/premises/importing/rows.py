@@ -175,51 +175,50 @@ def choice(value: str, options: dict[str, str], message: str, *, required: bool 
     raise BadValue(message)
 
 
-def text(column: str, value: str) -> str:
-    cleaned = value.strip()
-    if "\x00" in cleaned:
-        raise BadValue("含有非法字符")
-    if len(cleaned) > LIMITS[column]:
-        raise BadValue(f"超过{LIMITS[column]}个字符")
-    return cleaned
-
-
 def normalise(values: dict[str, str], line: int, today: dt.date) -> tuple[dict, list[RowError]]:
     """The row's clean values, and every problem found in it (all columns are checked)."""
     clean: dict = {}
     errors: list[RowError] = []
-
-    def check(column, fn, *args):
-        try:
-            clean[column] = fn(*args)
-        except BadValue as exc:
-            errors.append(RowError(line, column, str(exc)))
-
     get = values.get
     for column in REQUIRED:
         if not (get(column) or "").strip():
             errors.append(RowError(line, column, "必填"))
-    for column in LIMITS:
-        check(column, text, column, get(column) or "")
-    check("phone", phone, get("phone") or "")
-    check("id_number", id_number, get("id_number") or "", today)
-    if (get("category") or "").strip():
-        check("category", choice, get("category") or "", CATEGORIES, "未知的用户类别")
-    meter_type, meter_location = get("meter_type") or "", get("meter_location") or ""
-    check(
-        "meter_type",
-        lambda v: choice(v, METER_TYPES, "表类型应为 ordinary 或 ic") if v.strip() else "",
-        meter_type,
+    for column, limit in LIMITS.items():
+        value = (get(column) or "").strip()
+        if len(value) > limit:
+            errors.append(RowError(line, column, f"超过{limit}个字符"))
+        elif "\x00" in value:
+            errors.append(RowError(line, column, "含有非法字符"))
+        else:
+            clean[column] = value
+    checks = (
+        ("phone", phone, ()),
+        ("id_number", id_number, (today,)),
+        ("gas_since", date, (today,)),
+        ("last_inspected_on", date, (today,)),
+        ("vulnerable", flag, ()),
+        ("group_rental", flag, ()),
     )
-    check(
-        "meter_location",
-        lambda v: choice(v, METER_LOCATIONS, "表位置应为 indoor 或 outdoor") if v.strip() else "",
-        meter_location,
-    )
-    check("gas_since", date, get("gas_since") or "", today)
-    check("last_inspected_on", date, get("last_inspected_on") or "", today)
-    check("vulnerable", flag, get("vulnerable") or "")
-    check("group_rental", flag, get("group_rental") or "")
+    for column, check, extra in checks:
+        try:
+            clean[column] = check(get(column) or "", *extra)
+        except BadValue as exc:
+            errors.append(RowError(line, column, str(exc)))
+    for column, options, message, required in CHOICES:
+        raw = get(column) or ""
+        if required and not raw.strip():
+            continue  # reported above as 必填
+        try:
+            clean[column] = choice(raw, options, message, required=required)
+        except BadValue as exc:
+            errors.append(RowError(line, column, str(exc)))
     if clean.get("meter_serial") and not (clean.get("meter_type") and clean.get("meter_location")):
         errors.append(RowError(line, "meter_type", "有表号时须填写表类型和表位置"))
     return clean, errors
+
+
+CHOICES = (
+    ("category", CATEGORIES, "未知的用户类别", True),
+    ("meter_type", METER_TYPES, "表类型应为 ordinary 或 ic", False),
+    ("meter_location", METER_LOCATIONS, "表位置应为 indoor 或 outdoor", False),
+)

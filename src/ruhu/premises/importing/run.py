@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import hmac
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -64,7 +63,7 @@ def _digest(clean: dict) -> str:
     """Keyed hash of a row's content: equal rows, equal digests; reveals nothing."""
     text = "\x1f".join(str(clean.get(column, "")) for column in COLUMNS)
     key = crypto.keyring().blind_key
-    return hmac.new(key, b"household-row\x00" + text.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(key, b"household-row\x00" + text.encode(), "sha256").hex()[:32]
 
 
 def _staged(line: int, clean: dict) -> tuple:
