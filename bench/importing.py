@@ -92,6 +92,34 @@ BRANCH = (
 )
 
 
+SEARCH = """
+import csv, itertools, random, statistics, time
+from ruhu.accounts.models import OrgUnit, User
+from ruhu.accounts.services import user_create
+from ruhu.premises.selectors import household_list
+user = User.objects.filter(username="bench-hq").first() or user_create(
+    acting_user=None, username="bench-hq", full_name="bench", role="admin",
+    org_unit=OrgUnit.objects.get(code="bench-co"), password="bench-password-2026")
+with open(PATH, encoding="utf-8", newline="") as fh:
+    phones = [row[2] for row in itertools.islice(csv.reader(fh), 1, 20001) if row[2]]
+sample = random.Random(7).sample(phones, 200)
+timings = []
+for phone in sample:
+    start = time.perf_counter()
+    found = list(household_list(acting_user=user, q=phone)[:50])
+    timings.append(time.perf_counter() - start)
+    assert found, phone
+timings.sort()
+print(f"  exact phone search      p50 {statistics.median(timings) * 1e3:6.1f} ms   "
+      f"p95 {timings[int(len(timings) * 0.95)] * 1e3:6.1f} ms  (200 searches)")
+"""
+
+
+def phone_search(path: Path, env: dict[str, str]) -> None:
+    script = SEARCH.replace("PATH", repr(str(path)))
+    subprocess.run([*RUHU, "shell", "-c", script], env=env, check=True)
+
+
 def migrate(env: dict[str, str]) -> None:
     subprocess.run([*RUHU, "migrate", "-v", "0"], env=env, check=True)
 
@@ -118,6 +146,7 @@ def main() -> None:
         first, peak1 = ruhu_import(path, env)
         again, peak2 = ruhu_import(path, env)
         report("SQLite", raw, first, again, max(peak1, peak2))
+        phone_search(path, env)
 
         try:
             with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
@@ -133,6 +162,7 @@ def main() -> None:
         first, peak1 = ruhu_import(path, env)
         again, peak2 = ruhu_import(path, env)
         report("PostgreSQL", raw, first, again, max(peak1, peak2))
+        phone_search(path, env)
         with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
             con.execute("DROP DATABASE ruhu_bench_raw")
             con.execute("DROP DATABASE ruhu_bench")
