@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from ruhu.accounts.models import ApiToken, OrgUnit, User
+from ruhu.common.admin import ReadOnlyAdmin
 
 
 @admin.register(OrgUnit)
@@ -20,22 +21,13 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(ReadOnlyAdmin):
     """Read-only directory: staff are managed on the staff pages and by services."""
 
     list_display = ("username", "full_name", "role", "org_unit", "is_active", "last_login")
     list_filter = ("role", "is_active", "branch")
     search_fields = ("username", "full_name", "badge_no")
     fields = ("username", "full_name", "role", "org_unit", "badge_no", "is_active", "last_login")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApiToken)

@@ -19,6 +19,7 @@ from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, DomainError, ValidationFailed
 from ruhu.common.scoping import require
 from ruhu.common.validation import normalize_id_number, normalize_phone
+from ruhu.premises.importing.reader import XLSX_MAGIC
 from ruhu.premises.importing.run import ImportResult, import_file
 from ruhu.premises.models import Category, Household, ImportJob
 from ruhu.premises.rules import is_key_customer
@@ -238,7 +239,7 @@ def _estimate_rows(job: ImportJob) -> int:
     with job.file.open("rb") as fh:
         head = fh.read(4)
         fh.seek(0)
-        if head == b"PK\x03\x04":
+        if head == XLSX_MAGIC:
             from openpyxl import load_workbook
 
             try:

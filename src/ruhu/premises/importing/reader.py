@@ -15,6 +15,7 @@ from pathlib import Path
 from ruhu.common.errors import ValidationFailed
 
 SNIFF_BYTES = 1 << 20
+XLSX_MAGIC = b"PK\x03\x04"  # an XLSX workbook is a zip file
 
 
 def detect_encoding(path: Path) -> str:
@@ -76,6 +77,6 @@ def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         raise ValidationFailed(f"文件不存在：{path.name}", code="import_missing")
     with open(path, "rb") as fh:
         magic = fh.read(4)
-    if magic == b"PK\x03\x04":
+    if magic == XLSX_MAGIC:
         return xlsx_rows(path)
     return csv_rows(path)
