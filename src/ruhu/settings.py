@@ -198,12 +198,19 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    CACHES["progress"] = CACHES["default"]
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "ruhu_cache",
-        }
+        },
+        # Progress of a running import: written while the import holds SQLite's write lock,
+        # so not in the database. Web and worker share one host without Redis (SqliteHuey).
+        "progress": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "progress"),
+        },
     }
 
 # Background jobs (Huey): SQLite file under var/ by default, Redis when REDIS_URL is set.
@@ -291,6 +298,8 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("RUHU_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Processes that check and encrypt import rows (0: in the importing process itself).
+RUHU_IMPORT_WORKERS = env_int("RUHU_IMPORT_WORKERS", os.cpu_count() or 1, minimum=0)
 
 # Notifications outbox: console | file | http
 RUHU_SMS_BACKEND = env_choice("RUHU_SMS_BACKEND", "console", {"console", "file", "http"})

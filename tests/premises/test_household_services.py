@@ -71,10 +71,11 @@ def test_it_refuses_to_set_supply_status_or_the_derived_flag_directly(household_
 def test_it_flags_appliances_past_their_service_life(client, bob, household_a):
     import time_machine
 
-    from ruhu.premises.models import Appliance, Meter
+    from ruhu.premises.models import Appliance
     from tests.conftest import login
 
-    Meter.objects.create(household=household_a, serial="M-1", kind="ic", location="indoor")
+    household_a.meter_serial, household_a.meter_kind, household_a.meter_location = "M-1", "ic", "indoor"
+    household_a.save()
     Appliance.objects.create(household=household_a, kind="stove", installed_year=2017)
     Appliance.objects.create(household=household_a, kind="water_heater", installed_year=2020)
     login(client, bob)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from ruhu.common.admin import ReadOnlyAdmin
-from ruhu.premises.models import Appliance, Household, ImportJob, Meter
+from ruhu.premises.models import Appliance, Household, ImportJob
 
 
 @admin.register(Household)
@@ -11,14 +11,8 @@ class HouseholdAdmin(ReadOnlyAdmin):
     list_display = ("account_no", "name", "category", "branch")
     list_filter = ("category", "branch")
     search_fields = ("account_no",)
-    fields = ("account_no", "name", "category", "branch", "address")
-
-
-@admin.register(Meter)
-class MeterAdmin(ReadOnlyAdmin):
-    list_display = ("serial", "household", "kind", "location", "size")
-    list_filter = ("kind", "location", "size")
-    search_fields = ("serial",)
+    fields = ("account_no", "name", "category", "branch", "address", "meter_serial",
+              "meter_kind", "meter_location")  # fmt: skip
 
 
 @admin.register(Appliance)

@@ -33,6 +33,32 @@ class SupplyStatus(models.TextChoices):
     SEALED = "sealed", _("已封停")
 
 
+class MeterKind(models.TextChoices):
+    ORDINARY = "ordinary", _("普通表")
+    IC = "ic", _("IC卡表")
+
+
+class MeterLocation(models.TextChoices):
+    INDOOR = "indoor", _("户内")
+    OUTDOOR = "outdoor", _("户外")
+
+
+class MeterSize(models.TextChoices):
+    G1_6 = "G1.6", "G1.6"
+    G2_5 = "G2.5", "G2.5"
+    G4 = "G4", "G4"
+    G6 = "G6", "G6"
+    G10 = "G10", "G10"
+    G16 = "G16", "G16"
+    G25 = "G25", "G25"
+    G40 = "G40", "G40"
+
+
+class MeterInlet(models.TextChoices):
+    LEFT = "left", _("左进气")
+    RIGHT = "right", _("右进气")
+
+
 class Household(models.Model):
     # no index of its own: every composite index below starts with the branch
     branch = models.ForeignKey(
@@ -69,6 +95,23 @@ class Household(models.Model):
     supply_status = models.CharField(
         _("供气状态"), max_length=16, choices=SupplyStatus.choices, default=SupplyStatus.NORMAL
     )
+    # The household's one gas meter lives on its row: a second table would double the rows
+    # (and the foreign-key checks) of every bulk import for a strict one-to-one (decision 0007).
+    meter_serial = models.CharField(_("表号"), max_length=40, blank=True)
+    meter_kind = models.CharField(_("表类型"), max_length=16, choices=MeterKind.choices, blank=True)
+    meter_location = models.CharField(
+        _("表位置"), max_length=16, choices=MeterLocation.choices, blank=True
+    )
+    meter_brand = models.CharField(_("表品牌"), max_length=50, blank=True)
+    meter_model = models.CharField(_("表型号"), max_length=50, blank=True)
+    meter_size = models.CharField(_("表规格"), max_length=8, choices=MeterSize.choices, blank=True)
+    meter_inlet = models.CharField(
+        _("进气方向"), max_length=8, choices=MeterInlet.choices, blank=True
+    )
+    meter_last_reading = models.DecimalField(
+        _("最近读数"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    meter_last_read_on = models.DateField(_("最近抄表日期"), null=True, blank=True)
     import_digest = models.CharField(
         max_length=32,
         blank=True,
@@ -105,50 +148,6 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_no} {self.name}"
-
-
-class Meter(models.Model):
-    class Kind(models.TextChoices):
-        ORDINARY = "ordinary", _("普通表")
-        IC = "ic", _("IC卡表")
-
-    class Location(models.TextChoices):
-        INDOOR = "indoor", _("户内")
-        OUTDOOR = "outdoor", _("户外")
-
-    class Size(models.TextChoices):
-        G1_6 = "G1.6", "G1.6"
-        G2_5 = "G2.5", "G2.5"
-        G4 = "G4", "G4"
-        G6 = "G6", "G6"
-        G10 = "G10", "G10"
-        G16 = "G16", "G16"
-        G25 = "G25", "G25"
-        G40 = "G40", "G40"
-
-    class Inlet(models.TextChoices):
-        LEFT = "left", _("左进气")
-        RIGHT = "right", _("右进气")
-
-    household = models.OneToOneField(Household, on_delete=models.CASCADE, related_name="meter")
-    serial = models.CharField(_("表号"), max_length=40, db_index=True)
-    kind = models.CharField(_("表类型"), max_length=16, choices=Kind.choices)
-    location = models.CharField(_("安装位置"), max_length=16, choices=Location.choices)
-    brand = models.CharField(_("品牌"), max_length=50, blank=True)
-    model = models.CharField(_("型号"), max_length=50, blank=True)
-    size = models.CharField(_("规格"), max_length=8, choices=Size.choices, blank=True)
-    inlet = models.CharField(_("进气方向"), max_length=8, choices=Inlet.choices, blank=True)
-    last_reading = models.DecimalField(
-        _("最近读数"), max_digits=12, decimal_places=3, null=True, blank=True
-    )
-    last_read_on = models.DateField(_("最近抄表日期"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("燃气表")
-        verbose_name_plural = _("燃气表")
-
-    def __str__(self) -> str:
-        return self.serial
 
 
 class Appliance(models.Model):

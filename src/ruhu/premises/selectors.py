@@ -14,7 +14,7 @@ from ruhu.common.fields import blind_index_for, phone_search_index
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import get_scoped, require, scope_queryset
 from ruhu.common.workdays import add_months
-from ruhu.premises.models import Appliance, Household, ImportJob, Meter
+from ruhu.premises.models import Appliance, Household, ImportJob
 
 
 @dataclass(frozen=True)
@@ -136,10 +136,6 @@ def appliance_list(*, household: Household, on: dt.date | None = None) -> list[A
             life and appliance.installed_year and on.year - appliance.installed_year >= life
         )
     return appliances
-
-
-def meter_of(household: Household) -> Meter | None:
-    return Meter.objects.filter(household=household).first()
 
 
 def import_job_list(*, acting_user) -> QuerySet[ImportJob]:

@@ -19,7 +19,6 @@ from ruhu.premises.selectors import (
     household_list,
     import_job_get,
     import_job_list,
-    meter_of,
 )
 from ruhu.premises.services import import_job_create
 
@@ -52,7 +51,6 @@ def household_detail(request, pk: int):
         "premises/household_detail.html",
         {
             "household": household,
-            "meter": meter_of(household),
             "appliances": appliance_list(household=household),
             "audit": audit_for_object(target=household)[:50],
             "can_unmask": request.user.can(Capability.UNMASK_PII),

@@ -1,28 +1,36 @@
-"""One import run: read, check and stage every row, then merge or write nothing."""
+"""One import run: worker processes check and encrypt chunks while this one writes them.
+
+The chunks go out to a pool of processes (one per core) and come back in file order; this
+process only looks up and writes, inside one transaction. Mode "all" stops writing at the
+first bad row but keeps checking, so the report still names every bad line; the data is
+then rolled back to a savepoint, and the audit event (written by `on_merged`) commits alone.
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import hmac
-from collections.abc import Callable, Iterator
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ruhu.common import crypto
 from ruhu.common.errors import ValidationFailed
-from ruhu.common.fields import blind_index_for
-from ruhu.premises.importing import store
-from ruhu.premises.importing.reader import read_rows
-from ruhu.premises.importing.rows import COLUMNS, RowError, header_map, normalise
+from ruhu.premises.importing import chunks as chunking
+from ruhu.premises.importing.prepare import Prepared, Setup, prepare_chunk, worker_init
+from ruhu.premises.importing.rows import RowError, header_map
+from ruhu.premises.importing.store import Writer, copy_suffix
 
-BATCH = 5000
 KEPT_ERRORS = 1000  # in memory for the summary; the report file gets every one
-PHONE_AAD = "premises.household.phone"
-ID_AAD = "premises.household.id_number"
+CSV_BYTES_PER_ROW = 200  # to estimate a CSV's rows from its size (a typical export: 150-250)
+IN_FLIGHT_PER_WORKER = 2  # chunks queued per worker: enough to keep it busy, memory bounded
 
 
 @dataclass
@@ -59,42 +67,8 @@ class ErrorLog:
             self._file.close()
 
 
-def _digest(clean: dict) -> str:
-    """Keyed hash of a row's content: equal rows, equal digests; reveals nothing."""
-    text = "\x1f".join(str(clean.get(column, "")) for column in COLUMNS)
-    key = crypto.keyring().blind_key
-    return hmac.digest(key, b"household-row\x00" + text.encode(), "sha256").hex()[:32]
-
-
-def _staged(line: int, clean: dict) -> tuple:
-    phone, id_number = clean["phone"], clean["id_number"]
-    return (
-        line, clean["account_no"], clean["name"],
-        crypto.encrypt(phone, aad=PHONE_AAD) if phone else "", blind_index_for("phone", phone),
-        crypto.encrypt(id_number, aad=ID_AAD) if id_number else "",
-        blind_index_for("id_number", id_number),
-        clean["category"], clean["district"], clean["community"], clean["building"],
-        clean["unit"], clean["room"], clean["address"], clean["meter_serial"],
-        clean["meter_type"], clean["meter_location"], clean["gas_since"],
-        clean["last_inspected_on"], clean["vulnerable"], clean["group_rental"], _digest(clean),
-    )  # fmt: skip
-
-
-def _records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    rows = read_rows(path)
-    try:
-        _line, header = next(rows)
-    except StopIteration:
-        raise ValidationFailed("文件为空", code="import_empty") from None
-    names, missing = header_map(header)
-    if missing:
-        raise ValidationFailed(
-            f"缺少必需的列：{', '.join(missing)}", code="import_header", missing=missing
-        )
-    for line, cells in rows:
-        if not any(cell.strip() for cell in cells):
-            continue
-        yield line, {name: cell for name, cell in zip(names, cells, strict=False) if name}
+class _Discard(Exception):
+    """Mode "all" found bad rows: roll the data back, keep the audit event."""
 
 
 def import_file(
@@ -106,53 +80,93 @@ def import_file(
     progress: Callable[[int], None] | None = None,
     on_merged: Callable[[ImportResult], None] | None = None,
     today: dt.date | None = None,
+    workers: int | None = None,
 ) -> ImportResult:
-    """Stage every row, then merge in one transaction (mode "all": only if no row is bad).
-
-    Staging happens in a temporary table outside that transaction, so progress reported on
-    the way is visible to others at once; `on_merged` runs inside the merge's transaction
-    (it writes the audit event), so both commit together or not at all.
-    """
-    today = today or timezone.localdate()
-    result, log, batch = ImportResult(), ErrorLog(report), []
-    store.staging_create()
+    """Check every row and write the good ones in one transaction (mode "all": only if no
+    row is bad). `on_merged` runs inside that transaction, so it commits with the data."""
+    header, chunks = chunking.file_chunks(path)
+    names, missing = header_map(header)
+    if not header or not any(names):
+        raise ValidationFailed("文件为空", code="import_empty")
+    if missing:
+        raise ValidationFailed(
+            f"缺少必需的列：{', '.join(missing)}", code="import_header", missing=missing
+        )
+    now = timezone.now()
+    setup = Setup(
+        positions={name: index for index, name in enumerate(names) if name},
+        today=today or timezone.localdate(),
+        vendor=connection.vendor,
+        suffix=copy_suffix(branch_id=branch_id, now=now),
+        keys=crypto.keyring(),
+    )
+    expected = 0 if chunking.is_xlsx(path) else path.stat().st_size // CSV_BYTES_PER_ROW
+    result, log = ImportResult(), ErrorLog(report)
     try:
-        for line, values in _records(path):
-            result.read += 1
-            clean, errors = normalise(values, line, today)
-            for error in errors:
-                log.add(error)
-            if not errors:
-                batch.append(_staged(line, clean))
-            if len(batch) >= BATCH:
-                store.staging_load(batch)
-                batch = []
-                if progress:
-                    progress(result.read)
-        store.staging_load(batch)
-        store.staging_index()
-        _cross_row_checks(log, branch_id)
-        result.rejected, result.errors = len(log.lines), log.kept
-        with transaction.atomic():
-            if not (log.lines and mode == "all"):
-                store.staging_drop_lines(sorted(log.lines))
-                counts = store.merge(branch_id)
-                result.inserted, result.updated, result.unchanged = (
-                    counts["inserted"], counts["updated"], counts["unchanged"],
-                )  # fmt: skip
-                result.written = True
+        parallel = path.stat().st_size > chunking.CHUNK_BYTES
+        with _prepared(chunks, setup, workers, parallel=parallel) as batches, transaction.atomic():
+            try:
+                with transaction.atomic():
+                    writer = Writer(branch_id=branch_id, now=now, expected_rows=expected)
+                    _write(batches, writer, log, result, mode, progress)
+                    if log.lines and mode == "all":
+                        raise _Discard
+                    writer.finish()
+                    result.inserted, result.updated = writer.inserted, writer.updated
+                    result.written = True
+            except _Discard:
+                pass
+            result.unchanged = writer.unchanged if result.written else 0
+            result.rejected, result.errors = len(log.lines), log.kept
             if on_merged:
                 on_merged(result)
         return result
     finally:
-        store.staging_discard()
         log.close()
         if progress:
             progress(result.read)
 
 
-def _cross_row_checks(log: ErrorLog, branch_id: int) -> None:
-    for line, account_no, first in store.duplicate_lines():
-        log.add(RowError(line, "account_no", f"户号 {account_no} 与第 {first} 行重复"))
-    for line in store.foreign_branch_lines(branch_id):
-        log.add(RowError(line, "account_no", "该户号属于其他分公司"))
+def _write(
+    batches: Iterable[Prepared],
+    writer: Writer,
+    log: ErrorLog,
+    result: ImportResult,
+    mode: str,
+    progress: Callable[[int], None] | None,
+) -> None:
+    for prepared in batches:
+        if prepared.fatal:
+            message, code = prepared.fatal
+            raise ValidationFailed(message, code=code)
+        result.read += prepared.read
+        for error in prepared.errors:
+            log.add(error)
+        for error in writer.add(prepared, write=not (log.lines and mode == "all")):
+            log.add(error)
+        if progress:
+            progress(result.read)
+
+
+@contextmanager
+def _prepared(
+    chunks: Iterator[chunking.Chunk], setup: Setup, workers: int | None, *, parallel: bool
+) -> Iterator[Iterator[Prepared]]:
+    """The chunks, prepared in file order: by a process pool, or here for a small file."""
+    count = settings.RUHU_IMPORT_WORKERS if workers is None else workers
+    if not (parallel and count > 0):
+        yield (prepare_chunk(chunk, setup) for chunk in chunks)
+        return
+    context = multiprocessing.get_context("forkserver")
+    with context.Pool(count, initializer=worker_init, initargs=(setup,)) as pool:
+
+        def ordered() -> Iterator[Prepared]:
+            pending: deque = deque()
+            for chunk in chunks:
+                pending.append(pool.apply_async(prepare_chunk, (chunk,)))
+                if len(pending) >= count * IN_FLIGHT_PER_WORKER:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+
+        yield ordered()
