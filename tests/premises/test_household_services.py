@@ -74,7 +74,11 @@ def test_it_flags_appliances_past_their_service_life(client, bob, household_a):
     from ruhu.premises.models import Appliance
     from tests.conftest import login
 
-    household_a.meter_serial, household_a.meter_kind, household_a.meter_location = "M-1", "ic", "indoor"
+    household_a.meter_serial, household_a.meter_kind, household_a.meter_location = (
+        "M-1",
+        "ic",
+        "indoor",
+    )
     household_a.save()
     Appliance.objects.create(household=household_a, kind="stove", installed_year=2017)
     Appliance.objects.create(household=household_a, kind="water_heater", installed_year=2020)
