@@ -68,7 +68,7 @@ def prepare_chunk(chunk: Chunk, setup: Setup | None = None) -> Prepared:
     setup = setup or _setup
     assert setup is not None, "worker_init was not called"
     try:
-        lines, cells = _cells(chunk)
+        lines, cells = chunk_cells(chunk)
     except ValidationFailed as exc:
         return Prepared(first_line=chunk.first_line, fatal=(exc.message, exc.code))
     checked = check_batch(cells, lines, setup.positions, setup.today)
@@ -91,7 +91,7 @@ def prepare_chunk(chunk: Chunk, setup: Setup | None = None) -> Prepared:
     )
 
 
-def _cells(chunk: Chunk) -> tuple[list[int], list[list[str]]]:
+def chunk_cells(chunk: Chunk) -> tuple[list[int], list[list[str]]]:
     """Line numbers and cells of the chunk's non-blank records."""
     if chunk.rows:
         numbered = [(line, cells) for line, cells in chunk.rows]

@@ -1,9 +1,10 @@
 """One import run: worker processes check and encrypt chunks while this one writes them.
 
 The chunks go out to a pool of processes (one per core) and come back in file order; this
-process only looks up and writes, inside one transaction. Mode "all" stops writing at the
-first bad row but keeps checking, so the report still names every bad line; the data is
-then rolled back to a savepoint, and the audit event (written by `on_merged`) commits alone.
+process only looks up and writes, inside one transaction. Mode "all" writes on after a bad
+row (the rows written are what finds later repeats of their accounts) and keeps checking,
+so the report names every bad line; then it rolls the transaction back and records the run
+(`on_merged`) in one of its own.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ruhu.common.errors import ValidationFailed
 from ruhu.premises.importing import chunks as chunking
 from ruhu.premises.importing.prepare import Prepared, Setup, prepare_chunk, worker_init
 from ruhu.premises.importing.rows import RowError, header_map
-from ruhu.premises.importing.store import Writer, copy_suffix
+from ruhu.premises.importing.store import RetryCarefully, Writer, copy_suffix
 
 KEPT_ERRORS = 1000  # in memory for the summary; the report file gets every one
 CSV_BYTES_PER_ROW = 200  # to estimate a CSV's rows from its size (a typical export: 150-250)
@@ -67,10 +68,6 @@ class ErrorLog:
             self._file.close()
 
 
-class _Discard(Exception):
-    """Mode "all" found bad rows: roll the data back, keep the audit event."""
-
-
 def import_file(
     path: Path,
     *,
@@ -84,7 +81,7 @@ def import_file(
 ) -> ImportResult:
     """Check every row and write the good ones in one transaction (mode "all": only if no
     row is bad). `on_merged` runs inside that transaction, so it commits with the data."""
-    header, chunks = chunking.file_chunks(path)
+    header, _chunks = chunking.file_chunks(path)
     names, missing = header_map(header)
     if not header or not any(names):
         raise ValidationFailed("文件为空", code="import_empty")
@@ -93,68 +90,96 @@ def import_file(
             f"缺少必需的列：{', '.join(missing)}", code="import_header", missing=missing
         )
     now = timezone.now()
-    setup = Setup(
-        positions={name: index for index, name in enumerate(names) if name},
-        today=today or timezone.localdate(),
-        vendor=connection.vendor,
-        suffix=copy_suffix(branch_id=branch_id, now=now),
-        keys=crypto.keyring(),
+    run = _Run(
+        path=path,
+        branch_id=branch_id,
+        mode=mode,
+        report=report,
+        progress=progress,
+        on_merged=on_merged,
+        now=now,
+        workers=settings.RUHU_IMPORT_WORKERS if workers is None else workers,
+        setup=Setup(
+            positions={name: index for index, name in enumerate(names) if name},
+            today=today or timezone.localdate(),
+            vendor=connection.vendor,
+            suffix=copy_suffix(branch_id=branch_id, now=now),
+            keys=crypto.keyring(),
+        ),
     )
-    expected = 0 if chunking.is_xlsx(path) else path.stat().st_size // CSV_BYTES_PER_ROW
-    result, log = ImportResult(), ErrorLog(report)
     try:
-        parallel = path.stat().st_size > chunking.CHUNK_BYTES
-        with _prepared(chunks, setup, workers, parallel=parallel) as batches, transaction.atomic():
-            try:
+        return run.attempt(careful=False)
+    except RetryCarefully:
+        return run.attempt(careful=True)
+
+
+@dataclass
+class _Run:
+    path: Path
+    branch_id: int
+    mode: str
+    report: Path | None
+    progress: Callable[[int], None] | None
+    on_merged: Callable[[ImportResult], None] | None
+    now: dt.datetime
+    workers: int
+    setup: Setup
+
+    def attempt(self, *, careful: bool) -> ImportResult:
+        result, log = ImportResult(), ErrorLog(self.report)
+        size = self.path.stat().st_size
+        expected = 0 if chunking.is_xlsx(self.path) else size // CSV_BYTES_PER_ROW
+        _header, chunks = chunking.file_chunks(self.path)
+        workers = self.workers if size > chunking.CHUNK_BYTES else 0
+        try:
+            with _prepared(chunks, self.setup, workers) as batches:
                 with transaction.atomic():
-                    writer = Writer(branch_id=branch_id, now=now, expected_rows=expected)
-                    _write(batches, writer, log, result, mode, progress)
-                    if log.lines and mode == "all":
-                        raise _Discard
-                    writer.finish()
-                    result.inserted, result.updated = writer.inserted, writer.updated
-                    result.written = True
-            except _Discard:
-                pass
-            result.unchanged = writer.unchanged if result.written else 0
-            result.rejected, result.errors = len(log.lines), log.kept
-            if on_merged:
-                on_merged(result)
-        return result
-    finally:
-        log.close()
-        if progress:
-            progress(result.read)
+                    writer = Writer(
+                        branch_id=self.branch_id, now=self.now, expected_rows=expected,
+                        careful=careful,
+                    )  # fmt: skip
+                    self._write(batches, writer, log, result)
+                    result.rejected, result.errors = len(log.lines), log.kept
+                    if log.lines and self.mode == "all":
+                        writer.discard()
+                        transaction.set_rollback(True)
+                    else:
+                        writer.finish()
+                        result.inserted, result.updated = writer.inserted, writer.updated
+                        result.unchanged, result.written = writer.unchanged, True
+                        if self.on_merged:
+                            self.on_merged(result)
+                if not result.written and self.on_merged:
+                    with transaction.atomic():  # the rows were rolled back; the record stays
+                        self.on_merged(result)
+            return result
+        finally:
+            log.close()
+            if self.progress:
+                self.progress(result.read)
 
-
-def _write(
-    batches: Iterable[Prepared],
-    writer: Writer,
-    log: ErrorLog,
-    result: ImportResult,
-    mode: str,
-    progress: Callable[[int], None] | None,
-) -> None:
-    for prepared in batches:
-        if prepared.fatal:
-            message, code = prepared.fatal
-            raise ValidationFailed(message, code=code)
-        result.read += prepared.read
-        for error in prepared.errors:
-            log.add(error)
-        for error in writer.add(prepared, write=not (log.lines and mode == "all")):
-            log.add(error)
-        if progress:
-            progress(result.read)
+    def _write(
+        self, batches: Iterable[Prepared], writer: Writer, log: ErrorLog, result: ImportResult
+    ) -> None:
+        for prepared in batches:
+            if prepared.fatal:
+                message, code = prepared.fatal
+                raise ValidationFailed(message, code=code)
+            result.read += prepared.read
+            for error in prepared.errors:
+                log.add(error)
+            for error in writer.add(prepared):
+                log.add(error)
+            if self.progress:
+                self.progress(result.read)
 
 
 @contextmanager
 def _prepared(
-    chunks: Iterator[chunking.Chunk], setup: Setup, workers: int | None, *, parallel: bool
+    chunks: Iterator[chunking.Chunk], setup: Setup, count: int
 ) -> Iterator[Iterator[Prepared]]:
-    """The chunks, prepared in file order: by a process pool, or here for a small file."""
-    count = settings.RUHU_IMPORT_WORKERS if workers is None else workers
-    if not (parallel and count > 0):
+    """The chunks, prepared in file order: by `count` processes, or here when it is 0."""
+    if count == 0:
         yield (prepare_chunk(chunk, setup) for chunk in chunks)
         return
     context = multiprocessing.get_context("forkserver")

@@ -1,19 +1,27 @@
 """Writing prepared import rows straight into the households table.
 
-Runs inside the import's transaction, batch by batch as the workers deliver:
-- a temporary table of the file's account numbers (with their lines) finds duplicates;
-- existing rows are looked up by account number (not at all when the table was empty):
-  another branch's account is refused, an equal digest means unchanged;
-- new rows go in with executemany (SQLite) or COPY (PostgreSQL); changed rows are updated.
+Runs inside the import's transaction, batch by batch as the workers deliver. Existing rows
+are looked up by account number (not at all when the table was empty): another branch's
+account is refused, an equal digest means unchanged. New rows go in with executemany
+(SQLite) or COPY (PostgreSQL); changed rows are updated.
 
-Bulk mode: when the file is at least as large as the table, the secondary indexes are
-dropped at the start and built again before commit. Building an index sorts once; keeping
-it costs a random B-tree insert per row and index, several times more (decision 0007).
+An account number repeated in the file is found in one of two ways. The optimistic way
+(first) costs almost nothing: new rows are inserted as they are, so a repeat of a new
+account breaks the unique index, and the accounts of existing rows are appended to an
+unindexed table that is grouped once at the end. Either finding raises `RetryCarefully`,
+and the import runs again the careful way: every account goes through a temporary table
+keyed by account number, so each repeat is refused on its own line.
+
+Bulk mode: when the file is at least as large as the table, the secondary indexes (and, on
+PostgreSQL, the foreign keys) are dropped at the start and made again before commit.
+Building an index sorts once; keeping it costs a random B-tree insert per row and index,
+several times more; a foreign key added back is checked by one join instead of a trigger
+per row (decision 0007). Partial indexes, of the few rows in a rare state, stay.
 """
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from ruhu.premises.importing.prepare import RECORD, Prepared
 from ruhu.premises.importing.rows import RowError
@@ -38,27 +46,35 @@ def copy_suffix(*, branch_id: int, now) -> str:
     return f"\t{int(branch_id)}\tf\tf\tnormal\t\t\t\t\t{stamp}\t{stamp}\n"
 
 
+class RetryCarefully(Exception):
+    """The optimistic way met a repeated account number: run the import the careful way."""
+
+
 class Writer:
-    def __init__(self, *, branch_id: int, now, expected_rows: int):
+    def __init__(self, *, branch_id: int, now, expected_rows: int, careful: bool):
         self.vendor = connection.vendor
-        self.branch_id, self.now = branch_id, now
+        self.branch_id, self.now, self.careful = branch_id, now, careful
         self.inserted = self.updated = self.unchanged = 0
         self.cursor = connection.cursor()
         if self.vendor == "sqlite":
             self.cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
         self.table_rows = self._table_rows()
-        self.rebuild: list[str] = []
+        self.remade: list[str] = []  # DDL that makes again what bulk mode dropped
         self._create_temporary_tables()
         if expected_rows >= max(self.table_rows, BULK_MIN_ROWS):
-            self._drop_secondary_indexes()
+            self._drop_for_bulk_load()
 
-    def add(self, prepared: Prepared, *, write: bool = True) -> list[RowError]:
-        """Write a batch (or only check it); the duplicate and foreign-branch errors."""
+    def add(self, prepared: Prepared) -> list[RowError]:
+        """Write a batch; the errors found on the way (repeats, another branch's accounts)."""
         accounts, lines = prepared.accounts, prepared.lines
         if not accounts:
             return []
-        errors, skip = self._duplicates(accounts, lines, prepared.first_line)
-        existing = {} if self.table_rows == 0 else self._existing(accounts)
+        errors, skip = _repeats_within(accounts, lines)
+        if self.careful:
+            errors += self._repeats_across(accounts, lines, prepared.first_line, skip)
+        elif self.table_rows:
+            self._append_seen([(a, lines[i]) for i, a in enumerate(accounts) if i not in skip])
+        existing = self._existing(accounts) if self.table_rows else {}
         new, changed = [], []
         for index, account in enumerate(accounts):
             if index in skip:
@@ -72,19 +88,20 @@ class Writer:
                 self.unchanged += 1
             else:
                 changed.append(prepared.records[index])
-        if write:
-            self._insert(new)
-            self._update(changed)
+        self._insert(new)
+        self._update(changed)
         self.inserted += len(new)
         self.updated += len(changed)
         return errors
 
     def finish(self) -> None:
+        if not self.careful and self.table_rows and self._seen_has_repeats():
+            raise RetryCarefully
         if self.vendor == "postgresql":
             self._apply_changes()
-        if self.rebuild and self.vendor == "postgresql":
-            self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for statement in self.rebuild:
+            if self.remade:
+                self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for statement in self.remade:
             self.cursor.execute(statement)
         self.discard()
 
@@ -108,10 +125,11 @@ class Writer:
 
     def _create_temporary_tables(self) -> None:
         self.discard()
+        key = " PRIMARY KEY" if self.careful else ""
         if self.vendor == "postgresql":
             self.cursor.execute(
-                f"CREATE TEMPORARY TABLE {SEEN} (account_no text PRIMARY KEY, line integer NOT "
-                "NULL) ON COMMIT DROP"
+                f"CREATE TEMPORARY TABLE {SEEN} (account_no text{key}, line integer NOT NULL) "
+                "ON COMMIT DROP"
             )
             columns = ", ".join((*RECORD, *CONSTANT_COLUMNS))
             self.cursor.execute(
@@ -120,52 +138,52 @@ class Writer:
             )
         else:
             self.cursor.execute(
-                f"CREATE TEMPORARY TABLE {SEEN} (account_no TEXT PRIMARY KEY, line INTEGER NOT "
-                "NULL) WITHOUT ROWID"
+                f"CREATE TEMPORARY TABLE {SEEN} (account_no TEXT{key}, line INTEGER NOT NULL)"
+                + (" WITHOUT ROWID" if self.careful else "")
             )
 
-    def _drop_secondary_indexes(self) -> None:
+    def _drop_for_bulk_load(self) -> None:
         if self.vendor == "postgresql":
+            self.cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f'",
+                [HOUSEHOLD],
+            )
+            for name, definition in self.cursor.fetchall():
+                self.cursor.execute(f'ALTER TABLE {HOUSEHOLD} DROP CONSTRAINT "{name}"')
+                self.remade.append(f'ALTER TABLE {HOUSEHOLD} ADD CONSTRAINT "{name}" {definition}')
             self.cursor.execute(
                 "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c "
                 "ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass AND NOT i.indisunique "
-                "AND NOT i.indisprimary",
+                "AND NOT i.indisprimary AND i.indpred IS NULL",
                 [HOUSEHOLD],
             )
         else:
             self.cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
+                "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' "
+                "AND sql NOT LIKE '%% WHERE %%'",
                 [HOUSEHOLD],
             )
         for name, definition in self.cursor.fetchall():
             self.cursor.execute(f'DROP INDEX "{name}"')
-            self.rebuild.append(definition)
+            self.remade.append(definition)
 
-    def _duplicates(
-        self, accounts: list[str], lines: list[int], first_line: int
-    ) -> tuple[list[RowError], set[int]]:
-        """Repeats of an account number within the file: their errors and batch positions."""
-        errors: list[RowError] = []
-        skip: set[int] = set()
-        first: dict[str, int] = {}
-        if len(set(accounts)) != len(accounts):
-            for index, account in enumerate(accounts):
-                if account in first:
-                    skip.add(index)
-                    errors.append(_duplicate(lines[index], account, lines[first[account]]))
-                else:
-                    first[account] = index
-        else:
-            first = dict(zip(accounts, range(len(accounts)), strict=True))
+    def _repeats_across(
+        self, accounts: list[str], lines: list[int], first_line: int, skip: set[int]
+    ) -> list[RowError]:
+        """Careful way: repeats of accounts seen in earlier batches (added to `skip`)."""
+        first = {account: index for index, account in enumerate(accounts) if index not in skip}
         fresh = [(account, lines[index]) for account, index in first.items()]
-        if self._remember(fresh) < len(fresh):
-            earlier = self._seen_before(list(first), first_line)
-            for account, index in first.items():
-                if account in earlier:
-                    skip.add(index)
-                    errors.append(_duplicate(lines[index], account, earlier[account]))
-        return errors, skip
+        if self._remember(fresh) == len(fresh):
+            return []
+        errors = []
+        earlier = self._seen_before(list(first), first_line)
+        for account, index in first.items():
+            if account in earlier:
+                skip.add(index)
+                errors.append(duplicate_error(lines[index], account, earlier[account]))
+        return errors
 
     def _remember(self, pairs: list[tuple[str, int]]) -> int:
         if self.vendor == "postgresql":
@@ -177,6 +195,20 @@ class Writer:
             return self.cursor.rowcount
         self.cursor.executemany(f"INSERT OR IGNORE INTO {SEEN} VALUES (%s, %s)", pairs)
         return self.cursor.rowcount
+
+    def _append_seen(self, pairs: list[tuple[str, int]]) -> None:
+        if not pairs:
+            return
+        if self.vendor == "postgresql":
+            with self.cursor.cursor.copy(f"COPY {SEEN} (account_no, line) FROM STDIN") as copy:
+                for pair in pairs:
+                    copy.write_row(pair)
+            return
+        self.cursor.executemany(f"INSERT INTO {SEEN} VALUES (%s, %s)", pairs)
+
+    def _seen_has_repeats(self) -> bool:
+        self.cursor.execute(f"SELECT 1 FROM {SEEN} GROUP BY account_no HAVING COUNT(*) > 1 LIMIT 1")
+        return self.cursor.fetchone() is not None
 
     def _seen_before(self, accounts: list[str], first_line: int) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -203,6 +235,14 @@ class Writer:
     def _insert(self, records: list) -> None:
         if not records:
             return
+        try:  # no savepoint: a failure ends the whole transaction, retried or not
+            self._insert_rows(records)
+        except IntegrityError:
+            if self.careful:
+                raise
+            raise RetryCarefully from None
+
+    def _insert_rows(self, records: list) -> None:
         columns = ", ".join((*RECORD, *CONSTANT_COLUMNS))
         if self.vendor == "postgresql":
             with self.cursor.cursor.copy(f"COPY {HOUSEHOLD} ({columns}) FROM STDIN") as copy:
@@ -249,7 +289,23 @@ class Writer:
         )
 
 
-def _duplicate(line: int, account: str, first: int) -> RowError:
+def _repeats_within(accounts: list[str], lines: list[int]) -> tuple[list[RowError], set[int]]:
+    """Repeats of an account within one batch: their errors and batch positions."""
+    errors: list[RowError] = []
+    skip: set[int] = set()
+    if len(set(accounts)) == len(accounts):
+        return errors, skip
+    first: dict[str, int] = {}
+    for index, account in enumerate(accounts):
+        if account in first:
+            skip.add(index)
+            errors.append(duplicate_error(lines[index], account, lines[first[account]]))
+        else:
+            first[account] = index
+    return errors, skip
+
+
+def duplicate_error(line: int, account: str, first: int) -> RowError:
     return RowError(line, "account_no", f"户号 {account} 与第 {first} 行重复")
 
 
