@@ -11,11 +11,13 @@ reindexing migration of its own.
 from __future__ import annotations
 
 import base64
+import binascii
 import hmac
 import os
 import secrets
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -168,21 +170,29 @@ def blind_index(purpose: str, normalized: str) -> str:
 def encrypt_many(plaintexts: list[str], *, aad: str) -> list[str]:
     """`encrypt` for a column of values at once ("" stays ""), for bulk imports."""
     ring = keyring()
-    cipher, aad_bytes = _cipher(ring.current_id), aad.encode()
     head = f"{PREFIX}:{ring.current_id}:"
-    nonces = secrets.token_bytes(12 * len(plaintexts))
-    b64 = base64.b64encode
-    out = []
-    for index, text in enumerate(plaintexts):
-        if not text:
-            out.append("")
-            continue
-        nonce = nonces[12 * index : 12 * index + 12]
-        out.append(head + b64(nonce + cipher.encrypt(nonce, text.encode(), aad_bytes)).decode())
-    return out
+    present = [text for text in plaintexts if text]
+    pool = secrets.token_bytes(12 * len(present))
+    nonces = [pool[start : start + 12] for start in range(0, len(pool), 12)]
+    sealed = map(
+        _cipher(ring.current_id).encrypt, nonces, map(str.encode, present), repeat(aad.encode())
+    )
+    b64 = binascii.b2a_base64
+    tokens = [
+        head + b64(n + s, newline=False).decode() for n, s in zip(nonces, sealed, strict=True)
+    ]
+    if len(present) == len(plaintexts):
+        return tokens
+    found = iter(tokens)
+    return [next(found) if text else "" for text in plaintexts]
 
 
 def blind_index_many(purpose: str, values: list[str]) -> list[str]:
     """`blind_index` for a column of normalised values at once ("" stays "")."""
-    key, head, digest = keyring().blind_key, f"{purpose}\x00".encode(), hmac.digest
-    return [digest(key, head + value.encode(), "sha256").hex() if value else "" for value in values]
+    key, head = keyring().blind_key, f"{purpose}\x00".encode()
+    digests = map(
+        hmac.digest, repeat(key), [head + v.encode() for v in values if v], repeat("sha256")
+    )
+    if all(values):
+        return [digest.hex() for digest in digests]
+    return [next(digests).hex() if value else "" for value in values]

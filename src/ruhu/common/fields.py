@@ -69,6 +69,7 @@ class BlindIndexField(models.CharField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
+        kwargs["db_index"] = self.db_index  # its default is not Field's
         return name, path, args, kwargs
 
     def pre_save(self, model_instance, add):
