@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.core.cache import caches
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -146,5 +147,17 @@ def import_job_list(*, acting_user) -> QuerySet[ImportJob]:
 
 
 def import_job_get(*, acting_user, pk) -> ImportJob:
+    """The job; while it runs, with the rows read so far (kept outside the database)."""
     require(acting_user, Capability.IMPORT_HOUSEHOLDS)
-    return get_scoped(ImportJob.objects.select_related("branch"), pk, acting_user=acting_user)
+    job = get_scoped(ImportJob.objects.select_related("branch"), pk, acting_user=acting_user)
+    if job.status == ImportJob.Status.RUNNING:
+        job.rows_read = import_progress_get(job_id=job.pk) or job.rows_read
+    return job
+
+
+def import_progress_key(job_id) -> str:
+    return f"import-job:{job_id}:rows-read"
+
+
+def import_progress_get(*, job_id) -> int | None:
+    return caches["progress"].get(import_progress_key(job_id))

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from django.core.cache import caches
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,7 @@ from ruhu.premises.importing.reader import XLSX_MAGIC
 from ruhu.premises.importing.run import ImportResult, import_file
 from ruhu.premises.models import Category, Household, ImportJob
 from ruhu.premises.rules import is_key_customer
+from ruhu.premises.selectors import import_progress_key
 
 register_action_labels(
     {
@@ -145,6 +147,7 @@ def household_update(*, acting_user, household: Household, **changes) -> Househo
 
 
 IMPORT_MODES = ("all", "valid")
+PROGRESS_TTL_SECONDS = 24 * 3600
 
 
 def household_import(
@@ -271,7 +274,7 @@ def import_job_run(*, job_id) -> ImportJob:
                 branch=job.branch,
                 mode=job.mode,
                 report=report,
-                progress=lambda rows: ImportJob.objects.filter(pk=job.pk).update(rows_read=rows),
+                progress=lambda rows: _import_progress_set(job.pk, rows),
             )
         except DomainError as exc:
             return _import_job_finish(job, status=ImportJob.Status.FAILED, message=exc.message)
@@ -288,6 +291,12 @@ def import_job_run(*, job_id) -> ImportJob:
             rejected=result.rejected,
             written=result.written,
         )
+
+
+def _import_progress_set(job_id, rows: int) -> None:
+    """Rows read so far, for the job's page: in the progress cache, because the import's
+    transaction holds SQLite's write lock and hides its own writes until it ends."""
+    caches["progress"].set(import_progress_key(job_id), rows, timeout=PROGRESS_TTL_SECONDS)
 
 
 def _import_job_finish(job: ImportJob, **fields) -> ImportJob:

@@ -100,6 +100,7 @@ class Writer:
         if self.vendor == "postgresql":
             self._apply_changes()
             if self.remade:
+                self._run_deferred_checks()
                 self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for statement in self.remade:
             self.cursor.execute(statement)
@@ -144,6 +145,7 @@ class Writer:
 
     def _drop_for_bulk_load(self) -> None:
         if self.vendor == "postgresql":
+            self._run_deferred_checks()
             self.cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = %s::regclass AND contype = 'f'",
@@ -168,6 +170,11 @@ class Writer:
         for name, definition in self.cursor.fetchall():
             self.cursor.execute(f'DROP INDEX "{name}"')
             self.remade.append(definition)
+
+    def _run_deferred_checks(self) -> None:
+        """PostgreSQL alters no table while checks deferred in this transaction are pending."""
+        self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def _repeats_across(
         self, accounts: list[str], lines: list[int], first_line: int, skip: set[int]
@@ -237,7 +244,7 @@ class Writer:
             return
         try:  # no savepoint: a failure ends the whole transaction, retried or not
             self._insert_rows(records)
-        except IntegrityError:
+        except (IntegrityError, connection.Database.IntegrityError):  # COPY's is psycopg's
             if self.careful:
                 raise
             raise RetryCarefully from None
