@@ -21,6 +21,8 @@ per row (decision 0007). Partial indexes, of the few rows in a rare state, stay.
 
 from __future__ import annotations
 
+import json
+
 from django.db import IntegrityError, connection
 
 from ruhu.premises.importing.prepare import RECORD, Prepared
@@ -31,8 +33,7 @@ SEEN = "ruhu_import_seen"
 CHANGES = "ruhu_import_changes"
 BULK_MIN_ROWS = 50_000
 # SQLite's default page cache (2 MB) thrashes on an import's index pages; this one does not.
-SQLITE_IMPORT_CACHE_KIB = 65536
-LOOKUP_SLICE = 10_000  # below SQLite's limit of 32,766 parameters a statement
+SQLITE_IMPORT_CACHE_KIB = 16384
 # Columns a new household gets whatever the file says (later workflows set them).
 CONSTANT_COLUMNS = (
     "branch_id", "first_conversion", "long_term_absent", "supply_status", "meter_brand",
@@ -104,7 +105,13 @@ class Writer:
                 self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for statement in self.remade:
             self.cursor.execute(statement)
+        if self.vendor == "postgresql" and self._changed_much():
+            # fresh statistics, or the planner scans a table it still believes tiny
+            self.cursor.execute(f"ANALYZE {HOUSEHOLD}")
         self.discard()
+
+    def _changed_much(self) -> bool:
+        return bool(self.remade) or (self.inserted + self.updated) * 10 > self.table_rows
 
     def discard(self) -> None:
         for table in (SEEN, CHANGES):
@@ -218,26 +225,29 @@ class Writer:
         return self.cursor.fetchone() is not None
 
     def _seen_before(self, accounts: list[str], first_line: int) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for part in _slices(accounts):
-            self.cursor.execute(
-                f"SELECT account_no, line FROM {SEEN} WHERE {_in_list(self.vendor, part)} "
-                "AND line < %s",
-                [*_in_params(self.vendor, part), first_line],
-            )
-            found.update(self.cursor.fetchall())
-        return found
+        self.cursor.execute(
+            f"SELECT account_no, line FROM {SEEN} WHERE {self._among} AND line < %s",
+            [self._list(accounts), first_line],
+        )
+        return dict(self.cursor.fetchall())
 
     def _existing(self, accounts: list[str]) -> dict[str, tuple[int, str]]:
-        found: dict[str, tuple[int, str]] = {}
-        for part in _slices(accounts):
-            self.cursor.execute(
-                f"SELECT account_no, branch_id, import_digest FROM {HOUSEHOLD} "
-                f"WHERE {_in_list(self.vendor, part)}",
-                _in_params(self.vendor, part),
-            )
-            found.update((account, (branch, digest)) for account, branch, digest in self.cursor)
-        return found
+        self.cursor.execute(
+            f"SELECT account_no, branch_id, import_digest FROM {HOUSEHOLD} WHERE {self._among}",
+            [self._list(accounts)],
+        )
+        return {account: (branch, digest) for account, branch, digest in self.cursor}
+
+    @property
+    def _among(self) -> str:
+        """`account_no` in a list passed as one parameter: one statement whatever its length
+        (a statement per length would fill SQLite's statement cache with huge programs)."""
+        if self.vendor == "postgresql":
+            return "account_no = ANY(%s)"
+        return "account_no IN (SELECT value FROM json_each(%s))"
+
+    def _list(self, accounts: list[str]):
+        return accounts if self.vendor == "postgresql" else json.dumps(accounts)
 
     def _insert(self, records: list) -> None:
         if not records:
@@ -314,17 +324,3 @@ def _repeats_within(accounts: list[str], lines: list[int]) -> tuple[list[RowErro
 
 def duplicate_error(line: int, account: str, first: int) -> RowError:
     return RowError(line, "account_no", f"户号 {account} 与第 {first} 行重复")
-
-
-def _in_list(vendor: str, values: list) -> str:
-    if vendor == "postgresql":
-        return "account_no = ANY(%s)"
-    return f"account_no IN ({', '.join(['%s'] * len(values))})"
-
-
-def _in_params(vendor: str, values: list) -> list:
-    return [values] if vendor == "postgresql" else values
-
-
-def _slices(values: list, size: int = LOOKUP_SLICE) -> list[list]:
-    return [values[start : start + size] for start in range(0, len(values), size)]
