@@ -22,6 +22,7 @@ per row (decision 0007). Partial indexes, of the few rows in a rare state, stay.
 from __future__ import annotations
 
 import json
+import os
 
 from django.db import IntegrityError, connection
 
@@ -59,6 +60,8 @@ class Writer:
         self.cursor = connection.cursor()
         if self.vendor == "sqlite":
             self.cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+            # index builds at the end sort with helper threads, when the workers are done
+            self.cursor.execute(f"PRAGMA threads = {os.cpu_count() or 1}")
         self.table_rows = self._table_rows()
         self.remade: list[str] = []  # DDL that makes again what bulk mode dropped
         self._create_temporary_tables()
