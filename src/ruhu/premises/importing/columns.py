@@ -91,6 +91,12 @@ _area_year_verdicts: dict[str, bool] = {}
 
 def _bad_mobile_prefixes(values: Sequence[str], skip: set[int]) -> list[int]:
     verdicts, width = _prefix_verdicts, row_checks.MOBILE_PREFIX
+    if not skip:  # every value is empty or of the mobile shape: check each prefix once
+        distinct = {value[:width] for value in values if value}
+        for prefix in distinct - verdicts.keys():
+            verdicts[prefix] = row_checks._mobile_prefix_valid(prefix)
+        if all(verdicts[prefix] for prefix in distinct):
+            return []
     prefixes = [
         (index, value[:width]) for index, value in enumerate(values) if value and index not in skip
     ]

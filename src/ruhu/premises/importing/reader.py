@@ -1,13 +1,13 @@
-"""Streaming readers for the billing system's exports: CSV (UTF-8 or GB18030) and XLSX.
+"""Reading the billing system's exports: the encoding of a CSV, the rows of an XLSX.
 
-Both yield (line number, list of cell texts), header first, without holding the file in
-memory. Line numbers are the ones a person sees in a spreadsheet (the header is line 1).
+`xlsx_rows` yields (line number, list of cell texts), header first, without holding the
+workbook in memory. Line numbers are the ones a person sees in a spreadsheet (the header
+is line 1). CSV files are cut into chunks as bytes by `chunks`.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,18 +29,6 @@ def detect_encoding(path: Path) -> str:
     except UnicodeDecodeError:
         return "gb18030"
     return "utf-8"
-
-
-def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    encoding = detect_encoding(path)
-    with open(path, encoding=encoding, newline="") as fh:
-        try:
-            yield from enumerate(csv.reader(fh), start=1)
-        except UnicodeDecodeError:
-            raise ValidationFailed(
-                f"文件编码错误：按 {encoding} 无法读取，请另存为 UTF-8 或 GB18030",
-                code="import_encoding",
-            ) from None
 
 
 def _cell_text(value) -> str:
@@ -70,13 +58,3 @@ def xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             yield line, [_cell_text(value) for value in row]
     finally:
         workbook.close()
-
-
-def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    if not path.exists():
-        raise ValidationFailed(f"文件不存在：{path.name}", code="import_missing")
-    with open(path, "rb") as fh:
-        magic = fh.read(4)
-    if magic == XLSX_MAGIC:
-        return xlsx_rows(path)
-    return csv_rows(path)

@@ -176,7 +176,10 @@ def choice(value: str, options: dict[str, str], message: str, *, required: bool 
 
 
 def normalise(values: dict[str, str], line: int, today: dt.date) -> tuple[dict, list[RowError]]:
-    """The row's clean values, and every problem found in it (all columns are checked)."""
+    """The row's clean values, and every problem found in it (all columns are checked).
+
+    The reference for one row: imports check whole columns at once (`columns`), and a test
+    proves that they decide exactly what this decides."""
     clean: dict = {}
     errors: list[RowError] = []
     get = values.get
