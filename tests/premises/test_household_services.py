@@ -87,3 +87,22 @@ def test_it_flags_appliances_past_their_service_life(client, bob, household_a):
         page = client.get(f"/households/{household_a.pk}/").content.decode()
     assert page.count('data-testid="past-service-life"') == 1  # the 2017 stove, 9 years old
     assert "M-1" in page and "IC卡表" in page
+
+
+def test_the_api_gives_a_households_meter_and_appliances(client, bob, household_a):
+    import time_machine
+
+    from ruhu.premises.models import Appliance
+    from tests.conftest import login
+
+    household_a.meter_serial, household_a.meter_kind = "M-9", "ic"
+    household_a.meter_location = "outdoor"
+    household_a.save()
+    Appliance.objects.create(household=household_a, kind="stove", installed_year=2017)
+    login(client, bob)
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)):
+        body = client.get(f"/api/v1/households/{household_a.pk}").json()
+    assert body["meter"]["serial"] == "M-9" and body["meter"]["location"] == "outdoor"
+    assert [(a["kind"], a["past_service_life"]) for a in body["appliances"]] == [("stove", True)]
+    listed = client.get("/api/v1/households").json()["items"][0]
+    assert listed["meter"]["kind"] == "ic" and "appliances" not in listed

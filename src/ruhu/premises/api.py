@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 from ruhu.common.pagination import Pages
 from ruhu.common.pii import pii_unmask
 from ruhu.common.schemas import ObjectId, UnmaskIn, UnmaskOut
-from ruhu.premises.schemas import HouseholdFilterIn, HouseholdOut
+from ruhu.premises.schemas import HouseholdDetailOut, HouseholdFilterIn, HouseholdOut
 from ruhu.premises.selectors import household_get, household_list
 
 router = Router(tags=["households"])
@@ -18,7 +18,7 @@ def households(request, filters: Query[HouseholdFilterIn]):
     return household_list(acting_user=request.user, filters=filters.to_filter())
 
 
-@router.get("/households/{household_id}", response=HouseholdOut)
+@router.get("/households/{household_id}", response=HouseholdDetailOut)
 def household(request, household_id: ObjectId):
     return household_get(acting_user=request.user, pk=household_id)
 

@@ -1,13 +1,37 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from ninja import Schema
 
 from ruhu.accounts.schemas import OrgUnitOut
 from ruhu.common.schemas import ObjectId, Text
 from ruhu.premises.models import Category, SupplyStatus
-from ruhu.premises.selectors import HouseholdFilter
+from ruhu.premises.selectors import HouseholdFilter, appliance_list
+
+
+class MeterOut(Schema):
+    serial: str
+    kind: str
+    location: str
+    brand: str
+    model: str
+    size: str
+    inlet: str
+    last_reading: Decimal | None
+    last_read_on: dt.date | None
+
+
+class ApplianceOut(Schema):
+    id: int
+    kind: str
+    brand: str
+    model: str
+    flue_type: str
+    installed_year: int | None
+    service_life_years: int | None
+    past_service_life: bool
 
 
 class HouseholdOut(Schema):
@@ -33,6 +57,17 @@ class HouseholdOut(Schema):
     phone_masked: str
     id_number_masked: str
     branch: OrgUnitOut
+    meter: MeterOut | None
+
+    @staticmethod
+    def resolve_meter(obj) -> dict | None:
+        if not obj.meter_serial:
+            return None
+        fields = ("serial", "kind", "location", "brand", "model", "size", "inlet")
+        meter: dict = {name: getattr(obj, f"meter_{name}") for name in fields}
+        meter["last_reading"] = obj.meter_last_reading
+        meter["last_read_on"] = obj.meter_last_read_on
+        return meter
 
     @staticmethod
     def resolve_category_label(obj) -> str:
@@ -45,6 +80,14 @@ class HouseholdOut(Schema):
     @staticmethod
     def resolve_id_number_masked(obj) -> str:
         return obj._meta.get_field("id_number").mask(obj.id_number)
+
+
+class HouseholdDetailOut(HouseholdOut):
+    appliances: list[ApplianceOut]
+
+    @staticmethod
+    def resolve_appliances(obj) -> list:
+        return appliance_list(household=obj)
 
 
 class HouseholdFilterIn(Schema):
