@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 
 from django.db import IntegrityError, connection
 
@@ -285,28 +286,29 @@ class Writer:
                 copy.write("".join(records))
             return
         stamp = connection.ops.adapt_datetimefield_value(self.now)
-        assignments = ", ".join(
-            f"{name} = (%s OR long_term_absent OR supply_status <> 'normal')"
-            if name == "is_key_customer"
-            else f"{name} = %s"
-            for name in RECORD[:-1]
-        )
+        assignments = _assignments(lambda name: "%s", old="")
         self.cursor.executemany(
             f"UPDATE {HOUSEHOLD} SET {assignments}, updated_at = '{stamp}' WHERE account_no = %s",
             records,
         )
 
     def _apply_changes(self) -> None:
-        assignments = ", ".join(
-            f"{name} = (c.is_key_customer OR h.long_term_absent OR h.supply_status <> 'normal')"
-            if name == "is_key_customer"
-            else f"{name} = c.{name}"
-            for name in RECORD[:-1]
-        )
+        assignments = _assignments(lambda name: f"c.{name}", old="h.")
         self.cursor.execute(
             f"UPDATE {HOUSEHOLD} h SET {assignments}, updated_at = c.updated_at FROM {CHANGES} c "
             "WHERE h.account_no = c.account_no"
         )
+
+
+def _assignments(new: Callable[[str], str], *, old: str) -> str:
+    """SET list of an update from the file: `new(column)` is the file's value, `old` the
+    prefix of the row's own columns (the key-customer flag also counts flags of workflows)."""
+    return ", ".join(
+        f"{name} = ({new(name)} OR {old}long_term_absent OR {old}supply_status <> 'normal')"
+        if name == "is_key_customer"
+        else f"{name} = {new(name)}"
+        for name in RECORD[:-1]
+    )
 
 
 def _repeats_within(accounts: list[str], lines: list[int]) -> tuple[list[RowError], set[int]]:
