@@ -36,6 +36,7 @@ class Capability(models.TextChoices):
     MANAGE_STAFF = "staff.manage", _("管理员工")
     VIEW_AUDIT = "audit.view", _("查看审计记录")
     MANAGE_POLICY = "policy.manage", _("管理政策参数")
+    MANAGE_TRAINING = "training.manage", _("登记安检员培训")
 
 
 _OFFICE = {Capability.VIEW_HOUSEHOLDS, Capability.VIEW_STAFF, Capability.VIEW_AUDIT}
@@ -47,7 +48,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SUBCONTRACTOR: frozenset(),
     Role.REVIEWER: frozenset(_OFFICE),
     Role.INSPECTION_LEAD: frozenset(
-        _OFFICE | {Capability.UNMASK_PII, Capability.IMPORT_HOUSEHOLDS}
+        _OFFICE | {Capability.UNMASK_PII, Capability.IMPORT_HOUSEHOLDS, Capability.MANAGE_TRAINING}
     ),
     Role.CUSTOMER_SERVICE: frozenset(
         _OFFICE | {Capability.UNMASK_PII, Capability.IMPORT_HOUSEHOLDS}
@@ -57,7 +58,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SECURITY: frozenset({Capability.VIEW_STAFF}),
     Role.HOST: frozenset({Capability.VIEW_STAFF}),
     Role.MANAGER: frozenset(
-        _OFFICE | {Capability.UNMASK_PII, Capability.MANAGE_STAFF, Capability.IMPORT_HOUSEHOLDS}
+        _OFFICE
+        | {
+            Capability.UNMASK_PII,
+            Capability.MANAGE_STAFF,
+            Capability.IMPORT_HOUSEHOLDS,
+            Capability.MANAGE_TRAINING,
+        }
     ),
     Role.ADMIN: frozenset(set(Capability)),
 }

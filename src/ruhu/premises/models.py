@@ -92,6 +92,12 @@ class Household(models.Model):
         help_text=_("由弱势群体、群租、长期不在家、拒不整改等标记得出"),
     )
     last_inspected_on = models.DateField(_("最近一次成功安检"), null=True, blank=True)
+    special_cycle_months = models.PositiveSmallIntegerField(
+        _("特殊用气场所安检周期（月）"),
+        null=True,
+        blank=True,
+        help_text=_("仅特殊用气场所：按场所单独设定，3–6个月（政策参数）；空则用默认周期"),
+    )
     supply_status = models.CharField(
         _("供气状态"), max_length=16, choices=SupplyStatus.choices, default=SupplyStatus.NORMAL
     )

@@ -14,7 +14,7 @@ from ruhu.accounts.roles import Capability
 from ruhu.common.fields import blind_index_for, phone_search_index
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import get_scoped, require, scope_queryset
-from ruhu.common.workdays import add_months
+from ruhu.inspection.due import Cycles, due_by
 from ruhu.premises.models import Appliance, Household, ImportJob
 
 
@@ -41,13 +41,6 @@ FLAG_FIELDS = {
     "long_term_absent": "long_term_absent",
     "first_conversion": "first_conversion",
     "key_customer": "is_key_customer",
-}
-CYCLE_KEYS = {
-    "residential": "inspection.cycle_months.residential",
-    "commercial": "inspection.cycle_months.commercial",
-    "industrial": "inspection.cycle_months.industrial",
-    "public_welfare": "inspection.cycle_months.public_welfare",
-    "special": "inspection.cycle_months.special_default",
 }
 
 
@@ -92,22 +85,12 @@ ID_NUMBER = re.compile(r"\d{17}[\dX]")
 
 
 def overdue_condition(branch_ids: list[int], today: dt.date) -> Q:
-    """Households past their inspection cycle on `today`, by each branch's policy.
-
-    Never inspected counts as overdue (a first conversion is due at once). A vulnerable
-    household is due on the shorter of its category's cycle and the vulnerable cycle.
-    """
-    condition = Q(last_inspected_on__isnull=True)
+    """Households past their inspection due date on `today`, by each branch's policy
+    (`ruhu.inspection.due`: never inspected counts as overdue)."""
+    yesterday = today - dt.timedelta(days=1)
+    condition = Q(pk__in=[])
     for branch_id in branch_ids:
-        vulnerable = int(policy_get("inspection.cycle_months.vulnerable", branch=branch_id))
-        for category, key in CYCLE_KEYS.items():
-            months = int(policy_get(key, branch=branch_id))
-            scope = Q(branch_id=branch_id, category=category)
-            condition |= scope & Q(last_inspected_on__lt=add_months(today, -months))
-            shorter = min(months, vulnerable)
-            condition |= scope & Q(
-                vulnerable=True, last_inspected_on__lt=add_months(today, -shorter)
-            )
+        condition |= due_by(branch_id, yesterday, Cycles.of_branch(branch_id, today))
     return condition
 
 

@@ -18,6 +18,7 @@ from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record, diff, snapshot
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, DomainError, ValidationFailed
+from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
 from ruhu.common.validation import normalize_id_number, normalize_phone
 from ruhu.premises.importing.reader import XLSX_MAGIC
@@ -53,6 +54,7 @@ HOUSEHOLD_DETAILS = frozenset(
         "group_rental",
         "long_term_absent",
         "last_inspected_on",
+        "special_cycle_months",
     }
 )
 
@@ -62,6 +64,23 @@ def _check_details(details: dict) -> None:
     if unknown:
         raise ValidationFailed(
             f"不可设置的字段: {', '.join(sorted(unknown))}", code="field_readonly"
+        )
+
+
+def _check_special_cycle(household: Household) -> None:
+    """A site's own cycle: special gas-use sites only, within the policy's 3–6 months."""
+    months = household.special_cycle_months
+    if months is None:
+        return
+    if household.category != Category.SPECIAL:
+        raise ValidationFailed(
+            "只有特殊用气场所可以单独设定安检周期", code="special_cycle_category"
+        )
+    low = int(policy_get("inspection.cycle_months.special_min", branch=household.branch_id))
+    high = int(policy_get("inspection.cycle_months.special_max", branch=household.branch_id))
+    if not low <= months <= high:
+        raise ValidationFailed(
+            f"特殊用气场所安检周期应为 {low}–{high} 个月", code="special_cycle_range"
         )
 
 
@@ -108,6 +127,7 @@ def household_create(
         address=address.strip(),
         **details,
     )
+    _check_special_cycle(household)
     household.is_key_customer = _key_customer(household)
     household.save()
     audit_record(
@@ -134,6 +154,7 @@ def household_update(*, acting_user, household: Household, **changes) -> Househo
         raise ValidationFailed("未知的用户类别", code="household_category")
     for field, value in changes.items():
         setattr(household, field, value)
+    _check_special_cycle(household)
     household.is_key_customer = _key_customer(household)
     household.updated_at = timezone.now()
     household.save()
