@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 from ruhu.accounts import views as accounts
 from ruhu.api import api
 from ruhu.common import views as common
+from ruhu.inspection import views as inspection
 from ruhu.premises import views as premises
 from ruhu.reports import views as reports
 
@@ -46,6 +47,7 @@ urlpatterns = [
     ),
     path("households/<int:pk>/", premises.household_detail, name="household-detail"),
     path("households/<int:pk>/unmask/", premises.household_unmask, name="household-unmask"),
+    path("inspection/training/", inspection.training, name="training"),
     path("audit/", common.audit, name="audit"),
     path("healthz", common.healthz, name="healthz"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -42,7 +42,9 @@ def small_tap_targets(page: Page, minimum: float = 44) -> list[str]:
     return page.evaluate(
         """([selector, minimum]) => [...document.querySelectorAll(selector)]
             .filter(el => el.offsetParent !== null)
-            .map(el => [el, el.getBoundingClientRect()])
+            // a checkbox or radio is tapped through its label, which must be big enough
+            .map(el => [el, (/^(checkbox|radio)$/.test(el.type) && el.closest("label")
+                             ? el.closest("label") : el).getBoundingClientRect()])
             .filter(([el, r]) => r.height + 0.5 < minimum || r.width + 0.5 < minimum)
             .map(([el, r]) => {
                 const label = (el.innerText || el.name || "").trim();

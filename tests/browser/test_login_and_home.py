@@ -17,8 +17,13 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-HOUSEHOLDS, STAFF, AUDIT = "用户档案", "员工", "审计记录"
-GATED = {HOUSEHOLDS: "/households/", STAFF: "/staff/", AUDIT: "/audit/"}
+HOUSEHOLDS, STAFF, AUDIT, TRAINING = "用户档案", "员工", "审计记录", "培训"
+GATED = {
+    HOUSEHOLDS: "/households/",
+    STAFF: "/staff/",
+    AUDIT: "/audit/",
+    TRAINING: "/inspection/training/",
+}
 OFFICE = {HOUSEHOLDS, STAFF, AUDIT}
 
 # role → (home variant, gated nav entries it shows); 首页 and 我的设备 are always there.
@@ -29,14 +34,14 @@ EXPECTED = {
     Role.CLEANER: ("home-field", set()),
     Role.SUBCONTRACTOR: ("home-field", set()),
     Role.REVIEWER: ("home-office", OFFICE),
-    Role.INSPECTION_LEAD: ("home-office", OFFICE),
+    Role.INSPECTION_LEAD: ("home-office", OFFICE | {TRAINING}),
     Role.CUSTOMER_SERVICE: ("home-office", OFFICE),
     Role.SAFETY_SUPERVISION: ("home-office", OFFICE),
     Role.RECEPTION: ("home-front-desk", {STAFF}),
     Role.SECURITY: ("home-front-desk", {STAFF}),
     Role.HOST: ("home-front-desk", {STAFF}),
-    Role.MANAGER: ("home-office", OFFICE),
-    Role.ADMIN: ("home-office", OFFICE),
+    Role.MANAGER: ("home-office", OFFICE | {TRAINING}),
+    Role.ADMIN: ("home-office", OFFICE | {TRAINING}),
 }
 
 

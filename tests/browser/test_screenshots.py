@@ -91,7 +91,7 @@ def test_screens_of_the_front_desk(screens, size):
 def test_screens_of_an_administrator(screens, size):
     page = screens.page
     log_in(page, "admin.hq", DEMO_PASSWORD)
-    expect(page.get_by_role("navigation", name="主导航").get_by_role("link")).to_have_count(6)
+    expect(page.get_by_role("navigation", name="主导航").get_by_role("link")).to_have_count(7)
     screens("home-admin")
     screens.assert_clean()
 
@@ -117,6 +117,14 @@ def test_screens_of_a_manager(screens, size):
     phone.get_by_role("button", name="确认查看").click()
     expect(page.get_by_test_id("unmasked-phone")).to_be_visible()
     screens("household-detail-unmasked")
+
+    page.goto("/inspection/training/")
+    screens("training")
+    page.get_by_label("培训人").fill("王建国")
+    page.locator("input[name=inspectors]").first.check()
+    page.get_by_role("button", name="登记培训").click()
+    expect(page.get_by_test_id("training-status")).to_contain_text("合格至")
+    screens("training-recorded")
 
     page.goto("/")
     screens("home-office")

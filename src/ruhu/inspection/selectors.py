@@ -74,3 +74,10 @@ def _qualification(
         valid_until=min(current.values()) if able and not missing else None,
         missing_topics=missing,
     )
+
+
+def trainable_inspectors(*, acting_user) -> QuerySet[User]:
+    """Active inspectors the caller may record training for."""
+    require(acting_user, Capability.MANAGE_TRAINING)
+    inspectors = User.objects.filter(role=Role.INSPECTOR, is_active=True, branch__isnull=False)
+    return scope_queryset(inspectors, acting_user=acting_user).order_by("full_name", "pk")

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ruhu.inspection.models import TrainingTopic
+
+
+class TrainingForm(forms.Form):
+    trained_on = forms.DateField(
+        label=_("培训日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    trainer = forms.CharField(label=_("培训人"), max_length=100)
+    topics = forms.MultipleChoiceField(
+        label=_("培训内容"),
+        choices=TrainingTopic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(TrainingTopic.values),
+    )
+    inspectors = forms.ModelMultipleChoiceField(
+        label=_("参加的安检员"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label=_("备注"), max_length=300, required=False)
+
+    def __init__(self, *args, inspectors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspectors"].queryset = inspectors
+        self.fields["inspectors"].label_from_instance = lambda user: (
+            f"{user.full_name} {user.badge_no}".strip()
+        )
+        self.fields["trained_on"].initial = timezone.localdate()
