@@ -1,0 +1,138 @@
+"""Assigning a month's due households to inspectors and days (RULES B3), without a database.
+
+The rules, in the order they win when they conflict:
+1. only qualified inspectors, only working days, at most `capacity` households an inspector
+   a day;
+2. when not everyone fits, overdue and vulnerable households go first, then the earliest due;
+   the rest are listed as unplanned with the reason;
+3. the load is balanced: the largest and smallest loads differ by at most one household
+   where the buildings allow it, and never by more than `max_ratio` (a building is cut
+   between two inspectors only to keep that bound);
+4. a building stays with one inspector and a community on consecutive days, because each
+   inspector takes one run of the month's buildings in order (community by community) and
+   works through it day by day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
+
+
+@dataclass(frozen=True)
+class Due:
+    household_id: int
+    community: str
+    building: str
+    due_on: dt.date | None  # None: never inspected
+    overdue: bool
+    vulnerable: bool
+
+    @property
+    def priority(self) -> tuple:
+        return (not self.overdue, not self.vulnerable, self.due_on or dt.date.min)
+
+
+@dataclass(frozen=True)
+class Task:
+    household_id: int
+    inspector_id: int
+    day: dt.date
+
+
+@dataclass
+class Plan:
+    tasks: list[Task] = field(default_factory=list)
+    unplanned: list[tuple[int, str]] = field(default_factory=list)  # (household, reason)
+
+    def loads(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for task in self.tasks:
+            counts[task.inspector_id] = counts.get(task.inspector_id, 0) + 1
+        return counts
+
+
+NO_INSPECTOR = "没有合格的安检员"
+NO_WORKING_DAY = "本月没有工作日"
+OVER_CAPACITY = "超出本月安检能力"
+
+
+def assign(
+    due: Sequence[Due],
+    *,
+    inspectors: Sequence[int],
+    days: Sequence[dt.date],
+    capacity: int,
+    max_ratio: float = 1.2,
+) -> Plan:
+    """The month's tasks and the households left out (see the module's rules)."""
+    plan = Plan()
+    if not inspectors or not days or capacity <= 0:
+        reason = NO_WORKING_DAY if not days else NO_INSPECTOR
+        plan.unplanned = [(item.household_id, reason) for item in due]
+        return plan
+    room = len(inspectors) * len(days) * capacity
+    by_priority = sorted(due, key=lambda item: (item.priority, item.household_id))
+    chosen, left = by_priority[:room], by_priority[room:]
+    plan.unplanned = [(item.household_id, OVER_CAPACITY) for item in left]
+    ordered = _in_walking_order(chosen)
+    runs = _runs(ordered, len(inspectors), max_ratio, limit=len(days) * capacity)
+    for inspector, run in zip(inspectors, runs, strict=True):
+        for index, item in enumerate(run):
+            plan.tasks.append(Task(item.household_id, inspector, days[index // capacity]))
+    return plan
+
+
+def _in_walking_order(chosen: list[Due]) -> list[Due]:
+    """Community by community, the most urgent community first; building by building."""
+
+    def community_of(item: Due) -> str:
+        return item.community
+
+    def urgency(group: list[Due]) -> tuple:
+        return (min(item.priority for item in group), group[0].community)
+
+    groups = [list(items) for _, items in groupby(sorted(chosen, key=community_of), community_of)]
+    return [
+        item
+        for group in sorted(groups, key=urgency)
+        for item in sorted(group, key=lambda item: (item.building, item.household_id))
+    ]
+
+
+def _runs(ordered: list[Due], count: int, max_ratio: float, limit: int) -> list[list[Due]]:
+    """`count` consecutive runs of near-equal length, none over `limit`: cut between
+    buildings when that keeps the loads within `max_ratio` of each other, else inside one."""
+    runs, start, total = [], 0, len(ordered)
+    band = (total / count / max_ratio**0.5, min(total / count * max_ratio**0.5, limit))
+    for remaining in range(count, 0, -1):
+        end = total if remaining == 1 else start + round((total - start) / remaining)
+        if remaining > 1:
+            end = _building_edge_near(ordered, start, end, remaining, band)
+        runs.append(ordered[start:end])
+        start = end
+    return runs
+
+
+def _building_edge_near(
+    ordered: list[Due], start: int, end: int, remaining: int, band: tuple[float, float]
+) -> int:
+    """The building edge nearest `end` that keeps this run and the rest's average in `band`
+    (average ÷ √ratio to average × √ratio: then any two runs are within the ratio); else
+    `end`, inside a building."""
+    total, (low, high) = len(ordered), band
+    for shift in range(0, int(high - low) + 2):
+        for edge in (end - shift, end + shift):
+            if not (start < edge < total and _is_edge(ordered, edge)):
+                continue
+            rest = (total - edge) / (remaining - 1)
+            if low <= edge - start <= high and low <= rest <= high:
+                return edge
+    return end
+
+
+def _is_edge(ordered: list[Due], index: int) -> bool:
+    before, after = ordered[index - 1], ordered[index]
+    return (before.community, before.building) != (after.community, after.building)
