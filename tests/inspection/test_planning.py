@@ -25,7 +25,7 @@ def test_it_keeps_buildings_whole_and_a_community_on_consecutive_days():
         + building("翠苑", "2幢", 15, 100)
         + building("文华苑", "1幢", 30, 200)
     )
-    plan = assign(due, inspectors=[7, 8], days=DAYS, capacity=10)
+    plan = assign(due, inspectors=[7, 8], days=DAYS, capacity=10, max_ratio=1.2)
     owner = {(t.household_id // 100): t.inspector_id for t in plan.tasks}
     by_building = defaultdict(set)
     for task in plan.tasks:
@@ -38,7 +38,7 @@ def test_it_keeps_buildings_whole_and_a_community_on_consecutive_days():
 
 def test_balance_wins_over_a_whole_building_when_the_buildings_do_not_allow_it():
     due = building("甲", "1幢", 20, 0) + building("甲", "2幢", 40, 100)
-    plan = assign(due, inspectors=[1, 2], days=DAYS, capacity=10)
+    plan = assign(due, inspectors=[1, 2], days=DAYS, capacity=10, max_ratio=1.2)
     assert sorted(plan.loads().values()) == [30, 30]
     assert plan.unplanned == []
 
@@ -47,7 +47,9 @@ def test_overdue_and_vulnerable_households_come_first_when_not_all_fit():
     late = building("甲", "1幢", 5, 0, overdue=True)
     frail = building("乙", "1幢", 5, 100, vulnerable=True)
     ordinary = building("丙", "1幢", 30, 200)
-    plan = assign(ordinary + frail + late, inspectors=[1], days=DAYS[:2], capacity=10)
+    plan = assign(
+        ordinary + frail + late, inspectors=[1], days=DAYS[:2], capacity=10, max_ratio=1.2
+    )
     planned = {t.household_id for t in plan.tasks}
     assert {d.household_id for d in late + frail} <= planned
     assert len(plan.unplanned) == 20 and {r for _, r in plan.unplanned} == {OVER_CAPACITY}
@@ -56,7 +58,7 @@ def test_overdue_and_vulnerable_households_come_first_when_not_all_fit():
 
 
 def test_nothing_is_planned_without_a_qualified_inspector():
-    plan = assign(building("甲", "1幢", 3, 0), inspectors=[], days=DAYS, capacity=10)
+    plan = assign(building("甲", "1幢", 3, 0), inspectors=[], days=DAYS, capacity=10, max_ratio=1.2)
     assert plan.tasks == [] and {r for _, r in plan.unplanned} == {NO_INSPECTOR}
 
 
@@ -78,7 +80,7 @@ def test_every_plan_keeps_the_rules(spec, inspector_count, day_count, capacity):
         due += building(community, f"{number}幢", size, next_id, overdue=overdue)
         next_id += size
     inspectors, days = list(range(1, inspector_count + 1)), DAYS[:day_count]
-    plan = assign(due, inspectors=inspectors, days=days, capacity=capacity)
+    plan = assign(due, inspectors=inspectors, days=days, capacity=capacity, max_ratio=1.2)
     # every household once: planned or unplanned
     assert sorted([t.household_id for t in plan.tasks] + [h for h, _ in plan.unplanned]) == [
         d.household_id for d in due

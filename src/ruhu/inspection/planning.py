@@ -5,9 +5,9 @@ The rules, in the order they win when they conflict:
    a day;
 2. when not everyone fits, overdue and vulnerable households go first, then the earliest due;
    the rest are listed as unplanned with the reason;
-3. the load is balanced: the largest and smallest loads differ by at most one household
-   where the buildings allow it, and never by more than `max_ratio` (a building is cut
-   between two inspectors only to keep that bound);
+3. the load is balanced: the largest load is at most `max_ratio` (the policy's
+   `inspection.plan_load_balance_max_ratio`) times the smallest; a building is cut between
+   two inspectors only to keep that bound;
 4. a building stays with one inspector and a community on consecutive days, because each
    inspector takes one run of the month's buildings in order (community by community) and
    works through it day by day.
@@ -65,7 +65,7 @@ def assign(
     inspectors: Sequence[int],
     days: Sequence[dt.date],
     capacity: int,
-    max_ratio: float = 1.2,
+    max_ratio: float,
 ) -> Plan:
     """The month's tasks and the households left out (see the module's rules)."""
     plan = Plan()

@@ -85,33 +85,26 @@ def _misfits(values: Sequence[str], value_pattern: str) -> list[int]:
     return [index for index, value in enumerate(values) if match(value) is None]
 
 
-_prefix_verdicts: dict[str, bool] = {}
-_area_year_verdicts: dict[str, bool] = {}
-
-
 def _bad_mobile_prefixes(values: Sequence[str], skip: set[int]) -> list[int]:
-    verdicts, width = _prefix_verdicts, row_checks.MOBILE_PREFIX
-    if not skip:  # every value is empty or of the mobile shape: check each prefix once
-        distinct = {value[:width] for value in values if value}
-        for prefix in distinct - verdicts.keys():
-            verdicts[prefix] = row_checks._mobile_prefix_valid(prefix)
-        if all(verdicts[prefix] for prefix in distinct):
-            return []
-    prefixes = [
-        (index, value[:width]) for index, value in enumerate(values) if value and index not in skip
+    """Mobile numbers whose prefix `phonenumbers` refuses (asked once per prefix: `rows`)."""
+    valid, width = row_checks._mobile_prefix_valid, row_checks.MOBILE_PREFIX
+    if not skip and all(map(valid, {value[:width] for value in values if value})):
+        return []
+    return [
+        index
+        for index, value in enumerate(values)
+        if value and index not in skip and not valid(value[:width])
     ]
-    for prefix in {prefix for _, prefix in prefixes} - verdicts.keys():
-        verdicts[prefix] = row_checks._mobile_prefix_valid(prefix)
-    return [index for index, prefix in prefixes if not verdicts[prefix]]
 
 
 def _bad_id_numbers(values: Sequence[str], skip: set[int], today: str) -> list[int]:
     """Checksum, birth date not in the future, area code valid in the birth year."""
-    verdicts = _area_year_verdicts
-    for area_year in {
-        value[:10] for index, value in enumerate(values) if value and index not in skip
-    } - verdicts.keys():
-        verdicts[area_year] = row_checks._birth_place_valid(area_year[:6], int(area_year[6:]))
+    verdicts = {
+        area_year: row_checks._birth_place_valid(area_year[:6], int(area_year[6:]))
+        for area_year in {
+            value[:10] for index, value in enumerate(values) if value and index not in skip
+        }
+    }
     digits = CHECK_DIGITS
     return [
         index

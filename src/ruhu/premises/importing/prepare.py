@@ -94,7 +94,7 @@ def prepare_chunk(chunk: Chunk, setup: Setup | None = None) -> Prepared:
 def chunk_cells(chunk: Chunk) -> tuple[list[int], list[list[str]]]:
     """Line numbers and cells of the chunk's non-blank records."""
     if chunk.rows:
-        numbered = [(line, cells) for line, cells in chunk.rows]
+        numbered = list(chunk.rows)
     else:
         text = decode(chunk.data, chunk.encoding)
         cells = list(csv.reader(io.StringIO(text, newline="")))

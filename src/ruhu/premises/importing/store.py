@@ -36,17 +36,20 @@ CHANGES = "ruhu_import_changes"
 BULK_MIN_ROWS = 50_000
 # SQLite's default page cache (2 MB) thrashes on an import's index pages; this one does not.
 SQLITE_IMPORT_CACHE_KIB = 16384
-# Columns a new household gets whatever the file says (later workflows set them).
-CONSTANT_COLUMNS = (
-    "branch_id", "first_conversion", "long_term_absent", "supply_status", "meter_brand",
-    "meter_model", "meter_size", "meter_inlet", "created_at", "updated_at",
-)  # fmt: skip
+# What a new household gets whatever the file says (later workflows set these); the
+# branch and the time of the run follow them.
+NEW_ROW_DEFAULTS = {
+    "first_conversion": False, "long_term_absent": False, "supply_status": "normal",
+    "meter_brand": "", "meter_model": "", "meter_size": "", "meter_inlet": "",
+}  # fmt: skip
+CONSTANT_COLUMNS = ("branch_id", *NEW_ROW_DEFAULTS, "created_at", "updated_at")
 
 
 def copy_suffix(*, branch_id: int, now) -> str:
     """The constant COPY fields that follow each prepared record (PostgreSQL)."""
     stamp = now.isoformat()
-    return f"\t{int(branch_id)}\tf\tf\tnormal\t\t\t\t\t{stamp}\t{stamp}\n"
+    defaults = ("t" if v is True else "f" if v is False else v for v in NEW_ROW_DEFAULTS.values())
+    return "\t" + "\t".join((str(int(branch_id)), *defaults, stamp, stamp)) + "\n"
 
 
 class RetryCarefully(Exception):
@@ -270,10 +273,13 @@ class Writer:
                 copy.write("".join(records))
             return
         stamp = connection.ops.adapt_datetimefield_value(self.now)
+        defaults = ", ".join(
+            str(int(v)) if isinstance(v, bool) else f"'{v}'" for v in NEW_ROW_DEFAULTS.values()
+        )
         marks = ", ".join(["%s"] * len(RECORD))
         self.cursor.executemany(
-            f"INSERT INTO {HOUSEHOLD} ({columns}) VALUES ({marks}, {int(self.branch_id)}, 0, 0, "
-            f"'normal', '', '', '', '', '{stamp}', '{stamp}')",
+            f"INSERT INTO {HOUSEHOLD} ({columns}) VALUES ({marks}, {int(self.branch_id)}, "
+            f"{defaults}, '{stamp}', '{stamp}')",
             records,
         )
 
