@@ -17,12 +17,13 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-HOUSEHOLDS, STAFF, AUDIT, TRAINING = "用户档案", "员工", "审计记录", "培训"
+HOUSEHOLDS, STAFF, AUDIT, TRAINING, PLANS = "用户档案", "员工", "审计记录", "培训", "安检计划"
 GATED = {
     HOUSEHOLDS: "/households/",
     STAFF: "/staff/",
     AUDIT: "/audit/",
     TRAINING: "/inspection/training/",
+    PLANS: "/inspection/plans/",
 }
 OFFICE = {HOUSEHOLDS, STAFF, AUDIT}
 
@@ -34,14 +35,14 @@ EXPECTED = {
     Role.CLEANER: ("home-field", set()),
     Role.SUBCONTRACTOR: ("home-field", set()),
     Role.REVIEWER: ("home-office", OFFICE),
-    Role.INSPECTION_LEAD: ("home-office", OFFICE | {TRAINING}),
+    Role.INSPECTION_LEAD: ("home-office", OFFICE | {TRAINING, PLANS}),
     Role.CUSTOMER_SERVICE: ("home-office", OFFICE),
     Role.SAFETY_SUPERVISION: ("home-office", OFFICE),
     Role.RECEPTION: ("home-front-desk", {STAFF}),
     Role.SECURITY: ("home-front-desk", {STAFF}),
     Role.HOST: ("home-front-desk", {STAFF}),
-    Role.MANAGER: ("home-office", OFFICE | {TRAINING}),
-    Role.ADMIN: ("home-office", OFFICE | {TRAINING}),
+    Role.MANAGER: ("home-office", OFFICE | {TRAINING, PLANS}),
+    Role.ADMIN: ("home-office", OFFICE | {TRAINING, PLANS}),
 }
 
 

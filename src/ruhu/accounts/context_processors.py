@@ -11,6 +11,7 @@ NAV = [
     ("home", _("首页"), None),
     ("households", _("用户档案"), Capability.VIEW_HOUSEHOLDS),
     ("staff", _("员工"), Capability.VIEW_STAFF),
+    ("plans", _("安检计划"), Capability.MANAGE_PLANS),
     ("training", _("培训"), Capability.MANAGE_TRAINING),
     ("audit", _("审计记录"), Capability.VIEW_AUDIT),
     ("tokens", _("我的设备"), None),

@@ -37,18 +37,30 @@ class Capability(models.TextChoices):
     VIEW_AUDIT = "audit.view", _("查看审计记录")
     MANAGE_POLICY = "policy.manage", _("管理政策参数")
     MANAGE_TRAINING = "training.manage", _("登记安检员培训")
+    MANAGE_PLANS = "plans.manage", _("编制安检计划")
+    APPROVE_PLANS = "plans.approve", _("批准安检计划")
+    RECORD_VISITS = "visits.record", _("入户安检")
+    REVIEW_ABSENT = "visits.review", _("复核到访不遇")
 
 
 _OFFICE = {Capability.VIEW_HOUSEHOLDS, Capability.VIEW_STAFF, Capability.VIEW_AUDIT}
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.INSPECTOR: frozenset({Capability.VIEW_HOUSEHOLDS}),
+    Role.INSPECTOR: frozenset({Capability.VIEW_HOUSEHOLDS, Capability.RECORD_VISITS}),
     Role.REPAIRER: frozenset({Capability.VIEW_HOUSEHOLDS}),
     Role.INSTALLER: frozenset({Capability.VIEW_HOUSEHOLDS}),
     Role.CLEANER: frozenset(),
     Role.SUBCONTRACTOR: frozenset(),
-    Role.REVIEWER: frozenset(_OFFICE),
+    Role.REVIEWER: frozenset(_OFFICE | {Capability.REVIEW_ABSENT}),
     Role.INSPECTION_LEAD: frozenset(
-        _OFFICE | {Capability.UNMASK_PII, Capability.IMPORT_HOUSEHOLDS, Capability.MANAGE_TRAINING}
+        _OFFICE
+        | {
+            Capability.UNMASK_PII,
+            Capability.IMPORT_HOUSEHOLDS,
+            Capability.MANAGE_TRAINING,
+            Capability.MANAGE_PLANS,
+            Capability.APPROVE_PLANS,
+            Capability.REVIEW_ABSENT,
+        }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
         _OFFICE | {Capability.UNMASK_PII, Capability.IMPORT_HOUSEHOLDS}
@@ -64,6 +76,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_STAFF,
             Capability.IMPORT_HOUSEHOLDS,
             Capability.MANAGE_TRAINING,
+            Capability.MANAGE_PLANS,
         }
     ),
     Role.ADMIN: frozenset(set(Capability)),

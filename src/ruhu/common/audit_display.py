@@ -68,9 +68,10 @@ def _field(model, name: str):
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    return field if field.concrete else None  # a reverse relation is no column of the row
 
 
 def _related_name(field: models.ForeignKey, pk, cache: dict) -> Any:

@@ -69,19 +69,16 @@ class DueStatus:
 
 
 def due_status(household, cycles: Cycles, today: dt.date) -> DueStatus:
-    months = cycles.cycle(
+    due_on, months = next_due(
+        cycles,
         category=household.category,
         vulnerable=household.vulnerable,
         special_months=household.special_cycle_months,
+        last_inspected_on=household.last_inspected_on,
+        first_conversion=household.first_conversion,
+        gas_since=household.gas_since,
     )
     last = household.last_inspected_on
-    due_on: dt.date | None
-    if household.first_conversion and last is None and household.gas_since:
-        due_on = household.gas_since + dt.timedelta(days=cycles.first_conversion_days)
-    elif last is None:
-        due_on = None  # never inspected: due at once, and overdue
-    else:
-        due_on = add_months(last, months)
     since = last or household.gas_since or timezone.localdate(household.created_at)
     return DueStatus(
         due_on=due_on,
@@ -89,6 +86,25 @@ def due_status(household, cycles: Cycles, today: dt.date) -> DueStatus:
         overdue=due_on is None or due_on < today,
         long_absent=add_months(since, cycles.long_absent_months) <= today,
     )
+
+
+def next_due(
+    cycles: Cycles,
+    *,
+    category: str,
+    vulnerable: bool,
+    special_months: int | None,
+    last_inspected_on: dt.date | None,
+    first_conversion: bool,
+    gas_since: dt.date | None,
+) -> tuple[dt.date | None, int]:
+    """The next due date (None: never inspected, due at once) and the cycle in months."""
+    months = cycles.cycle(category=category, vulnerable=vulnerable, special_months=special_months)
+    if first_conversion and last_inspected_on is None and gas_since:
+        return gas_since + dt.timedelta(days=cycles.first_conversion_days), months
+    if last_inspected_on is None:
+        return None, months
+    return add_months(last_inspected_on, months), months
 
 
 def latest_inspection_still_due(on: dt.date, months: int) -> dt.date:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,3 +32,19 @@ class TrainingForm(forms.Form):
             f"{user.full_name} {user.badge_no}".strip()
         )
         self.fields["trained_on"].initial = timezone.localdate()
+
+
+class PlanGenerateForm(forms.Form):
+    branch = forms.ModelChoiceField(label=_("分公司"), queryset=None, empty_label=None)
+    month = forms.DateField(
+        label=_("月份"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    whole_year = forms.BooleanField(label=_("编制全年计划（该年的十二个月度计划）"), required=False)
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+        next_month = (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        self.fields["month"].initial = next_month

@@ -1,4 +1,4 @@
-"""Inspection: inspectors' training records (RULES B9); visits and plans build on these."""
+"""Inspection: inspectors' training (RULES B9), monthly plans and their tasks (RULES B3)."""
 
 from __future__ import annotations
 
@@ -51,3 +51,108 @@ class TrainingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspector} {self.trained_on}"
+
+
+class Plan(models.Model):
+    """One branch's inspection plan for one month (RULES B3): a draft until the lead
+    approves it. An annual plan is the branch's twelve monthly plans of a year."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        APPROVED = "approved", _("已批准")
+
+    branch = models.ForeignKey(
+        "accounts.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("分公司")
+    )
+    month = models.DateField(_("月份"), help_text=_("该月的第一天"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    generated_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    generation = models.PositiveIntegerField(_("生成次数"), default=1)
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.JSONField(_("摘要"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-month", "branch"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "month"], name="plan_branch_month_unique")
+        ]
+        verbose_name = _("安检计划")
+        verbose_name_plural = _("安检计划")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.branch}"
+
+
+class PlanTask(models.Model):
+    """One household to visit on a planned day by one inspector."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("待安检")
+        STARTED = "started", _("进行中")
+        DONE = "done", _("已完成")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    household = models.ForeignKey(
+        "premises.Household", on_delete=models.PROTECT, related_name="+", verbose_name=_("用户")
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="inspection_tasks",
+        verbose_name=_("安检员"),
+    )
+    day = models.DateField(_("计划日期"))
+    sequence = models.PositiveIntegerField(_("顺序"), default=0)
+    due_on = models.DateField(_("应检日期"), null=True, blank=True)
+    overdue = models.BooleanField(_("已超期"), default=False)
+    vulnerable = models.BooleanField(_("弱势群体"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    notified_at = models.DateTimeField(_("已通知"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["day", "inspector", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "household"], name="plantask_plan_household")
+        ]
+        indexes = [
+            models.Index(fields=["inspector", "day", "sequence"], name="plantask_inspector_day"),
+            models.Index(fields=["plan", "status"], name="plantask_plan_status"),
+            models.Index(fields=["household", "status"], name="plantask_household_status"),
+            models.Index(fields=["day", "notified_at"], name="plantask_day_notified"),
+        ]
+        verbose_name = _("安检任务")
+        verbose_name_plural = _("安检任务")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.household_id} → {self.inspector_id}"
+
+
+class UnplannedHousehold(models.Model):
+    """A due household the plan could not fit, and why."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="unplanned")
+    household = models.ForeignKey("premises.Household", on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(_("应检日期"), null=True, blank=True)
+    overdue = models.BooleanField(_("已超期"), default=False)
+    reason = models.CharField(_("原因"), max_length=100)
+
+    class Meta:
+        ordering = ["plan", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "household"], name="unplanned_plan_household")
+        ]
+        verbose_name = _("未排入计划的用户")
+        verbose_name_plural = _("未排入计划的用户")
+
+    def __str__(self) -> str:
+        return f"{self.household_id}: {self.reason}"

@@ -16,7 +16,7 @@ The rules, in the order they win when they conflict:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -66,23 +66,50 @@ def assign(
     days: Sequence[dt.date],
     capacity: int,
     max_ratio: float,
+    taken: Mapping[tuple[int, dt.date], int] | None = None,
+    last_day: Mapping[int, dt.date] | None = None,
 ) -> Plan:
-    """The month's tasks and the households left out (see the module's rules)."""
+    """The month's tasks and the households left out (see the module's rules).
+
+    `taken` counts the visits an inspector already has on a day (tasks kept from an earlier
+    generation); `last_day` is the last day an inspector may work (training expiring)."""
     plan = Plan()
-    if not inspectors or not days or capacity <= 0:
+    slots = {
+        inspector: _slots(inspector, days, capacity, taken or {}, (last_day or {}).get(inspector))
+        for inspector in inspectors
+    }
+    inspectors = sorted(inspectors, key=lambda inspector: -len(slots[inspector]))
+    room = sum(len(free) for free in slots.values())
+    if room == 0:
         reason = NO_WORKING_DAY if not days else NO_INSPECTOR
         plan.unplanned = [(item.household_id, reason) for item in due]
         return plan
-    room = len(inspectors) * len(days) * capacity
     by_priority = sorted(due, key=lambda item: (item.priority, item.household_id))
     chosen, left = by_priority[:room], by_priority[room:]
     plan.unplanned = [(item.household_id, OVER_CAPACITY) for item in left]
     ordered = _in_walking_order(chosen)
-    runs = _runs(ordered, len(inspectors), max_ratio, limit=len(days) * capacity)
+    limits = [len(slots[inspector]) for inspector in inspectors]
+    runs = _runs(ordered, limits, max_ratio)
     for inspector, run in zip(inspectors, runs, strict=True):
         for index, item in enumerate(run):
-            plan.tasks.append(Task(item.household_id, inspector, days[index // capacity]))
+            plan.tasks.append(Task(item.household_id, inspector, slots[inspector][index]))
     return plan
+
+
+def _slots(
+    inspector: int,
+    days: Sequence[dt.date],
+    capacity: int,
+    taken: Mapping[tuple[int, dt.date], int],
+    last_day: dt.date | None,
+) -> list[dt.date]:
+    """One entry per visit the inspector can still make, day by day."""
+    return [
+        day
+        for day in days
+        if last_day is None or day <= last_day
+        for _ in range(max(capacity - taken.get((inspector, day), 0), 0))
+    ]
 
 
 def _in_walking_order(chosen: list[Due]) -> list[Due]:
@@ -102,33 +129,40 @@ def _in_walking_order(chosen: list[Due]) -> list[Due]:
     ]
 
 
-def _runs(ordered: list[Due], count: int, max_ratio: float, limit: int) -> list[list[Due]]:
-    """`count` consecutive runs of near-equal length, none over `limit`: cut between
-    buildings when that keeps the loads within `max_ratio` of each other, else inside one."""
-    runs, start, total = [], 0, len(ordered)
-    band = (total / count / max_ratio**0.5, min(total / count * max_ratio**0.5, limit))
-    for remaining in range(count, 0, -1):
-        end = total if remaining == 1 else start + round((total - start) / remaining)
+def _runs(ordered: list[Due], limits: list[int], max_ratio: float) -> list[list[Due]]:
+    """One consecutive run per inspector, of near-equal length and none over its limit:
+    cut between buildings when that keeps the loads within `max_ratio` of each other,
+    else inside one."""
+    runs, start, total, count = [], 0, len(ordered), len(limits)
+    average = total / count
+    band = (average / max_ratio**0.5, average * max_ratio**0.5)
+    for index, limit in enumerate(limits):
+        remaining = count - index
+        later = sum(limits[index + 1 :])
+        least = max(total - start - later, 0)  # what the later runs cannot hold
+        end = start + min(max(round((total - start) / remaining), least), limit)
         if remaining > 1:
-            end = _building_edge_near(ordered, start, end, remaining, band)
+            end = _building_edge_near(ordered, start, end, remaining, (band, least, limit))
         runs.append(ordered[start:end])
         start = end
     return runs
 
 
 def _building_edge_near(
-    ordered: list[Due], start: int, end: int, remaining: int, band: tuple[float, float]
+    ordered: list[Due], start: int, end: int, remaining: int, bounds: tuple
 ) -> int:
-    """The building edge nearest `end` that keeps this run and the rest's average in `band`
-    (average ÷ √ratio to average × √ratio: then any two runs are within the ratio); else
-    `end`, inside a building."""
-    total, (low, high) = len(ordered), band
+    """The building edge nearest `end` that keeps this run and the rest's average in the
+    band (average ÷ √ratio to average × √ratio: then any two runs are within the ratio) and
+    this run between `least` and `limit`; else `end`, inside a building."""
+    (low, high), least, limit = bounds
+    total = len(ordered)
     for shift in range(0, int(high - low) + 2):
         for edge in (end - shift, end + shift):
             if not (start < edge < total and _is_edge(ordered, edge)):
                 continue
             rest = (total - edge) / (remaining - 1)
-            if low <= edge - start <= high and low <= rest <= high:
+            length = edge - start
+            if low <= length <= high and low <= rest <= high and least <= length <= limit:
                 return edge
     return end
 

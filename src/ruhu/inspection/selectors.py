@@ -5,14 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability, Role
 from ruhu.common.policy import policy_get
-from ruhu.common.scoping import require, scope_queryset
+from ruhu.common.scoping import get_scoped, require, scope_queryset
 from ruhu.common.workdays import add_months
-from ruhu.inspection.models import TrainingRecord, TrainingTopic
+from ruhu.inspection.models import (
+    Plan,
+    PlanTask,
+    TrainingRecord,
+    TrainingTopic,
+    UnplannedHousehold,
+)
 
 
 @dataclass(frozen=True)
@@ -81,3 +87,68 @@ def trainable_inspectors(*, acting_user) -> QuerySet[User]:
     require(acting_user, Capability.MANAGE_TRAINING)
     inspectors = User.objects.filter(role=Role.INSPECTOR, is_active=True, branch__isnull=False)
     return scope_queryset(inspectors, acting_user=acting_user).order_by("full_name", "pk")
+
+
+def plan_list(*, acting_user) -> QuerySet[Plan]:
+    require(acting_user, Capability.MANAGE_PLANS)
+    plans = Plan.objects.select_related("branch", "approved_by", "generated_by")
+    return scope_queryset(plans, acting_user=acting_user)
+
+
+def plan_get(*, acting_user, pk: int) -> Plan:
+    return get_scoped(plan_list(acting_user=acting_user), pk, acting_user=acting_user)
+
+
+@dataclass(frozen=True)
+class Load:
+    inspector_id: int
+    name: str
+    badge_no: str
+    tasks: int
+    days: int
+    first_day: dt.date
+    last_day: dt.date
+    started: int
+    done: int
+
+
+def plan_loads(*, plan: Plan) -> list[Load]:
+    """Each inspector's share of the plan, one aggregate query."""
+    rows = (
+        PlanTask.objects.filter(plan=plan)
+        .values("inspector_id", "inspector__full_name", "inspector__badge_no")
+        .annotate(
+            tasks=Count("id"),
+            days=Count("day", distinct=True),
+            first_day=Min("day"),
+            last_day=Max("day"),
+            started=Count("id", filter=Q(status=PlanTask.Status.STARTED)),
+            done=Count("id", filter=Q(status=PlanTask.Status.DONE)),
+        )
+        .order_by("inspector__full_name", "inspector_id")
+    )
+    return [
+        Load(
+            inspector_id=row["inspector_id"],
+            name=row["inspector__full_name"],
+            badge_no=row["inspector__badge_no"],
+            tasks=row["tasks"],
+            days=row["days"],
+            first_day=row["first_day"],
+            last_day=row["last_day"],
+            started=row["started"],
+            done=row["done"],
+        )
+        for row in rows
+    ]
+
+
+def plan_tasks(*, plan: Plan, inspector_id: int | None = None) -> QuerySet[PlanTask]:
+    tasks = PlanTask.objects.filter(plan=plan).select_related("household", "inspector")
+    if inspector_id:
+        tasks = tasks.filter(inspector_id=inspector_id)
+    return tasks.order_by("day", "inspector_id", "sequence")
+
+
+def plan_unplanned(*, plan: Plan) -> QuerySet[UnplannedHousehold]:
+    return UnplannedHousehold.objects.filter(plan=plan).select_related("household")

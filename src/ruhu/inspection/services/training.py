@@ -1,4 +1,4 @@
-"""Writes of the inspection domain; each one leaves its audit event."""
+"""Recording inspectors' annual training (RULES B9)."""
 
 from __future__ import annotations
 
