@@ -31,8 +31,11 @@ def _reseed_policies() -> None:
     """A flush empties the seeded policy values too; put the regulation defaults back."""
     from django.apps import apps
 
-    seed = importlib.import_module("ruhu.common.migrations.0003_seed_policy_values").seed
-    seed(apps, None)
+    for module in (
+        "ruhu.common.migrations.0003_seed_policy_values",
+        "ruhu.inspection.migrations.0003_seed_notice_and_visit_policies",
+    ):
+        importlib.import_module(module).seed(apps, None)
     from ruhu.common.policy import policy_cache_clear
 
     policy_cache_clear()

@@ -156,3 +156,45 @@ class UnplannedHousehold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id}: {self.reason}"
+
+
+class CommunityNotice(models.Model):
+    """The notice for one community of an approved plan (RULES B3): a printable PDF for
+    stairwells, lifts and notice boards, an SMS to its households, and the posting."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="community_notices")
+    branch = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    community = models.CharField(_("小区"), max_length=100)
+    first_day = models.DateField(_("首日"))
+    last_day = models.DateField(_("末日"))
+    households = models.PositiveIntegerField(_("户数"))
+    document = models.ForeignKey(
+        "common.Attachment", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("发出时间"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sms_count = models.PositiveIntegerField(_("短信条数"), default=0)
+    posted_at = models.DateTimeField(_("张贴时间"), null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    posting_photo = models.ForeignKey(
+        "common.Attachment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    posting_note = models.CharField(_("张贴说明"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["first_day", "community"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "community", "first_day"], name="community_notice_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["branch", "first_day"], name="community_notice_day")]
+        verbose_name = _("小区安检通知")
+        verbose_name_plural = _("小区安检通知")
+
+    def __str__(self) -> str:
+        return f"{self.community} {self.first_day}–{self.last_day}"
