@@ -301,6 +301,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("RUHU_UPLOAD_MAX_BYTES", 20 * 1024 * 1024,
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # Processes that check and encrypt import rows (0: in the importing process itself).
 RUHU_IMPORT_WORKERS = env_int("RUHU_IMPORT_WORKERS", os.cpu_count() or 1, minimum=0)
+# Where the evidence chain's head is written each day (copy it off the machine from there).
+RUHU_LEDGER_EXPORT_DIR = Path(env_str("RUHU_LEDGER_EXPORT_DIR", str(VAR_DIR / "ledger")))
 
 # Notifications outbox: console | file | http
 RUHU_SMS_BACKEND = env_choice("RUHU_SMS_BACKEND", "console", {"console", "file", "http"})

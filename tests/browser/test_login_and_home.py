@@ -18,31 +18,34 @@ pytestmark = [
 ]
 
 HOUSEHOLDS, STAFF, AUDIT, TRAINING, PLANS = "用户档案", "员工", "审计记录", "培训", "安检计划"
+TODAY, NOTICES, REVIEWS = "今日任务", "小区通知", "不遇复核"
 GATED = {
     HOUSEHOLDS: "/households/",
     STAFF: "/staff/",
     AUDIT: "/audit/",
     TRAINING: "/inspection/training/",
     PLANS: "/inspection/plans/",
+    TODAY: "/field/",
+    REVIEWS: "/field/reviews/",
 }
 OFFICE = {HOUSEHOLDS, STAFF, AUDIT}
 
 # role → (home variant, gated nav entries it shows); 首页 and 我的设备 are always there.
 EXPECTED = {
-    Role.INSPECTOR: ("home-field", {HOUSEHOLDS}),
+    Role.INSPECTOR: ("home-field", {HOUSEHOLDS, TODAY, NOTICES}),
     Role.REPAIRER: ("home-field", {HOUSEHOLDS}),
     Role.INSTALLER: ("home-field", {HOUSEHOLDS}),
     Role.CLEANER: ("home-field", set()),
     Role.SUBCONTRACTOR: ("home-field", set()),
-    Role.REVIEWER: ("home-office", OFFICE),
-    Role.INSPECTION_LEAD: ("home-office", OFFICE | {TRAINING, PLANS}),
+    Role.REVIEWER: ("home-office", OFFICE | {REVIEWS}),
+    Role.INSPECTION_LEAD: ("home-office", OFFICE | {TRAINING, PLANS, REVIEWS}),
     Role.CUSTOMER_SERVICE: ("home-office", OFFICE),
     Role.SAFETY_SUPERVISION: ("home-office", OFFICE),
     Role.RECEPTION: ("home-front-desk", {STAFF}),
     Role.SECURITY: ("home-front-desk", {STAFF}),
     Role.HOST: ("home-front-desk", {STAFF}),
     Role.MANAGER: ("home-office", OFFICE | {TRAINING, PLANS}),
-    Role.ADMIN: ("home-office", OFFICE | {TRAINING, PLANS}),
+    Role.ADMIN: ("home-office", OFFICE | {TRAINING, PLANS, REVIEWS}),
 }
 
 

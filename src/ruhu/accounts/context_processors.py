@@ -9,6 +9,9 @@ from ruhu.accounts.roles import Capability
 
 NAV = [
     ("home", _("首页"), None),
+    ("field-day", _("今日任务"), Capability.RECORD_VISITS),
+    ("community-notices", _("小区通知"), Capability.RECORD_VISITS),
+    ("review-queue", _("不遇复核"), Capability.REVIEW_ABSENT),
     ("households", _("用户档案"), Capability.VIEW_HOUSEHOLDS),
     ("staff", _("员工"), Capability.VIEW_STAFF),
     ("plans", _("安检计划"), Capability.MANAGE_PLANS),
@@ -25,6 +28,13 @@ def navigation(request):
     items = [
         {"url": reverse(name), "label": label, "active": request.path == reverse(name)}
         for name, label, capability in NAV
-        if capability is None or user.can(capability)
+        if capability is None or _shows(user, capability)
     ]
     return {"nav": items}
+
+
+def _shows(user, capability: str) -> bool:
+    # A superuser may open every page, but only field staff have a day of visits to show.
+    if capability == Capability.RECORD_VISITS:
+        return user.is_field_staff and user.can(capability)
+    return user.can(capability)

@@ -79,7 +79,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_PLANS,
         }
     ),
-    Role.ADMIN: frozenset(set(Capability)),
+    # The administrator manages; entering homes is field staff's work.
+    Role.ADMIN: frozenset(set(Capability) - {Capability.RECORD_VISITS}),
 }
 
 

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from ruhu.common.errors import DomainError
 from ruhu.common.models import (
@@ -6,6 +7,8 @@ from ruhu.common.models import (
     AuditEvent,
     CalendarDay,
     CalendarYear,
+    LedgerEntry,
+    LedgerHeadExport,
     OutboxMessage,
     PolicyKey,
     PolicyValue,
@@ -117,3 +120,34 @@ class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ("uploaded_at", "kind", "sha256", "size", "content_type", "taken_at")
     list_filter = ("kind", "content_type")
     search_fields = ("sha256",)
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    """The evidence chain, to look at; `ruhu ledger verify` checks it."""
+
+    list_display = (
+        "seq",
+        "kind",
+        "record_id",
+        "short_record_hash",
+        "short_entry_hash",
+        "appended_at",
+    )
+    search_fields = ("=record_id",)  # exact: no LIKE '%…%' over the whole chain
+    ordering = ("-seq",)
+    show_full_result_count = False
+
+    @admin.display(description=_("记录哈希"))
+    def short_record_hash(self, obj: LedgerEntry) -> str:
+        return obj.record_sha256[:12]
+
+    @admin.display(description=_("哈希"))
+    def short_entry_hash(self, obj: LedgerEntry) -> str:
+        return obj.entry_hash[:12]
+
+
+@admin.register(LedgerHeadExport)
+class LedgerHeadExportAdmin(ReadOnlyAdmin):
+    list_display = ("exported_on", "seq", "entry_hash", "path")
+    date_hierarchy = "exported_on"

@@ -239,3 +239,49 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.sha256[:12]}"
+
+
+class LedgerEntry(models.Model):
+    """One link of the evidence hash chain (see ruhu.common.ledger). Append-only: triggers."""
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    kind = models.CharField(_("类别"), max_length=32)
+    record_id = models.CharField(_("记录"), max_length=64)
+    record_sha256 = models.CharField(_("记录哈希"), max_length=64)
+    attachments = models.JSONField(_("附件哈希"), default=list, blank=True)
+    prev_hash = models.CharField(_("前一哈希"), max_length=64)
+    entry_hash = models.CharField(_("哈希"), max_length=64)
+    appended_at = models.DateTimeField(_("记入时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["kind", "record_id"], name="ledger_entry_kind_record")]
+        # a constraint, not unique=True: no extra pattern-ops index on PostgreSQL
+        constraints = [
+            models.UniqueConstraint(fields=["entry_hash"], name="ledger_entry_hash_unique")
+        ]
+        verbose_name = _("证据链条目")
+        verbose_name_plural = _("证据链条目")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind} {self.record_id} {self.entry_hash[:12]}"
+
+
+class LedgerHeadExport(models.Model):
+    """The chain's head as written to a file for safekeeping, one a day. Append-only."""
+
+    exported_on = models.DateField(_("日期"), unique=True)
+    seq = models.PositiveBigIntegerField(_("序号"))
+    entry_hash = models.CharField(_("哈希"), max_length=64)
+    path = models.CharField(_("文件"), max_length=500)
+    exported_at = models.DateTimeField(_("导出时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-exported_on"]
+        verbose_name = _("证据链头导出")
+        verbose_name_plural = _("证据链头导出")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.exported_on} #{self.seq} {self.entry_hash[:12]}"

@@ -48,3 +48,10 @@ class PlanGenerateForm(forms.Form):
         self.fields["branch"].queryset = branches
         next_month = (timezone.localdate().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
         self.fields["month"].initial = next_month
+
+
+class NoticePostingForm(forms.Form):
+    """Recording a posted notice; the template writes the inputs (one form per notice)."""
+
+    photo = forms.FileField(label=_("张贴照片"), required=False)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)

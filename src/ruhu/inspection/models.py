@@ -198,3 +198,236 @@ class CommunityNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community} {self.first_day}–{self.last_day}"
+
+
+class Visit(models.Model):
+    """One entry (or attempt) into a household: the evidence of an inspection (RULES B4).
+
+    The phone makes the id. Every submitted visit is closed, so it is frozen at once:
+    database triggers refuse UPDATE and DELETE of a frozen visit and of its photos, hazards
+    and appliance records, and the visit enters the ledger's hash chain. A correction is a
+    new visit that `supersedes` the old one, with a reason.
+    """
+
+    class Outcome(models.TextChoices):
+        INSPECTED = "inspected", _("已安检")
+        ABSENT = "absent", _("到访不遇")
+        REFUSED = "refused", _("拒绝入户")
+
+    class Purpose(models.TextChoices):
+        ROUTINE = "routine", _("计划安检")
+        REVIEW = "review", _("到访不遇复核")
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    household = models.ForeignKey(
+        "premises.Household", on_delete=models.PROTECT, related_name="+", verbose_name=_("用户")
+    )
+    branch = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("人员")
+    )
+    task = models.ForeignKey(
+        PlanTask, null=True, blank=True, on_delete=models.PROTECT, related_name="visits"
+    )
+    purpose = models.CharField(
+        _("类型"), max_length=16, choices=Purpose.choices, default=Purpose.ROUTINE
+    )
+    reviewed_visit = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
+    )
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"))
+    received_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    checklist = models.JSONField(_("检查项"), default=dict, blank=True)
+    meter_reading = models.DecimalField(
+        _("表读数"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    leaflet_given = models.BooleanField(_("已发放安全宣传单"), default=False)
+    customer_needs = models.CharField(_("用户需求"), max_length=500, blank=True)
+    signature = models.ForeignKey(
+        "common.Attachment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signer_name = models.CharField(_("签字人"), max_length=60, blank=True)
+    door_number = models.CharField(_("门牌号"), max_length=60, blank=True)
+    refusal_reason = models.CharField(_("拒绝原因"), max_length=300, blank=True)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    correction_reason = models.CharField(_("更正原因"), max_length=300, blank=True)
+    payload_sha256 = models.CharField(max_length=64)
+    frozen = models.BooleanField(default=False)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-finished_at"]
+        indexes = [
+            models.Index(fields=["household", "-finished_at"], name="visit_household_time"),
+            models.Index(fields=["inspector", "-finished_at"], name="visit_inspector_time"),
+            models.Index(fields=["branch", "outcome", "-finished_at"], name="visit_branch_outcome"),
+        ]
+        verbose_name = _("入户记录")
+        verbose_name_plural = _("入户记录")
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} {self.household_id} {self.finished_at:%Y-%m-%d}"
+
+
+class VisitPhoto(models.Model):
+    class Purpose(models.TextChoices):
+        ITEM = "item", _("检查项")
+        METER = "meter", _("燃气表")
+        APPLIANCE = "appliance", _("燃气具")
+        HAZARD_BEFORE = "hazard_before", _("隐患整改前")
+        HAZARD_AFTER = "hazard_after", _("隐患整改后")
+        ABSENT_NOTICE = "absent_notice", _("到访不遇通知单")
+        REFUSAL = "refusal", _("拒绝入户")
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="photos")
+    attachment = models.ForeignKey("common.Attachment", on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    item = models.CharField(max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["visit", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "position"], name="visitphoto_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.position}"
+
+
+class VisitHazard(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="hazards")
+    position = models.PositiveSmallIntegerField()
+    hazard_type = models.CharField(_("隐患类型"), max_length=40)
+    item = models.CharField(_("检查项"), max_length=40, blank=True)
+    level = models.PositiveSmallIntegerField(_("等级"))
+    description = models.CharField(_("描述"), max_length=300, blank=True)
+    fixed_on_spot = models.BooleanField(_("现场整改"))
+    before_photo = models.ForeignKey(
+        "common.Attachment", on_delete=models.PROTECT, related_name="+"
+    )
+    after_photo = models.ForeignKey(
+        "common.Attachment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["visit", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "position"], name="visithazard_position")
+        ]
+        indexes = [models.Index(fields=["level", "fixed_on_spot"], name="visithazard_level")]
+        verbose_name = _("发现的隐患")
+        verbose_name_plural = _("发现的隐患")
+
+    def __str__(self) -> str:
+        return f"L{self.level} {self.hazard_type}"
+
+
+class VisitAppliance(models.Model):
+    """What the visit saw of one appliance; the registry is updated from it."""
+
+    class Action(models.TextChoices):
+        CONFIRMED = "confirmed", _("核对无误")
+        ADDED = "added", _("新增")
+        UPDATED = "updated", _("更新")
+        REMOVED = "removed", _("已拆除")
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="appliances")
+    position = models.PositiveSmallIntegerField()
+    # The registry row's id when the visit saw one; no foreign key, so that the registry can
+    # drop a removed appliance while this evidence keeps what it was.
+    appliance_ref = models.PositiveBigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    kind = models.CharField(max_length=20)
+    brand = models.CharField(max_length=60, blank=True)
+    model = models.CharField(max_length=60, blank=True)
+    flue = models.CharField(max_length=20, blank=True)
+    installed_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    past_service_life = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["visit", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "position"], name="visitappliance_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.get_action_display()}"
+
+
+class PerformanceDeduction(models.Model):
+    """A reviewer got in where the inspector had reported nobody home (RULES B7)."""
+
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    branch = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    absent_visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="+")
+    review_visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="+")
+    points = models.PositiveSmallIntegerField(_("扣分"))
+    reason = models.CharField(_("原因"), max_length=300)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        verbose_name = _("绩效扣分")
+        verbose_name_plural = _("绩效扣分")
+
+    def __str__(self) -> str:
+        return f"{self.inspector_id} -{self.points}"
+
+
+class AbsentReview(models.Model):
+    """An absent report in the reviewer's queue, and why it was picked."""
+
+    class Reason(models.TextChoices):
+        SAMPLE = "sample", _("按比例抽查")
+        METER_READ = "meter_read", _("近期有户内抄表读数")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待复核")
+        CONFIRMED = "confirmed", _("确认不遇")
+        ENTERED = "entered", _("复核入户成功")
+
+    absent_visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="review")
+    branch = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("原因"), max_length=16, choices=Reason.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    queued_at = models.DateTimeField(default=timezone.now)
+    review_visit = models.OneToOneField(
+        Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["queued_at"]
+        indexes = [models.Index(fields=["branch", "status", "queued_at"], name="review_queue")]
+        verbose_name = _("到访不遇复核")
+        verbose_name_plural = _("到访不遇复核")
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.get_status_display()}"
+
+
+class MeterReading(models.Model):
+    """A reading from the billing system (`ruhu import-meter-readings`)."""
+
+    household = models.ForeignKey("premises.Household", on_delete=models.CASCADE, related_name="+")
+    read_on = models.DateField(_("抄表日期"))
+    reading = models.DecimalField(_("读数"), max_digits=12, decimal_places=3)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["household", "-read_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "read_on"], name="meterreading_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.read_on} {self.reading}"

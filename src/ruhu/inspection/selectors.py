@@ -5,19 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability, Role
+from ruhu.common.errors import NotFound
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import get_scoped, require, scope_queryset
 from ruhu.common.workdays import add_months
+from ruhu.inspection.checklist import HAZARD_TYPES, ITEMS, SECTIONS, applicable_items
 from ruhu.inspection.models import (
+    AbsentReview,
+    CommunityNotice,
     Plan,
     PlanTask,
     TrainingRecord,
     TrainingTopic,
     UnplannedHousehold,
+    Visit,
 )
 
 
@@ -152,3 +157,153 @@ def plan_tasks(*, plan: Plan, inspector_id: int | None = None) -> QuerySet[PlanT
 
 def plan_unplanned(*, plan: Plan) -> QuerySet[UnplannedHousehold]:
     return UnplannedHousehold.objects.filter(plan=plan).select_related("household")
+
+
+def inspector_day(*, acting_user, day: dt.date) -> QuerySet[PlanTask]:
+    """The inspector's own tasks of a day, building by building, in the plan's order."""
+    require(acting_user, Capability.RECORD_VISITS)
+    return (
+        PlanTask.objects.filter(inspector=acting_user, day=day)
+        .select_related("household")
+        .order_by(
+            "household__community",
+            "household__building",
+            "household__unit",
+            "household__room",
+            "sequence",
+        )
+    )
+
+
+def task_get(*, acting_user, pk: int) -> PlanTask:
+    require(acting_user, Capability.RECORD_VISITS)
+    task = (
+        PlanTask.objects.filter(pk=pk, inspector=acting_user)
+        .select_related("household", "plan")
+        .first()
+    )
+    if task is None:
+        raise NotFound("未找到该任务", code="not_found")
+    return task
+
+
+def visit_get(*, acting_user, pk) -> Visit:
+    """A visit the caller made, or one of their branch for office staff."""
+    visits = Visit.objects.select_related("household", "inspector")
+    if acting_user.is_field_staff:
+        visits = visits.filter(inspector=acting_user)
+    return get_scoped(visits, pk, acting_user=acting_user)
+
+
+def community_notice_list(*, acting_user) -> QuerySet[CommunityNotice]:
+    """Community notices the caller may see and post: the branch's for those who plan,
+    and for an inspector those of the communities where they have a task in that plan."""
+    notices = CommunityNotice.objects.select_related("plan", "branch", "posted_by")
+    if acting_user.can(Capability.MANAGE_PLANS):
+        return scope_queryset(notices, acting_user=acting_user)
+    require(acting_user, Capability.RECORD_VISITS)
+    mine = PlanTask.objects.filter(
+        plan=OuterRef("plan"), household__community=OuterRef("community"), inspector=acting_user
+    )
+    return scope_queryset(notices, acting_user=acting_user).filter(Exists(mine))
+
+
+def community_notice_get(*, acting_user, pk: int) -> CommunityNotice:
+    return get_scoped(community_notice_list(acting_user=acting_user), pk, acting_user=acting_user)
+
+
+def plan_community_notices(*, plan: Plan) -> QuerySet[CommunityNotice]:
+    """The notices of a plan the caller has already fetched through `plan_get`."""
+    return CommunityNotice.objects.filter(plan=plan).select_related("posted_by")
+
+
+def review_queue(*, acting_user) -> QuerySet[AbsentReview]:
+    """Open absent reports of the caller's branch, oldest first."""
+    require(acting_user, Capability.REVIEW_ABSENT)
+    reviews = AbsentReview.objects.filter(status=AbsentReview.Status.OPEN).select_related(
+        "absent_visit__household", "absent_visit__inspector"
+    )
+    return scope_queryset(reviews, acting_user=acting_user).order_by("queued_at", "pk")
+
+
+def review_get(*, acting_user, absent_visit_id) -> AbsentReview:
+    review = review_queue(acting_user=acting_user).filter(absent_visit_id=absent_visit_id).first()
+    if review is None:
+        raise NotFound("未找到待复核的记录", code="not_found")
+    return review
+
+
+def visit_form_context(*, household, on: dt.date) -> dict:
+    """What the visit page needs to know about the household: the checklist it shows, the
+    hazard types, the registered appliances with their service life."""
+    from ruhu.premises.selectors import appliance_list
+
+    items = applicable_items(
+        meter_location=household.meter_location, meter_kind=household.meter_kind
+    )
+    sections = [
+        {
+            "code": code,
+            "label": label,
+            "items": [{"code": i.code, "label": i.label} for i in items if i.section == code],
+        }
+        for code, label in SECTIONS.items()
+    ]
+    appliances = appliance_list(household=household, on=on)
+    return {
+        "sections": [section for section in sections if section["items"]],
+        "appliances": appliances,
+        "setup": {
+            "householdId": household.pk,
+            "indoorMeter": household.meter_location != "outdoor",
+            "hazardTypes": [
+                {"code": h.code, "label": h.label, "level": h.level, "onSpot": h.fixable_on_spot}
+                for h in HAZARD_TYPES
+            ],
+            "appliances": [
+                {
+                    "id": a.pk,
+                    "kind": a.kind,
+                    "label": str(a),
+                    "brand": a.brand,
+                    "model": a.model,
+                    "flue": a.flue_type,
+                    "year": a.installed_year,
+                    "pastLife": a.past_service_life,
+                }
+                for a in appliances
+            ],
+            "door": " ".join(
+                part for part in (household.building, household.unit, household.room) if part
+            ),
+        },
+    }
+
+
+def visit_evidence(*, visit: Visit) -> dict:
+    """The visit with its checklist labelled, its child rows and its ledger entry."""
+    from ruhu.common.models import LedgerEntry
+
+    labels = {item.code: item for item in ITEMS}
+    checklist = [
+        {
+            "label": labels[code].label if code in labels else code,
+            "section": SECTIONS.get(labels[code].section, "") if code in labels else "",
+            **answer,
+        }
+        for code, answer in visit.checklist.items()
+    ]
+    hazard_labels = {h.code: h.label for h in HAZARD_TYPES}
+    return {
+        "visit": visit,
+        "checklist": checklist,
+        "exceptions": [row for row in checklist if row["state"] != "ok"],
+        "photos": list(visit.photos.select_related("attachment")),
+        "hazards": [
+            (hazard, hazard_labels.get(hazard.hazard_type, hazard.hazard_type))
+            for hazard in visit.hazards.select_related("before_photo", "after_photo")
+        ],
+        "appliances": list(visit.appliances.all()),
+        "ledger": LedgerEntry.objects.filter(kind="visit", record_id=str(visit.pk)).first(),
+        "corrections": list(Visit.objects.filter(supersedes=visit)),
+    }

@@ -2,31 +2,48 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ruhu.accounts.roles import Capability
 from ruhu.accounts.selectors import branch_list
+from ruhu.common.attachments import attachment_open
 from ruhu.common.errors import DomainError
 from ruhu.common.scoping import require
 from ruhu.common.selectors import audit_for_object
 from ruhu.common.web import add_domain_error, message_domain_error, paginate
-from ruhu.inspection.forms import PlanGenerateForm, TrainingForm
+from ruhu.inspection.forms import NoticePostingForm, PlanGenerateForm, TrainingForm
 from ruhu.inspection.models import TrainingTopic
 from ruhu.inspection.selectors import (
+    community_notice_get,
+    community_notice_list,
+    inspector_day,
+    plan_community_notices,
     plan_get,
     plan_list,
     plan_loads,
     plan_tasks,
     plan_unplanned,
     qualifications,
+    review_get,
+    review_queue,
+    task_get,
     trainable_inspectors,
     training_record_list,
+    visit_evidence,
+    visit_form_context,
+    visit_get,
 )
 from ruhu.inspection.services import (
+    community_notice_record_posting,
+    community_notices_issue,
     plan_approve,
     plan_generate,
     plan_generate_year,
@@ -120,8 +137,24 @@ def plan_detail(request, pk: int):
             "inspector_id": inspector_id,
             "may_approve": may_approve,
             "audit": audit_for_object(target=plan)[:20],
+            **_plan_notices(request, plan),
         },
     )
+
+
+PLAN_NOTICES_SHOWN = 30
+
+
+def _plan_notices(request, plan) -> dict:
+    """The plan page's 小区通知 section: its first notices, and whether to offer issuing."""
+    notices = list(plan_community_notices(plan=plan)[: PLAN_NOTICES_SHOWN + 1])
+    approved = plan.status == plan.Status.APPROVED
+    return {
+        "notices": notices[:PLAN_NOTICES_SHOWN],
+        "more_notices": len(notices) > PLAN_NOTICES_SHOWN,
+        "may_issue": approved and request.user.can(Capability.MANAGE_PLANS),
+        "show_notices": approved or bool(notices),
+    }
 
 
 @require_POST
@@ -142,3 +175,145 @@ def plan_unplanned_list(request, pk: int):
     plan = plan_get(acting_user=request.user, pk=pk)
     page = paginate(request, plan_unplanned(plan=plan), per_page=100)
     return render(request, "inspection/plan_unplanned.html", {"plan": plan, "page": page})
+
+
+@require_POST
+def community_notices_issue_view(request, pk: int):
+    """Issue (again) the plan's community notices: a job does it on approval; this is for
+    a lead who wants it now or after a failure. Issuing twice sends nothing twice."""
+    plan = plan_get(acting_user=request.user, pk=pk)
+    try:
+        issued = community_notices_issue(acting_user=request.user, plan=plan)
+    except DomainError as exc:
+        message_domain_error(request, exc)
+        return redirect("plan-detail", pk=pk)
+    messages.success(request, _("本计划共有 %(count)d 个小区通知") % {"count": len(issued)})
+    for late in issued.late:
+        messages.warning(request, late.error.message)
+    return HttpResponseRedirect(reverse("plan-detail", args=[pk]) + "#notices")
+
+
+@require_GET
+def community_notices(request):
+    """The notices still to come that the caller may post: an inspector's own communities."""
+    notices = community_notice_list(acting_user=request.user).filter(
+        last_day__gte=timezone.localdate()
+    )
+    plan = request.GET.get("plan", "")
+    if plan.isdigit():
+        notices = notices.filter(plan_id=int(plan))
+    page = paginate(request, notices.order_by("first_day", "community", "pk"), per_page=30)
+    return render(request, "inspection/community_notices.html", {"page": page})
+
+
+@require_GET
+def community_notice_pdf(request, pk: int):
+    notice = community_notice_get(acting_user=request.user, pk=pk)
+    if notice.document_id is None:
+        raise Http404
+    return FileResponse(
+        attachment_open(notice.document),
+        content_type="application/pdf",
+        filename=f"安检通知-{notice.community}-{notice.first_day:%Y%m%d}.pdf",
+    )
+
+
+@require_POST
+def community_notice_posting(request, pk: int):
+    """The inspector (or lead) records the notice as posted, with an optional photo."""
+    notice = community_notice_get(acting_user=request.user, pk=pk)
+    if request.POST.get("back") == "plan":
+        back = reverse("plan-detail", args=[notice.plan_id]) + f"#notice-{notice.pk}"
+    else:
+        back = reverse("community-notices") + f"#notice-{notice.pk}"
+    form = NoticePostingForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return HttpResponseRedirect(back)
+    try:
+        community_notice_record_posting(
+            acting_user=request.user,
+            notice=notice,
+            photo=form.cleaned_data["photo"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as exc:
+        message_domain_error(request, exc)
+        return HttpResponseRedirect(back)
+    messages.success(request, _("已登记张贴：%(community)s") % {"community": notice.community})
+    return HttpResponseRedirect(back)
+
+
+@require_GET
+def field_day(request):
+    """The inspector's day: their tasks building by building, with what is still to do."""
+    chosen = request.GET.get("day", "")
+    try:
+        day = dt.date.fromisoformat(chosen) if chosen else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    tasks = list(inspector_day(acting_user=request.user, day=day))
+    buildings: dict[tuple[str, str], list] = {}
+    for task in tasks:
+        buildings.setdefault((task.household.community, task.household.building), []).append(task)
+    left = sum(task.status != task.Status.DONE for task in tasks)
+    return render(
+        request,
+        "inspection/field_day.html",
+        {
+            "day": day,
+            "buildings": buildings,
+            "total": len(tasks),
+            "left": left,
+            "previous": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1),
+        },
+    )
+
+
+@require_GET
+def visit_page(request, task_id: int):
+    """The visit on the phone: start, outcome, checklist, hazards, meter, signature."""
+    task = task_get(acting_user=request.user, pk=task_id)
+    return _visit_page(request, task.household, task=task)
+
+
+@require_GET
+def review_visit_page(request, visit_id):
+    """A reviewer's visit to a household reported absent."""
+    review = review_get(acting_user=request.user, absent_visit_id=visit_id)
+    return _visit_page(request, review.absent_visit.household, reviewed=review.absent_visit)
+
+
+def _visit_page(request, household, *, task=None, reviewed=None):
+    context = visit_form_context(household=household, on=timezone.localdate())
+    context.update(
+        {
+            "household": household,
+            "task": task,
+            "reviewed": reviewed,
+            "setup": {
+                **context["setup"],
+                "taskId": task.pk if task else None,
+                "taskStatus": task.status if task else None,
+                "reviewedVisitId": str(reviewed.pk) if reviewed else None,
+                "dayUrl": reverse("field-day"),
+            },
+        }
+    )
+    return render(request, "inspection/visit.html", context)
+
+
+@require_GET
+def review_list(request):
+    """The reviewer's queue of absent reports."""
+    page = paginate(request, review_queue(acting_user=request.user), per_page=50)
+    return render(request, "inspection/review_queue.html", {"page": page})
+
+
+@require_GET
+def visit_detail(request, visit_id):
+    """A visit as recorded: frozen evidence, its photos, its place in the ledger."""
+    visit = visit_get(acting_user=request.user, pk=visit_id)
+    return render(request, "inspection/visit_detail.html", visit_evidence(visit=visit))

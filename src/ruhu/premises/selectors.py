@@ -113,13 +113,18 @@ def appliance_list(*, household: Household, on: dt.date | None = None) -> list[A
     on = on or timezone.localdate()
     appliances = list(household.appliances.all())
     for appliance in appliances:
-        key = SERVICE_LIFE_KEYS.get(appliance.kind)
-        life = policy_get(key, branch=household.branch_id, on=on) if key else None
+        life = service_life_years(kind=appliance.kind, branch_id=household.branch_id, on=on)
         appliance.service_life_years = life
         appliance.past_service_life = bool(
             life and appliance.installed_year and on.year - appliance.installed_year >= life
         )
     return appliances
+
+
+def service_life_years(*, kind: str, branch_id: int, on: dt.date) -> int | None:
+    """Years an appliance of this kind may be used (policy); None for kinds without one."""
+    key = SERVICE_LIFE_KEYS.get(kind)
+    return int(policy_get(key, branch=branch_id, on=on)) if key else None
 
 
 def import_job_list(*, acting_user) -> QuerySet[ImportJob]:

@@ -17,13 +17,13 @@ from ruhu.accounts.models import OrgUnit
 from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record, diff, snapshot
 from ruhu.common.audit_display import register_action_labels
-from ruhu.common.errors import Conflict, DomainError, ValidationFailed
+from ruhu.common.errors import Conflict, DomainError, NotFound, ValidationFailed
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
 from ruhu.common.validation import normalize_id_number, normalize_phone
 from ruhu.premises.importing.reader import XLSX_MAGIC
 from ruhu.premises.importing.run import ImportResult, import_file
-from ruhu.premises.models import Category, Household, ImportJob
+from ruhu.premises.models import Appliance, Category, Household, ImportJob
 from ruhu.premises.rules import is_key_customer
 from ruhu.premises.selectors import import_progress_key
 
@@ -33,6 +33,9 @@ register_action_labels(
         "household.update": _("修改用户档案"),
         "household.import": _("批量导入用户档案"),
         "household.import_queued": _("提交导入任务"),
+        "appliance.add": _("登记燃气具"),
+        "appliance.update": _("更新燃气具"),
+        "appliance.remove": _("注销燃气具"),
     }
 )
 
@@ -326,3 +329,51 @@ def _import_job_finish(job: ImportJob, **fields) -> ImportJob:
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+APPLIANCE_FIELDS = ("kind", "brand", "model", "flue_type", "installed_year")
+
+
+def appliance_record(
+    *, acting_user, household: Household, appliance: Appliance | None = None, **fields
+) -> Appliance:
+    """Add an appliance to the household's registry, or correct one already there."""
+    if set(fields) - set(APPLIANCE_FIELDS):
+        raise ValidationFailed("不可修改的字段", code="field_readonly")
+    if fields.get("kind", appliance.kind if appliance else None) not in Appliance.Kind.values:
+        raise ValidationFailed("未知的燃气具种类", code="appliance_kind")
+    if fields.get("flue_type") and fields["flue_type"] not in Appliance.Flue.values:
+        raise ValidationFailed("未知的排烟方式", code="appliance_flue")
+    year = fields.get("installed_year")
+    if year is not None and not 1950 <= year <= timezone.localdate().year:
+        raise ValidationFailed("安装年份不合理", code="appliance_year")
+    if appliance is not None and appliance.household_id != household.pk:
+        raise NotFound("没有这台燃气具", code="not_found")
+    before = snapshot(appliance) if appliance else {}
+    target = appliance or Appliance(household=household)
+    for field, value in fields.items():
+        setattr(target, field, value if value is not None or field == "installed_year" else "")
+    target.save()
+    audit_record(
+        acting_user=acting_user,
+        action="appliance.update" if appliance else "appliance.add",
+        target=target,
+        branch_id=household.branch_id,
+        changes=diff(before, snapshot(target)),
+    )
+    return target
+
+
+def appliance_remove(*, acting_user, appliance: Appliance, reason: str) -> None:
+    """The appliance is gone from the household (seen on a visit)."""
+    household_branch = appliance.household.branch_id
+    before = snapshot(appliance)
+    audit_record(
+        acting_user=acting_user,
+        action="appliance.remove",
+        target=appliance,
+        branch_id=household_branch,
+        changes=diff(before, {}),
+        reason=reason,
+    )
+    appliance.delete()

@@ -119,7 +119,8 @@ def plan_generate_year(*, acting_user, branch: OrgUnit, year: int) -> list[Plan]
 
 @transaction.atomic
 def plan_approve(*, acting_user, plan: Plan) -> Plan:
-    """The inspection lead approves a draft; only a draft can be approved."""
+    """The inspection lead approves a draft; only a draft can be approved. Once committed,
+    the community notices are issued by a job (`community_notices_issue`)."""
     _check_may(acting_user, Capability.APPROVE_PLANS, plan.branch)
     now = timezone.now()
     changed = Plan.objects.filter(pk=plan.pk, status=Plan.Status.DRAFT).update(
@@ -134,7 +135,20 @@ def plan_approve(*, acting_user, plan: Plan) -> Plan:
         target=plan,
         changes={"status": [Plan.Status.DRAFT, Plan.Status.APPROVED]},
     )
+    # robust: a queue that is down must not undo the approval; the lead can issue the
+    # notices again from the plan page
+    transaction.on_commit(_issue_notices_later(plan.pk), robust=True)
     return plan
+
+
+def _issue_notices_later(plan_id: int):
+    # A plain function, not functools.partial: Django names the callback when it fails.
+    def issue_community_notices() -> None:
+        from ruhu.inspection.tasks import community_notices_issue_task
+
+        community_notices_issue_task(plan_id)
+
+    return issue_community_notices
 
 
 def _check_may(acting_user, capability: str, branch: OrgUnit) -> None:

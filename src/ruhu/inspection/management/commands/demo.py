@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from ruhu.inspection.demo import demo_inspection_load
 from ruhu.premises.demo import DEMO_PASSWORD, demo_load, demo_logins
 
 
@@ -14,8 +15,10 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("refusing to load demo data with RUHU_ENV=production")
         created = demo_load()
+        work = demo_inspection_load()
         self.stdout.write(
-            f"demo data: {created['users']} staff and {created['households']} households created"
+            f"demo data: {created['users']} staff and {created['households']} households created; "
+            f"{work['tasks']} visits for today and {work['plans']} monthly plans"
         )
         if not quiet_logins:
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")

@@ -1,0 +1,548 @@
+"""The evidence hash chain (DESIGN rule 4): every frozen record, in the order it froze.
+
+An entry names a record by kind and id, holds the SHA-256 of the record's canonical JSON
+and the SHA-256 of each of its attachments (photos, signature, recordings) in the order
+the kind gives them, and is linked to the entry before it:
+
+    entry_hash = sha256(prev_hash + "\\n" + kind + "\\n" + record_id + "\\n"
+                        + record_sha256 + "\\n" + ",".join(attachments))
+
+over the UTF-8 bytes, as a lowercase hex digest; `prev_hash` is the previous entry's
+`entry_hash`, 64 zeros for entry #1. Kinds and record ids hold no line break and an
+attachment hash is 64 lowercase hex digits, so the hashed text reads back one way only.
+`record_sha256` is the SHA-256 of `canonical_json(record)`: keys sorted, no spaces,
+UTF-8 (not \\u escapes), dates and times in ISO 8601 (aware datetimes in UTC), decimals
+and UUIDs as strings. The seq is not hashed: the links give the order.
+
+Each app registers, for each kind it freezes, a loader that reads a batch of records as
+they are *now* (`register_ledger_kind`, from its AppConfig.ready). The service that
+freezes a record calls `ledger_append` in its own transaction, with the same canonical
+bytes its loader will give back later: build both with one function, from values read
+back from the database (a Decimal or datetime as the database returns it).
+
+`ledger_verify` (`ruhu ledger verify`) streams the chain in seq order, recomputes every
+hash and asks the loaders for the records, and reports the first entry that is wrong: an
+entry edited, deleted or reordered, a record edited or deleted behind the triggers' back,
+an attachment list changed. It reads a batch of entries per query (keyset on seq) and
+calls each kind's loader once per batch; `workers=N` (the command's default: one per CPU)
+checks stretches of the chain in forked processes and stitches them.
+
+Someone who rewrites a record *and* every later entry with recomputed hashes leaves a
+consistent chain; the heads exported each day (`ledger_head_export`, a file under
+RUHU_LEDGER_EXPORT_DIR plus a row) catch that, the files best from a copy kept off the
+machine (`ruhu ledger verify --head FILE`).
+
+Appends are serialised so that two writers never link to the same head: PostgreSQL takes
+a transaction-scoped advisory lock before reading the head; SQLite transactions begin
+IMMEDIATE (settings), so the caller's transaction already holds the write lock. The
+unique `seq` and `entry_hash` are the second line of defence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, connections, transaction
+from django.db.transaction import TransactionManagementError
+from django.utils import timezone
+
+from ruhu.common.audit import audit_record
+from ruhu.common.models import LedgerEntry, LedgerHeadExport
+
+ZERO_HASH = "0" * 64
+# pg_advisory_xact_lock key of the chain: the bytes of "ruhuledg" as a signed bigint.
+LOCK_KEY = int.from_bytes(b"ruhuledg", "big", signed=True)
+HEX64 = re.compile(r"[0-9a-f]{64}")
+BAD_NAME = re.compile(r"[\r\n]")
+
+
+class Problem:
+    ENTRY_CHANGED = "entry changed"
+    ENTRY_MISSING = "entry missing or reordered"
+    RECORD_CHANGED = "record changed"
+    RECORD_DELETED = "record deleted"
+    ATTACHMENTS_CHANGED = "attachments changed"
+    UNKNOWN_KIND = "unknown kind"
+    HEAD_DIFFERS = "head differs from export"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRecord:
+    """A record as its kind's loader reads it now: canonical JSON bytes, attachment hashes."""
+
+    canonical: bytes
+    attachments: tuple[str, ...] = ()
+
+
+Loader = Callable[[list[str]], Mapping[str, LedgerRecord]]
+
+
+@dataclass(frozen=True)
+class BrokenEntry:
+    seq: int
+    kind: str
+    record_id: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    broken: BrokenEntry | None = None
+
+
+@dataclass(frozen=True)
+class _Head:
+    """A head that was exported: the chain must still have this hash at this seq."""
+
+    seq: int
+    entry_hash: str
+    kind: str = ""
+    record_id: str = ""
+
+
+_loaders: dict[str, Loader] = {}
+
+
+def register_ledger_kind(kind: str, loader: Loader) -> None:
+    """Declare how to read records of `kind` now: `loader(ids) -> {id: LedgerRecord}`.
+
+    The loader gets a batch of record ids (up to the verify batch size) and leaves out the
+    ids it cannot find, which verify reports as deleted. Registering a kind twice with
+    another loader is a mistake (two apps claiming one kind) and raises ValueError.
+    """
+    _check_name("kind", kind, 32)
+    known = _loaders.get(kind)
+    if known is not None and known is not loader:
+        raise ValueError(f"ledger kind {kind!r} is already registered to {known!r}")
+    _loaders[kind] = loader
+
+
+def _check_name(what: str, value: str, limit: int) -> None:
+    if not isinstance(value, str) or not value or len(value) > limit or BAD_NAME.search(value):
+        raise ValueError(f"ledger {what} must be 1–{limit} characters without line breaks")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = value.astimezone(dt.UTC)
+        return value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} has no canonical JSON form")
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one byte form of a JSON-able value that the chain hashes."""
+    return json.dumps(
+        value,
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        allow_nan=False,
+        default=_json_default,
+    ).encode()
+
+
+def entry_hash_of(
+    *, prev_hash: str, kind: str, record_id: str, record_sha256: str, attachments: Sequence[str]
+) -> str:
+    text = f"{prev_hash}\n{kind}\n{record_id}\n{record_sha256}\n{','.join(attachments)}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _lock_chain() -> None:
+    """Serialise writers of the chain until the end of the current transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+    # SQLite: the transaction began IMMEDIATE and so already holds the database's write lock.
+
+
+HEAD_SQL = "SELECT seq, entry_hash FROM common_ledgerentry ORDER BY seq DESC LIMIT 1"
+
+
+def _head_values() -> tuple[int, str]:
+    """The last entry's seq and hash: one backward step on the unique index of seq."""
+    with connection.cursor() as cursor:
+        cursor.execute(HEAD_SQL)
+        head = cursor.fetchone()
+    return (head[0], head[1]) if head else (0, ZERO_HASH)
+
+
+def ledger_append(
+    *, kind: str, record_id: str, canonical: bytes, attachments: Sequence[str]
+) -> LedgerEntry:
+    """Chain one frozen record. Call inside the transaction that freezes it."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("ledger_append must run inside the caller's transaction")
+    if kind not in _loaders:
+        raise ValueError(f"ledger kind {kind!r} is not registered")
+    _check_name("record id", record_id, 64)
+    if not isinstance(canonical, bytes):
+        raise TypeError("canonical must be bytes (see canonical_json)")
+    hashes = list(attachments)
+    for sha in hashes:
+        if not isinstance(sha, str) or not HEX64.fullmatch(sha):
+            raise ValueError(f"attachment hash must be 64 lowercase hex digits, not {sha!r}")
+    _lock_chain()
+    seq, prev_hash = _head_values()
+    record_sha256 = hashlib.sha256(canonical).hexdigest()
+    return LedgerEntry.objects.create(
+        seq=seq + 1,
+        kind=kind,
+        record_id=record_id,
+        record_sha256=record_sha256,
+        attachments=hashes,
+        prev_hash=prev_hash,
+        entry_hash=entry_hash_of(
+            prev_hash=prev_hash,
+            kind=kind,
+            record_id=record_id,
+            record_sha256=record_sha256,
+            attachments=hashes,
+        ),
+    )
+
+
+def ledger_head() -> LedgerEntry | None:
+    return LedgerEntry.objects.order_by("-seq").first()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def _free_path(folder: Path, day: dt.date) -> Path:
+    """head-DAY.json, or head-DAY.2.json … when a file of that day is already there.
+
+    An existing file is never overwritten: if the database was put back to an older state,
+    the file written before is the evidence of what the chain was.
+    """
+    path = folder / f"head-{day:%Y-%m-%d}.json"
+    number = 1
+    while path.exists():
+        number += 1
+        path = folder / f"head-{day:%Y-%m-%d}.{number}.json"
+    return path
+
+
+@transaction.atomic
+def ledger_head_export(*, on: dt.date | None = None) -> LedgerHeadExport:
+    """Write the chain's head to a file for safekeeping and record it; once a day.
+
+    A second call for the same day returns that day's export and writes nothing.
+    """
+    day = on or timezone.localdate()
+    _lock_chain()
+    existing = LedgerHeadExport.objects.filter(exported_on=day).first()
+    if existing is not None:
+        return existing
+    head = ledger_head()
+    now = timezone.now()
+    seq, entry_hash = (head.seq, head.entry_hash) if head else (0, ZERO_HASH)
+    content = {
+        "seq": seq,
+        "entry_hash": entry_hash,
+        "exported_at": timezone.localtime(now).isoformat(),
+        "kind": head.kind if head else "",
+        "record_id": head.record_id if head else "",
+    }
+    folder = Path(settings.RUHU_LEDGER_EXPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = _free_path(folder, day)
+    _write_atomically(path, json.dumps(content, ensure_ascii=False, indent=2).encode() + b"\n")
+    export = LedgerHeadExport.objects.create(
+        exported_on=day,
+        seq=seq,
+        entry_hash=entry_hash,
+        path=str(path),
+        exported_at=now,
+    )
+    audit_record(
+        acting_user=None,
+        action="ledger.export_head",
+        target=export,
+        changes={"seq": [None, export.seq], "entry_hash": [None, export.entry_hash]},
+    )
+    return export
+
+
+def read_head_file(path: Path) -> _Head:
+    """An exported head file; ValueError if it is not one."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        head = _Head(
+            seq=int(data["seq"]),
+            entry_hash=str(data["entry_hash"]),
+            kind=str(data.get("kind", "")),
+            record_id=str(data.get("record_id", "")),
+        )
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise ValueError(f"{path}: not a ledger head file ({exc})") from None
+    if head.seq < 0 or not HEX64.fullmatch(head.entry_hash):
+        raise ValueError(f"{path}: not a ledger head file (bad seq or entry_hash)")
+    return head
+
+
+def _exported_heads(files: Iterable[Path]) -> list[_Head]:
+    """Every recorded export, the file each one wrote if it is still there, and `files`."""
+    heads = []
+    for seq, entry_hash, path in LedgerHeadExport.objects.values_list("seq", "entry_hash", "path"):
+        heads.append(_Head(seq, entry_hash))
+        if path and Path(path).exists():
+            try:
+                heads.append(read_head_file(Path(path)))
+            except ValueError:
+                heads.append(_Head(seq, "", "", ""))  # a damaged head file is a finding too
+    heads.extend(read_head_file(Path(path)) for path in files)
+    return heads
+
+
+ENTRIES_SQL = (
+    "SELECT seq, kind, record_id, record_sha256, attachments, prev_hash, entry_hash "
+    "FROM common_ledgerentry WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s"
+)
+NO_END = 2**63 - 1  # the largest bigint: "no upper bound" on both engines
+
+
+def _load(rows: list[tuple]) -> dict[str, Mapping[str, LedgerRecord]]:
+    """Each kind's records of the batch, one loader call per kind."""
+    wanted: dict[str, list[str]] = {}
+    for row in rows:
+        ids = wanted.get(row[1])
+        if ids is None:
+            ids = wanted[row[1]] = []
+        ids.append(row[2])
+    return {
+        kind: _loaders[kind](list(dict.fromkeys(ids)))
+        for kind, ids in wanted.items()
+        if kind in _loaders
+    }
+
+
+def _hash_list(raw: Any) -> list[str] | None:
+    """An entry's attachment hashes from its JSON column; None if that is not a list of str.
+
+    Both engines give back what Django wrote, '["<hex>", "<hex>"]' (PostgreSQL's jsonb
+    prints lists that way too), which is split here without a JSON parser when it holds no
+    quote, backslash or comma of its own; anything else goes through json.loads.
+    """
+    if isinstance(raw, str):
+        if raw.startswith('["') and raw.endswith('"]'):
+            parts = raw[2:-2].split('", "')
+            joined = ",".join(parts)
+            if '"' not in joined and "\\" not in joined and joined.count(",") == len(parts) - 1:
+                return parts
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return None
+    if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        return raw
+    return None
+
+
+@dataclass(frozen=True)
+class _Stretch:
+    """What verifying a stretch of the chain found (picklable: workers send it back)."""
+
+    first_seq: int | None  # None: no entry in the stretch
+    first_prev: str
+    last_seq: int
+    last_hash: str
+    checked: int
+    broken: BrokenEntry | None
+
+
+def _verify_stretch(
+    after: int,
+    until: int,
+    link: tuple[int, str] | None,
+    batch_size: int,
+    exported: Mapping[int, set[str]],
+    progress: Callable[[int], None] | None = None,
+) -> _Stretch:
+    """Check the entries with after < seq <= until, in seq order, up to the first wrong one.
+
+    `link` is the (seq, prev_hash) the first entry must have; None leaves that check to
+    whoever stitches this stretch to the one before (a worker's stretch).
+    """
+    sha256 = hashlib.sha256
+    hash_list = _hash_list
+    first_seq: int | None = None
+    first_prev = ""
+    expected, prev = link if link is not None else (0, "")
+    checked = 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(ENTRIES_SQL, [after, until, batch_size])
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            if first_seq is None:
+                first_seq, first_prev = rows[0][0], rows[0][5]
+                if link is None:
+                    expected, prev = first_seq, first_prev
+            loaded = _load(rows)
+            for seq, kind, record_id, record_sha, raw, prev_hash, entry_hash in rows:
+                problem = None
+                attachments = hash_list(raw)
+                if seq != expected or prev_hash != prev:
+                    problem = Problem.ENTRY_MISSING
+                elif (
+                    attachments is None
+                    or sha256(
+                        f"{prev_hash}\n{kind}\n{record_id}\n{record_sha}\n"
+                        f"{','.join(attachments)}".encode()
+                    ).hexdigest()
+                    != entry_hash
+                ):
+                    problem = Problem.ENTRY_CHANGED
+                elif seq in exported and exported[seq] != {entry_hash}:
+                    problem = Problem.HEAD_DIFFERS
+                else:
+                    records = loaded.get(kind)
+                    record = records.get(record_id) if records is not None else None
+                    if records is None:
+                        problem = Problem.UNKNOWN_KIND
+                    elif record is None:
+                        problem = Problem.RECORD_DELETED
+                    elif sha256(record.canonical).hexdigest() != record_sha:
+                        problem = Problem.RECORD_CHANGED
+                    elif attachments != list(record.attachments):
+                        problem = Problem.ATTACHMENTS_CHANGED
+                if problem is not None:
+                    broken = BrokenEntry(seq, kind, record_id, problem)
+                    return _Stretch(first_seq, first_prev, expected - 1, prev, checked, broken)
+                prev, expected, checked = entry_hash, seq + 1, checked + 1
+            after = expected - 1
+            if progress is not None:
+                progress(checked)
+    return _Stretch(first_seq, first_prev, expected - 1, prev, checked, None)
+
+
+def _verify_in_worker(args: tuple) -> _Stretch:
+    try:
+        return _verify_stretch(*args)
+    finally:
+        connection.close()  # a clean goodbye to the server; the next task opens its own
+
+
+def _verify_in_parallel(
+    workers: int,
+    batch_size: int,
+    exported: Mapping[int, set[str]],
+    progress: Callable[[int], None] | None,
+) -> tuple[int, str, int, BrokenEntry | None]:
+    """Split the chain as it stands into stretches checked by forked worker processes,
+    then stitch them in order: each must start where the one before ended."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(seq) FROM common_ledgerentry")
+        last = cursor.fetchone()[0] or 0
+    size = max(batch_size * 4, -(-last // (workers * 8)))
+    tasks = [(a, min(a + size, last), None, batch_size, exported) for a in range(0, last, size)]
+    expected, prev, checked = 1, ZERO_HASH, 0
+    connections.close_all()  # a forked child must never use its parent's connection
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        for stretch in pool.imap(_verify_in_worker, tasks):
+            if stretch.first_seq is None:
+                continue
+            if stretch.first_seq != expected or stretch.first_prev != prev:
+                kind, record_id = _entry_names(stretch.first_seq)
+                broken = BrokenEntry(stretch.first_seq, kind, record_id, Problem.ENTRY_MISSING)
+                return expected, prev, checked, broken
+            checked += stretch.checked
+            if stretch.broken is not None:
+                return expected, prev, checked, stretch.broken
+            expected, prev = stretch.last_seq + 1, stretch.last_hash
+            if progress is not None:
+                progress(checked)
+    return expected, prev, checked, None
+
+
+def _entry_names(seq: int) -> tuple[str, str]:
+    found = LedgerEntry.objects.filter(seq=seq).values_list("kind", "record_id").first()
+    return found or ("", "")
+
+
+def ledger_verify(
+    *,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+    heads: Iterable[Path] = (),
+    workers: int = 1,
+) -> VerifyResult:
+    """Walk the chain in seq order and report the first entry that is not what it was.
+
+    `heads` are extra exported head files to hold the chain to (copies kept elsewhere),
+    besides every recorded export and its file. Reads `batch_size` entries per query and
+    calls each kind's loader once per batch; holds one batch in memory at a time.
+    `workers` > 1 checks stretches of the chain in that many forked processes (the
+    command line's choice; never inside a transaction, whose rows they could not see).
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    by_seq: dict[int, list[_Head]] = {}
+    for head in _exported_heads(heads):
+        by_seq.setdefault(head.seq, []).append(head)
+    exported = {seq: {h.entry_hash for h in heads} for seq, heads in by_seq.items()}
+    expected, prev, checked = 1, ZERO_HASH, 0
+    if workers > 1 and not connection.in_atomic_block:
+        expected, prev, checked, broken = _verify_in_parallel(
+            workers, batch_size, exported, progress
+        )
+        if broken is not None:
+            return VerifyResult(False, checked, broken)
+
+    def tail_progress(count: int) -> None:
+        if progress is not None:
+            progress(checked + count)
+
+    # What is left: everything (one process), or what was appended meanwhile.
+    tail = _verify_stretch(
+        expected - 1, NO_END, (expected, prev), batch_size, exported, tail_progress
+    )
+    checked += tail.checked
+    if tail.broken is not None:
+        return VerifyResult(False, checked, tail.broken)
+    expected = tail.last_seq + 1
+    for seq in sorted(by_seq):
+        if seq >= expected or any(h.entry_hash != ZERO_HASH for h in by_seq[seq] if seq == 0):
+            # the chain is shorter than an exported head (or an export of the empty chain lies)
+            named = next((h for h in by_seq[seq] if h.kind), by_seq[seq][0])
+            broken = BrokenEntry(seq, named.kind, named.record_id, Problem.HEAD_DIFFERS)
+            return VerifyResult(False, checked, broken)
+    return VerifyResult(True, checked)

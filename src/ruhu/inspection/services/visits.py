@@ -1,0 +1,484 @@
+"""Recording a visit from the phone (RULES B4, B7; DESIGN 4 and 7).
+
+A visit arrives whole, after its photos: each photo was uploaded on its own and is cited by
+its SHA-256. The visit is written, its child rows added and the visit frozen in one
+transaction, which also chains it in the ledger, updates the household and the task, and
+queues an absent report for review when the rules pick it. The phone's UUID makes the
+submission idempotent: the same payload again returns the stored visit, another payload
+under the same id is a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ruhu.accounts.roles import Capability
+from ruhu.common.audit import audit_record
+from ruhu.common.audit_display import register_action_labels
+from ruhu.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from ruhu.common.ledger import canonical_json, ledger_append
+from ruhu.common.models import Attachment
+from ruhu.common.policy import policy_get
+from ruhu.common.scoping import require
+from ruhu.inspection.checklist import HAZARD_BY_CODE, applicable_items
+from ruhu.inspection.evidence import LEDGER_KIND, visit_records
+from ruhu.inspection.models import (
+    AbsentReview,
+    MeterReading,
+    PerformanceDeduction,
+    PlanTask,
+    Visit,
+    VisitAppliance,
+    VisitHazard,
+    VisitPhoto,
+)
+from ruhu.inspection.schemas import VisitIn
+from ruhu.premises.models import Appliance, Household
+from ruhu.premises.selectors import household_get, service_life_years
+from ruhu.premises.services import appliance_record, appliance_remove, household_update
+
+register_action_labels(
+    {
+        "visit.submit": _("提交入户记录"),
+        "visit.correct": _("更正入户记录"),
+        "task.start": _("开始入户"),
+        "review.queue": _("列入到访不遇复核"),
+        "review.close": _("完成到访不遇复核"),
+    }
+)
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+def payload_sha256(payload: VisitIn) -> str:
+    return hashlib.sha256(canonical_json(payload.model_dump(mode="json"))).hexdigest()
+
+
+@transaction.atomic
+def task_start(*, acting_user, task: PlanTask) -> PlanTask:
+    """The inspector is at the door: the task is started (regeneration keeps it)."""
+    require(acting_user, Capability.RECORD_VISITS)
+    if task.inspector_id != acting_user.pk:
+        raise NotFound("未找到该任务", code="not_found")
+    changed = PlanTask.objects.filter(pk=task.pk, status=PlanTask.Status.PLANNED).update(
+        status=PlanTask.Status.STARTED
+    )
+    if not changed:
+        raise IllegalTransition("该任务已开始或已完成", code="task_not_planned")
+    task.refresh_from_db()
+    audit_record(
+        acting_user=acting_user,
+        action="task.start",
+        target=task,
+        branch_id=task.plan.branch_id,
+        changes={"status": ["planned", "started"]},
+    )
+    return task
+
+
+def visit_submit(
+    *,
+    acting_user,
+    payload: VisitIn,
+    supersedes: Visit | None = None,
+    correction_reason: str = "",
+) -> tuple[Visit, bool]:
+    """Store the visit, or return the one already stored under its id: (visit, created)."""
+    digest = payload_sha256(payload)
+    stored = _already_stored(acting_user, payload, digest)
+    if stored is not None:
+        return stored, False
+    try:
+        return _store(acting_user, payload, digest, supersedes, correction_reason), True
+    except IntegrityError:
+        # The same id arrived twice at once and the other request won: answer as a repeat.
+        stored = _already_stored(acting_user, payload, digest)
+        if stored is None:
+            raise
+        return stored, False
+
+
+def _already_stored(acting_user, payload: VisitIn, digest: str) -> Visit | None:
+    visit = Visit.objects.filter(pk=payload.id).first()
+    if visit is None:
+        return None
+    if visit.inspector_id != acting_user.pk or visit.payload_sha256 != digest:
+        raise Conflict(
+            "该入户记录编号已用于另一份不同的记录", code="visit_id_conflict", id=str(payload.id)
+        )
+    return visit
+
+
+@transaction.atomic
+def _store(
+    acting_user, payload: VisitIn, digest: str, supersedes: Visit | None, reason: str
+) -> Visit:
+    review = payload.reviewed_visit_id is not None
+    require(acting_user, Capability.REVIEW_ABSENT if review else Capability.RECORD_VISITS)
+    household = household_get(acting_user=acting_user, pk=payload.household_id)
+    task = _task(acting_user, payload, household)
+    reviewed = _reviewed(acting_user, payload, household) if review else None
+    _check_times(payload)
+    photos = _attachments(acting_user, payload)
+    _check_outcome(payload, household, photos)
+    visit = Visit.objects.create(
+        id=payload.id,
+        household=household,
+        branch_id=household.branch_id,
+        inspector=acting_user,
+        task=task,
+        purpose=Visit.Purpose.REVIEW if review else Visit.Purpose.ROUTINE,
+        reviewed_visit=reviewed,
+        outcome=payload.outcome,
+        started_at=payload.started_at,
+        finished_at=payload.finished_at,
+        latitude=_coordinate(payload.latitude),
+        longitude=_coordinate(payload.longitude),
+        checklist={code: item.model_dump(mode="json") for code, item in payload.checklist.items()},
+        meter_reading=payload.meter_reading,
+        leaflet_given=payload.leaflet_given,
+        customer_needs=payload.customer_needs,
+        signature=photos.get(payload.signature) if payload.signature else None,
+        signer_name=payload.signer_name,
+        door_number=payload.door_number,
+        refusal_reason=payload.refusal_reason,
+        note=payload.note,
+        supersedes=supersedes,
+        correction_reason=reason,
+        payload_sha256=digest,
+    )
+    _add_children(visit, payload, photos, household)
+    _freeze(visit)
+    _update_household(acting_user, visit, household, supersedes)
+    _finish_task(task)
+    if reviewed is not None:
+        _close_review(acting_user, reviewed, visit)
+    elif visit.outcome == Visit.Outcome.ABSENT and supersedes is None:
+        _queue_review(acting_user, visit, household)
+    audit_record(
+        acting_user=acting_user,
+        action="visit.correct" if supersedes else "visit.submit",
+        target=visit,
+        branch_id=visit.branch_id,
+        changes={"outcome": [None, visit.outcome], "household": [None, household.account_no]},
+        reason=reason,
+    )
+    return visit
+
+
+def _task(acting_user, payload: VisitIn, household: Household) -> PlanTask | None:
+    if payload.task_id is None:
+        return None
+    task = PlanTask.objects.filter(pk=payload.task_id, inspector=acting_user).first()
+    if task is None:
+        raise NotFound("未找到该任务", code="not_found")
+    if task.household_id != household.pk:
+        raise ValidationFailed("任务与用户不符", code="visit_task_household")
+    if task.status == PlanTask.Status.DONE:
+        raise IllegalTransition("该任务已完成", code="task_done")
+    return task
+
+
+def _reviewed(acting_user, payload: VisitIn, household: Household) -> Visit:
+    assert payload.reviewed_visit_id is not None
+    original = Visit.objects.filter(
+        pk=payload.reviewed_visit_id, household=household, outcome=Visit.Outcome.ABSENT
+    ).first()
+    queued = AbsentReview.objects.filter(absent_visit=original).first() if original else None
+    if original is None or queued is None:
+        raise NotFound("未找到待复核的到访不遇记录", code="not_found")
+    if queued.status != AbsentReview.Status.OPEN:
+        raise IllegalTransition("该到访不遇记录已复核", code="review_closed")
+    if original.inspector_id == acting_user.pk:
+        raise ValidationFailed("不能复核自己的到访不遇记录", code="review_own_visit")
+    return original
+
+
+def _check_times(payload: VisitIn) -> None:
+    now = timezone.now()
+    if payload.started_at > payload.finished_at:
+        raise ValidationFailed("开始时间晚于结束时间", code="visit_times")
+    if payload.finished_at > now + CLOCK_SKEW:
+        raise ValidationFailed("结束时间在未来，请检查手机时间", code="visit_future")
+
+
+def _cited(payload: VisitIn) -> set[str]:
+    cited = {sha for item in payload.checklist.values() for sha in item.photos}
+    for hazard in payload.hazards:
+        cited |= {sha for sha in (hazard.before_photo, hazard.after_photo) if sha}
+    cited |= set(payload.refusal_photos)
+    cited |= {sha for sha in (payload.signature, payload.absent_photo) if sha}
+    return cited
+
+
+def _attachments(acting_user, payload: VisitIn) -> dict[str, Attachment]:
+    """The uploaded files the visit cites, by the hash the phone knows (the hash of what it
+    uploaded, or of what the server stored). Only files of the caller or their branch."""
+    cited = _cited(payload)
+    limit = int(policy_get("inspection.visit_max_photo_count", branch=acting_user.branch_id))
+    if len(cited) > limit:
+        raise ValidationFailed(f"照片不能超过 {limit} 张", code="visit_too_many_photos")
+    found: dict[str, Attachment] = {}
+    mine = Q(uploaded_by=acting_user)
+    if acting_user.branch_id:  # an upload is shared within its branch (attachment_store)
+        mine |= Q(branch_id=acting_user.branch_id)
+    uploads = Attachment.objects.filter(Q(sha256__in=cited) | Q(original_sha256__in=cited), mine)
+    for attachment in uploads:
+        for sha in (attachment.sha256, attachment.original_sha256):
+            if sha in cited:
+                found.setdefault(sha, attachment)
+    missing = sorted(cited - set(found))
+    if missing:
+        raise ValidationFailed(
+            "有照片尚未上传，请先上传照片", code="visit_photos_missing", missing=missing
+        )
+    if payload.signature and found[payload.signature].kind != Attachment.Kind.SIGNATURE:
+        raise ValidationFailed("签名必须是签名图片", code="visit_signature_kind")
+    return found
+
+
+def _check_outcome(payload: VisitIn, household: Household, photos: dict) -> None:
+    if payload.outcome == Visit.Outcome.INSPECTED:
+        _check_inspected(payload, household)
+    elif payload.outcome == Visit.Outcome.ABSENT:
+        if not payload.absent_photo:
+            raise ValidationFailed(
+                "到访不遇须拍摄张贴的通知单（含门牌号）", code="visit_absent_photo"
+            )
+        if not payload.door_number:
+            raise ValidationFailed("请填写照片中的门牌号", code="visit_door_number")
+    elif not payload.refusal_reason or not payload.refusal_photos:
+        raise ValidationFailed("拒绝入户须填写原因并拍照留证", code="visit_refusal_evidence")
+
+
+def _check_inspected(payload: VisitIn, household: Household) -> None:
+    shown = applicable_items(
+        meter_location=household.meter_location, meter_kind=household.meter_kind
+    )
+    codes = {item.code for item in shown}
+    unanswered = sorted(codes - set(payload.checklist))
+    unknown = sorted(set(payload.checklist) - codes)
+    if unanswered or unknown:
+        raise ValidationFailed(
+            "检查项不完整", code="visit_checklist", unanswered=unanswered, unknown=unknown
+        )
+    flagged = {code for code, item in payload.checklist.items() if item.state == "hazard"}
+    recorded = {hazard.item for hazard in payload.hazards}
+    if flagged - recorded:
+        raise ValidationFailed(
+            "标记为隐患的检查项须登记隐患",
+            code="visit_hazard_missing",
+            items=sorted(flagged - recorded),
+        )
+    for hazard in payload.hazards:
+        if hazard.hazard_type not in HAZARD_BY_CODE or (hazard.item and hazard.item not in codes):
+            raise ValidationFailed("未知的隐患类型或检查项", code="visit_hazard_type")
+        if hazard.fixed_on_spot and not hazard.after_photo:
+            raise ValidationFailed("现场整改的隐患须拍整改后照片", code="visit_after_photo")
+    if household.meter_location != "outdoor" and payload.meter_reading is None:
+        raise ValidationFailed("请填写燃气表读数", code="visit_meter_reading")
+    if not payload.signature or not payload.signer_name:
+        raise ValidationFailed("安检记录须用户签字", code="visit_signature")
+
+
+def _coordinate(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, 6)))
+
+
+def _add_children(visit: Visit, payload: VisitIn, photos: dict, household: Household) -> None:
+    rows = []
+    for code, item in sorted(payload.checklist.items()):
+        rows += [(VisitPhoto.Purpose.ITEM, code, sha) for sha in item.photos]
+    if payload.absent_photo:
+        rows.append((VisitPhoto.Purpose.ABSENT_NOTICE, "", payload.absent_photo))
+    rows += [(VisitPhoto.Purpose.REFUSAL, "", sha) for sha in payload.refusal_photos]
+    VisitPhoto.objects.bulk_create(
+        VisitPhoto(visit=visit, attachment=photos[sha], purpose=purpose, item=item, position=n)
+        for n, (purpose, item, sha) in enumerate(rows)
+    )
+    VisitHazard.objects.bulk_create(
+        VisitHazard(
+            visit=visit, position=n, hazard_type=h.hazard_type, item=h.item, level=h.level,
+            description=h.description, fixed_on_spot=h.fixed_on_spot,
+            before_photo=photos[h.before_photo],
+            after_photo=photos[h.after_photo] if h.after_photo else None,
+        )
+        for n, h in enumerate(payload.hazards)
+    )  # fmt: skip
+    on = timezone.localdate(payload.finished_at)
+    VisitAppliance.objects.bulk_create(
+        VisitAppliance(
+            visit=visit, position=n, appliance_ref=a.appliance_id, action=a.action, kind=a.kind,
+            brand=a.brand, model=a.model, flue=a.flue_type, installed_year=a.installed_year,
+            past_service_life=_past_life(a.kind, a.installed_year, household, on),
+        )
+        for n, a in enumerate(payload.appliances)
+    )  # fmt: skip
+
+
+def _past_life(kind: str, year: int | None, household: Household, on: dt.date) -> bool:
+    life = service_life_years(kind=kind, branch_id=household.branch_id, on=on)
+    return bool(life and year and on.year - year >= life)
+
+
+def _freeze(visit: Visit) -> None:
+    now = timezone.now()
+    Visit.objects.filter(pk=visit.pk).update(frozen=True, frozen_at=now)
+    visit.frozen, visit.frozen_at = True, now
+    record = visit_records([str(visit.pk)])[str(visit.pk)]
+    entry = ledger_append(
+        kind=LEDGER_KIND,
+        record_id=str(visit.pk),
+        canonical=record.canonical,
+        attachments=record.attachments,
+    )
+    visit.ledger_seq = entry.seq  # type: ignore[attr-defined]
+
+
+def _update_household(
+    acting_user, visit: Visit, household: Household, supersedes: Visit | None
+) -> None:
+    on = timezone.localdate(visit.finished_at)
+    changes: dict = {}
+    if visit.outcome == Visit.Outcome.INSPECTED:
+        if household.last_inspected_on is None or household.last_inspected_on < on:
+            changes["last_inspected_on"] = on
+        if household.long_term_absent:
+            changes["long_term_absent"] = False
+        _apply_appliances(acting_user, visit, household)
+    elif visit.outcome == Visit.Outcome.ABSENT and not household.long_term_absent:
+        limit = policy_get(
+            "inspection.long_absent.consecutive_absent_visits", branch=household.branch_id
+        )
+        changes["long_term_absent"] = _consecutive_absences(household) >= int(limit)
+    changes = {k: v for k, v in changes.items() if getattr(household, k) != v}
+    if changes:
+        household_update(acting_user=acting_user, household=household, **changes)
+
+
+def _consecutive_absences(household: Household) -> int:
+    outcomes = Visit.objects.filter(household=household, superseded_by__isnull=True).order_by(
+        "-finished_at"
+    )
+    count = 0
+    for outcome in outcomes.values_list("outcome", flat=True)[:50]:
+        if outcome != Visit.Outcome.ABSENT:
+            break
+        count += 1
+    return count
+
+
+def _apply_appliances(acting_user, visit: Visit, household: Household) -> None:
+    """The registry follows what the inspector saw."""
+    registry = {a.pk: a for a in Appliance.objects.filter(household=household)}
+    for seen in visit.appliances.all():
+        fields: dict[str, Any] = {
+            "kind": seen.kind,
+            "brand": seen.brand,
+            "model": seen.model,
+            "flue_type": seen.flue,
+            "installed_year": seen.installed_year,
+        }
+        current = registry.get(seen.appliance_ref) if seen.appliance_ref else None
+        if seen.action == VisitAppliance.Action.ADDED:
+            appliance_record(acting_user=acting_user, household=household, **fields)
+            continue
+        if current is None:
+            raise NotFound("没有这台燃气具", code="not_found")
+        if seen.action == VisitAppliance.Action.UPDATED:
+            appliance_record(
+                acting_user=acting_user, household=household, appliance=current, **fields
+            )
+        elif seen.action == VisitAppliance.Action.REMOVED:
+            appliance_remove(
+                acting_user=acting_user, appliance=current, reason=f"入户记录 {visit.pk}"
+            )
+
+
+def _finish_task(task: PlanTask | None) -> None:
+    if task is not None:
+        PlanTask.objects.filter(pk=task.pk).update(status=PlanTask.Status.DONE)
+
+
+def _queue_review(acting_user, visit: Visit, household: Household) -> None:
+    """Every absent report whose household's indoor meter was read recently, and a policy
+    share of the rest (picked by the visit's id, so the choice is stable and unguessable
+    before the phone makes the id)."""
+    on = timezone.localdate(visit.finished_at)
+    days = int(policy_get("inspection.meter_read_recent_days", branch=household.branch_id, on=on))
+    read_recently = (
+        household.meter_location != "outdoor"
+        and MeterReading.objects.filter(
+            household=household, read_on__gte=on - dt.timedelta(days=days), read_on__lte=on
+        ).exists()
+    )
+    share = float(policy_get("inspection.absent_review_share", branch=household.branch_id, on=on))
+    sampled = int(hashlib.sha256(visit.pk.bytes).hexdigest()[:8], 16) / 0x1_0000_0000 < share
+    if not (read_recently or sampled):
+        return
+    reason = AbsentReview.Reason.METER_READ if read_recently else AbsentReview.Reason.SAMPLE
+    review = AbsentReview.objects.create(
+        absent_visit=visit, branch_id=visit.branch_id, reason=reason
+    )
+    audit_record(
+        acting_user=acting_user,
+        action="review.queue",
+        target=review,
+        branch_id=visit.branch_id,
+        changes={"reason": [None, reason]},
+    )
+
+
+def _close_review(acting_user, original: Visit, review_visit: Visit) -> None:
+    entered = review_visit.outcome == Visit.Outcome.INSPECTED
+    status = AbsentReview.Status.ENTERED if entered else AbsentReview.Status.CONFIRMED
+    changed = AbsentReview.objects.filter(
+        absent_visit=original, status=AbsentReview.Status.OPEN
+    ).update(status=status, review_visit=review_visit)
+    if not changed:
+        raise IllegalTransition("该到访不遇记录已复核", code="review_closed")
+    review = AbsentReview.objects.get(absent_visit=original)
+    if entered:
+        PerformanceDeduction.objects.create(
+            inspector_id=original.inspector_id,
+            branch_id=original.branch_id,
+            absent_visit=original,
+            review_visit=review_visit,
+            points=int(
+                policy_get("inspection.absent_review_deduction_points", branch=original.branch_id)
+            ),
+            reason=f"复核人员于 {timezone.localdate(review_visit.finished_at)} 入户成功",
+        )
+    audit_record(
+        acting_user=acting_user,
+        action="review.close",
+        target=review,
+        branch_id=original.branch_id,
+        changes={"status": [AbsentReview.Status.OPEN, status]},
+    )
+
+
+def visit_correct(*, acting_user, visit: Visit, payload: VisitIn, reason: str) -> Visit:
+    """A correction is a new visit that cites the frozen one, with the reason and actor."""
+    if not reason.strip():
+        raise ValidationFailed("请填写更正原因", code="visit_correction_reason")
+    if visit.inspector_id != acting_user.pk and not acting_user.can(Capability.APPROVE_PLANS):
+        raise NotFound("未找到该记录", code="not_found")
+    if Visit.objects.filter(supersedes=visit).exists():
+        raise IllegalTransition("该记录已被更正，请更正最新版本", code="visit_superseded")
+    if payload.household_id != visit.household_id:
+        raise ValidationFailed("更正记录须针对同一用户", code="visit_correction_household")
+    corrected, _created = visit_submit(
+        acting_user=acting_user,
+        payload=payload.model_copy(update={"task_id": None}),
+        supersedes=visit,
+        correction_reason=reason.strip(),
+    )
+    return corrected
