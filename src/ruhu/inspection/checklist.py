@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 ALWAYS, INDOOR_METER, IC_METER = "always", "indoor_meter", "ic_meter"
 STATES = ("ok", "hazard", "na")
 
@@ -17,55 +20,57 @@ STATES = ("ok", "hazard", "na")
 class Item:
     code: str
     section: str
-    label: str
+    label: str | Promise
     applies: str = ALWAYS
 
 
 SECTIONS = {
-    "general": "询问与检漏",
-    "piping": "户内管道",
-    "stove": "灶具",
-    "heater": "热水器",
-    "riser_meter": "立管和燃气表",
-    "ic_meter": "IC卡表",
+    "general": _("询问与检漏"),
+    "piping": _("户内管道"),
+    "stove": _("灶具"),
+    "heater": _("热水器"),
+    "riser_meter": _("立管和燃气表"),
+    "ic_meter": _("IC卡表"),
 }
 
 ITEMS = (
-    Item("gas_odour", "general", "询问并嗅闻有无燃气异味"),
-    Item("leak_test", "general", "各接头、阀门检漏（检漏仪或检漏液）"),
-    Item("meter_idle_run", "general", "关闭用气设备后燃气表不走字", INDOOR_METER),
-    Item("pipe_material", "piping", "管材为燃气专用"),
-    Item("pipe_misuse", "piping", "管道未悬挂物品、未作接地线"),
-    Item("pipe_through_bedroom", "piping", "管道未穿越卧室"),
-    Item("private_rerouting", "piping", "无私拉乱接、私自改管"),
-    Item("buried_joint", "piping", "暗埋管道无接头、阀门"),
-    Item("open_kitchen", "piping", "开放式厨房有门隔断或燃气报警器"),
-    Item("shared_meter", "piping", "无一表多用、表后表"),
-    Item("stove_connection", "stove", "灶具连接牢固、软管完好"),
-    Item("hose_condition", "stove", "软管不超2米、不穿墙、无龟裂老化、无中间接头、有管卡、不受拉"),
-    Item("stove_ventilation", "stove", "灶具处通风良好"),
-    Item("cabinet_vent", "stove", "嵌入式灶具橱柜通风孔不少于80cm²"),
-    Item("unused_outlet_sealed", "stove", "双头阀未用一侧已封堵"),
-    Item("disused_valve_closed", "stove", "停用灶具阀门已关闭"),
-    Item("heater_ventilation", "heater", "热水器安装处通风良好"),
-    Item("heater_flue", "heater", "有烟道且废气排至室外"),
-    Item("flue_intact", "heater", "烟道完好、密封、无破损"),
-    Item("no_direct_exhaust", "heater", "不是直排式热水器"),
-    Item("riser_corrosion", "riser_meter", "立管无锈蚀、未作接地"),
-    Item("riser_clamped", "riser_meter", "立管固定牢固"),
-    Item("riser_ventilated", "riser_meter", "立管未被封闭或封闭处有通风"),
-    Item("riser_unaltered", "riser_meter", "立管未私自改动"),
-    Item("safe_distance", "riser_meter", "与其他设施保持安全间距"),
-    Item("riser_valve", "riser_meter", "立管阀门开关正常"),
-    Item("meter_corrosion_leak", "riser_meter", "燃气表无锈蚀、无泄漏", INDOOR_METER),
-    Item("meter_window", "riser_meter", "表窗完好、不松动", INDOOR_METER),
-    Item("meter_joints", "riser_meter", "表接头不松动", INDOOR_METER),
-    Item("meter_installation", "riser_meter", "燃气表安装规范、无反挂表", INDOOR_METER),
-    Item("meter_seals", "riser_meter", "铅封、防护封完好", INDOOR_METER),
-    Item("meter_in_date", "riser_meter", "燃气表未超期使用", INDOOR_METER),
-    Item("no_gas_theft", "riser_meter", "无偷盗气迹象", INDOOR_METER),
-    Item("ic_display", "ic_meter", "显示读数与机械计数一致", IC_METER),
-    Item("ic_valve", "ic_meter", "余额用尽或电池耗尽时阀门关闭，不透支、不直通", IC_METER),
+    Item("gas_odour", "general", _("询问并嗅闻有无燃气异味")),
+    Item("leak_test", "general", _("各接头、阀门检漏（检漏仪或检漏液）")),
+    Item("meter_idle_run", "general", _("关闭用气设备后燃气表不走字"), INDOOR_METER),
+    Item("pipe_material", "piping", _("管材为燃气专用")),
+    Item("pipe_misuse", "piping", _("管道未悬挂物品、未作接地线")),
+    Item("pipe_through_bedroom", "piping", _("管道未穿越卧室")),
+    Item("private_rerouting", "piping", _("无私拉乱接、私自改管")),
+    Item("buried_joint", "piping", _("暗埋管道无接头、阀门")),
+    Item("open_kitchen", "piping", _("开放式厨房有门隔断或燃气报警器")),
+    Item("shared_meter", "piping", _("无一表多用、表后表")),
+    Item("stove_connection", "stove", _("灶具连接牢固、软管完好")),
+    Item(
+        "hose_condition", "stove", _("软管不超2米、不穿墙、无龟裂老化、无中间接头、有管卡、不受拉")
+    ),
+    Item("stove_ventilation", "stove", _("灶具处通风良好")),
+    Item("cabinet_vent", "stove", _("嵌入式灶具橱柜通风孔不少于80cm²")),
+    Item("unused_outlet_sealed", "stove", _("双头阀未用一侧已封堵")),
+    Item("disused_valve_closed", "stove", _("停用灶具阀门已关闭")),
+    Item("heater_ventilation", "heater", _("热水器安装处通风良好")),
+    Item("heater_flue", "heater", _("有烟道且废气排至室外")),
+    Item("flue_intact", "heater", _("烟道完好、密封、无破损")),
+    Item("no_direct_exhaust", "heater", _("不是直排式热水器")),
+    Item("riser_corrosion", "riser_meter", _("立管无锈蚀、未作接地")),
+    Item("riser_clamped", "riser_meter", _("立管固定牢固")),
+    Item("riser_ventilated", "riser_meter", _("立管未被封闭或封闭处有通风")),
+    Item("riser_unaltered", "riser_meter", _("立管未私自改动")),
+    Item("safe_distance", "riser_meter", _("与其他设施保持安全间距")),
+    Item("riser_valve", "riser_meter", _("立管阀门开关正常")),
+    Item("meter_corrosion_leak", "riser_meter", _("燃气表无锈蚀、无泄漏"), INDOOR_METER),
+    Item("meter_window", "riser_meter", _("表窗完好、不松动"), INDOOR_METER),
+    Item("meter_joints", "riser_meter", _("表接头不松动"), INDOOR_METER),
+    Item("meter_installation", "riser_meter", _("燃气表安装规范、无反挂表"), INDOOR_METER),
+    Item("meter_seals", "riser_meter", _("铅封、防护封完好"), INDOOR_METER),
+    Item("meter_in_date", "riser_meter", _("燃气表未超期使用"), INDOOR_METER),
+    Item("no_gas_theft", "riser_meter", _("无偷盗气迹象"), INDOOR_METER),
+    Item("ic_display", "ic_meter", _("显示读数与机械计数一致"), IC_METER),
+    Item("ic_valve", "ic_meter", _("余额用尽或电池耗尽时阀门关闭，不透支、不直通"), IC_METER),
 )
 BY_CODE = {item.code: item for item in ITEMS}
 
@@ -86,38 +91,38 @@ def applicable_items(*, meter_location: str, meter_kind: str) -> tuple[Item, ...
 @dataclass(frozen=True)
 class HazardType:
     code: str
-    label: str
+    label: str | Promise
     level: int  # the default level; the inspector may set another
     fixable_on_spot: bool = False
 
 
 HAZARD_TYPES = (
-    HazardType("leak", "燃气设施漏气（立管阀门至灶具任何部位）", 1, True),
-    HazardType("prohibited_installation", "违反国家禁止性规定的安装", 1),
-    HazardType("direct_exhaust_heater", "使用直排式热水器", 1),
-    HazardType("heater_flue_defect", "热水器无烟道或烟道安装不规范", 1),
-    HazardType("hose_defect", "软管破损、老化、有接头或无管卡", 1, True),
-    HazardType("pipe_corroded", "管道严重锈蚀", 1),
-    HazardType("meter_corroded", "燃气表严重锈蚀", 1),
-    HazardType("gas_theft", "偷盗气", 1),
-    HazardType("private_connection", "私接乱改、一表多户", 1),
-    HazardType("residential_to_commercial", "民用气改商业用途（民改商）", 1),
-    HazardType("hose_too_long", "软管超长", 2, True),
-    HazardType("hose_through_wall", "软管穿墙", 2),
-    HazardType("meter_replacement", "燃气表需更换（超期、损坏）", 2),
-    HazardType("meter_badly_installed", "燃气表安装不规范", 2),
-    HazardType("pipe_through_bedroom", "管道穿越卧室", 2),
-    HazardType("buried_pipe_joint", "埋地管有接头", 2),
-    HazardType("poor_ventilation", "用气场所通风不良", 2),
-    HazardType("open_kitchen_unprotected", "开放式厨房无隔断且无报警器", 2),
-    HazardType("unused_outlet_open", "双头阀未用一侧未封堵", 2, True),
-    HazardType("meter_clamp_missing", "燃气表固定管卡缺失", 3),
-    HazardType("valve_hard_to_operate", "表前阀、灶前阀开关不便", 3),
-    HazardType("service_pipe_no_sleeve", "入户支管无套管或无封堵", 3),
-    HazardType("pipe_misuse", "管道悬挂物品或作接地线", 3, True),
-    HazardType("cabinet_vent_small", "嵌入式橱柜通风孔不足", 3),
-    HazardType("riser_enclosed", "立管被封闭无通风", 3),
-    HazardType("appliance_past_service_life", "燃气具超过判废年限", 3),
-    HazardType("other", "其他隐患", 3),
+    HazardType("leak", _("燃气设施漏气（立管阀门至灶具任何部位）"), 1, True),
+    HazardType("prohibited_installation", _("违反国家禁止性规定的安装"), 1),
+    HazardType("direct_exhaust_heater", _("使用直排式热水器"), 1),
+    HazardType("heater_flue_defect", _("热水器无烟道或烟道安装不规范"), 1),
+    HazardType("hose_defect", _("软管破损、老化、有接头或无管卡"), 1, True),
+    HazardType("pipe_corroded", _("管道严重锈蚀"), 1),
+    HazardType("meter_corroded", _("燃气表严重锈蚀"), 1),
+    HazardType("gas_theft", _("偷盗气"), 1),
+    HazardType("private_connection", _("私接乱改、一表多户"), 1),
+    HazardType("residential_to_commercial", _("民用气改商业用途（民改商）"), 1),
+    HazardType("hose_too_long", _("软管超长"), 2, True),
+    HazardType("hose_through_wall", _("软管穿墙"), 2),
+    HazardType("meter_replacement", _("燃气表需更换（超期、损坏）"), 2),
+    HazardType("meter_badly_installed", _("燃气表安装不规范"), 2),
+    HazardType("pipe_through_bedroom", _("管道穿越卧室"), 2),
+    HazardType("buried_pipe_joint", _("埋地管有接头"), 2),
+    HazardType("poor_ventilation", _("用气场所通风不良"), 2),
+    HazardType("open_kitchen_unprotected", _("开放式厨房无隔断且无报警器"), 2),
+    HazardType("unused_outlet_open", _("双头阀未用一侧未封堵"), 2, True),
+    HazardType("meter_clamp_missing", _("燃气表固定管卡缺失"), 3),
+    HazardType("valve_hard_to_operate", _("表前阀、灶前阀开关不便"), 3),
+    HazardType("service_pipe_no_sleeve", _("入户支管无套管或无封堵"), 3),
+    HazardType("pipe_misuse", _("管道悬挂物品或作接地线"), 3, True),
+    HazardType("cabinet_vent_small", _("嵌入式橱柜通风孔不足"), 3),
+    HazardType("riser_enclosed", _("立管被封闭无通风"), 3),
+    HazardType("appliance_past_service_life", _("燃气具超过判废年限"), 3),
+    HazardType("other", _("其他隐患"), 3),
 )
 HAZARD_BY_CODE = {hazard.code: hazard for hazard in HAZARD_TYPES}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -241,7 +243,9 @@ class Visit(models.Model):
     received_at = models.DateTimeField(_("上传时间"), default=timezone.now)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    checklist = models.JSONField(_("检查项"), default=dict, blank=True)
+    # The answers as canonical JSON text (keys sorted, compact): the same bytes on both
+    # engines, so the ledger hashes them as they are instead of re-encoding (evidence.py).
+    checklist_json = models.TextField(_("检查项"), default="{}", blank=True)
     meter_reading = models.DecimalField(
         _("表读数"), max_digits=12, decimal_places=3, null=True, blank=True
     )
@@ -274,6 +278,10 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} {self.household_id} {self.finished_at:%Y-%m-%d}"
+
+    @property
+    def checklist(self) -> dict:
+        return json.loads(self.checklist_json)
 
 
 class VisitPhoto(models.Model):

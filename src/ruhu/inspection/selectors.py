@@ -244,8 +244,8 @@ def visit_form_context(*, household, on: dt.date) -> dict:
     sections = [
         {
             "code": code,
-            "label": label,
-            "items": [{"code": i.code, "label": i.label} for i in items if i.section == code],
+            "label": str(label),
+            "items": [{"code": i.code, "label": str(i.label)} for i in items if i.section == code],
         }
         for code, label in SECTIONS.items()
     ]
@@ -257,7 +257,12 @@ def visit_form_context(*, household, on: dt.date) -> dict:
             "householdId": household.pk,
             "indoorMeter": household.meter_location != "outdoor",
             "hazardTypes": [
-                {"code": h.code, "label": h.label, "level": h.level, "onSpot": h.fixable_on_spot}
+                {
+                    "code": h.code,
+                    "label": str(h.label),
+                    "level": h.level,
+                    "onSpot": h.fixable_on_spot,
+                }
                 for h in HAZARD_TYPES
             ],
             "appliances": [

@@ -141,7 +141,9 @@ def _store(
         finished_at=payload.finished_at,
         latitude=_coordinate(payload.latitude),
         longitude=_coordinate(payload.longitude),
-        checklist={code: item.model_dump(mode="json") for code, item in payload.checklist.items()},
+        checklist_json=canonical_json(
+            {code: item.model_dump(mode="json") for code, item in payload.checklist.items()}
+        ).decode(),
         meter_reading=payload.meter_reading,
         leaflet_given=payload.leaflet_given,
         customer_needs=payload.customer_needs,
