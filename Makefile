@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Services carry the business rules: they are type-checked (DESIGN: mypy on services).
 TYPED := $(wildcard src/ruhu/*/services.py src/ruhu/*/services/*.py) $(addprefix src/ruhu/common/,policy.py workdays.py pii.py notifications.py attachments.py audit.py ledger.py)
 
-.PHONY: run test lint format bench bench-import migrate demo browser-deps clean help
+.PHONY: run test lint format bench bench-import bench-plan bench-visits migrate demo browser-deps clean help
 
 help:
 	@echo "make run    set up and serve the demo on http://$(BIND)"
@@ -64,6 +64,15 @@ bench: $(STAMP)
 # BENCH_ROWS=200000 for a quicker run; BENCH_PG names the PostgreSQL server (loopback).
 bench-import: $(STAMP)
 	$(BIN)/python -m bench.importing
+
+# Monthly plan, 1,000,000 households and 500 inspectors; the data is built once and kept
+# (BENCH_PLAN_DIR, default /tmp/bench-var-plan, and database ruhu_bench_plan).
+bench-plan: $(STAMP)
+	$(BIN)/python -m bench.plan
+
+# Visit submission through `ruhu serve` with 8 clients, next to a bare indexed read.
+bench-visits: $(STAMP)
+	$(BIN)/python -m bench.visits
 
 clean:
 	rm -rf $(VENV) var/test.sqlite3* tests/screenshots

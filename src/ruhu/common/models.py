@@ -234,6 +234,12 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
+        indexes = [
+            # the visit cites photos by the hash the phone uploaded; uploads are deduplicated
+            # by it within a branch
+            models.Index(fields=["original_sha256"], name="attachment_original_sha"),
+            models.Index(fields=["branch", "kind", "original_sha256"], name="attachment_dedupe"),
+        ]
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
 

@@ -130,13 +130,20 @@ APPLIANCE = _Table(VisitAppliance, {"id"})
 ATTACHMENT_TABLE = Attachment._meta.db_table
 
 
+def _among(column: str, count: int, vendor: str) -> str:
+    """`column` is one of the batch's ids: one array parameter on PostgreSQL (binding
+    thousands of placeholders costs more than the query), a list on SQLite."""
+    if vendor == "postgresql":
+        return f"{column} = ANY(%s)"
+    return f"{column} IN ({', '.join(['%s'] * count)})"
+
+
 def _visit_sql(count: int, vendor: str) -> str:
     table = Visit._meta.db_table
-    marks = ", ".join(["%s"] * count)
     return (
         f"SELECT {table}.id, {VISIT.row_json(vendor)}, a.sha256 "  # noqa: S608 (our names)
         f"FROM {table} LEFT JOIN {ATTACHMENT_TABLE} a ON a.id = {table}.signature_id "
-        f"WHERE {table}.id IN ({marks})"
+        f"WHERE {_among(f'{table}.id', count, vendor)}"
     )
 
 
@@ -147,10 +154,9 @@ def _child_sql(part: _Table, photos: list[str], count: int, vendor: str) -> str:
         for alias, column in zip(("p0", "p1"), photos, strict=False)
     )
     shas = "".join(f", {alias}.sha256" for alias in ("p0", "p1")[: len(photos)])
-    marks = ", ".join(["%s"] * count)
     return (
         f"SELECT {table}.visit_id, {table}.position, {part.row_json(vendor)}{shas} "  # noqa: S608
-        f"FROM {table}{joins} WHERE {table}.visit_id IN ({marks})"
+        f"FROM {table}{joins} WHERE {_among(f'{table}.visit_id', count, vendor)}"
     )
 
 
@@ -171,7 +177,7 @@ def visit_records(ids: list[str]) -> dict[str, LedgerRecord]:
         return {}
     vendor = connection.vendor
     keys = [uuid.UUID(value) for value in ids]
-    params = [key.hex for key in keys] if vendor == "sqlite" else keys
+    params = [key.hex for key in keys] if vendor == "sqlite" else [keys]
     by_hex = {key.hex: str(key) for key in keys}
     children: list[dict[str, list]] = []
     with connection.cursor() as cursor:

@@ -99,6 +99,14 @@ def household_get(*, acting_user, pk: int) -> Household:
     return get_scoped(Household.objects.select_related("branch"), pk, acting_user=acting_user)
 
 
+def household_for_visit(*, acting_user, pk: int) -> Household:
+    """The household a visit is recorded for, without its personal fields: a visit never
+    shows them, and decrypting them on each of thousands of visits an hour is waste."""
+    require(acting_user, Capability.VIEW_HOUSEHOLDS)
+    households = Household.objects.defer("phone", "id_number", "phone_bidx", "id_number_bidx")
+    return get_scoped(households, pk, acting_user=acting_user)
+
+
 # Appliance kind → policy key of its service life (GB 17905); kinds without one never expire.
 SERVICE_LIFE_KEYS = {
     "stove": "appliance.service_life_years.stove",

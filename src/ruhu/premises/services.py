@@ -33,6 +33,7 @@ register_action_labels(
         "household.update": _("修改用户档案"),
         "household.import": _("批量导入用户档案"),
         "household.import_queued": _("提交导入任务"),
+        "household.visit": _("入户后更新安检状态"),
         "appliance.add": _("登记燃气具"),
         "appliance.update": _("更新燃气具"),
         "appliance.remove": _("注销燃气具"),
@@ -168,6 +169,36 @@ def household_update(*, acting_user, household: Household, **changes) -> Househo
         changes=diff(before, snapshot(household)),
     )
     return household
+
+
+VISIT_FACTS = frozenset({"last_inspected_on", "long_term_absent"})
+
+
+def household_record_visit(*, acting_user, household: Household, **changes) -> Household:
+    """What a visit changes on the household, written narrowly: the visit is the evidence,
+    so this is a small update and a small audit row, not a full save (which would
+    re-encrypt the personal fields on every visit)."""
+    if not changes or set(changes) - VISIT_FACTS:
+        raise ValidationFailed("不可修改的字段", code="field_readonly")
+    before = {field: getattr(household, field) for field in changes}
+    for field, value in changes.items():
+        setattr(household, field, value)
+    household.is_key_customer = _key_customer(household)
+    household.updated_at = timezone.now()
+    Household.objects.filter(pk=household.pk).update(
+        **changes, is_key_customer=household.is_key_customer, updated_at=household.updated_at
+    )
+    audit_record(
+        acting_user=acting_user,
+        action="household.visit",
+        target=household,
+        changes={field: [_plain(before[field]), _plain(value)] for field, value in changes.items()},
+    )
+    return household
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 IMPORT_MODES = ("all", "valid")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -42,8 +43,8 @@ from ruhu.inspection.models import (
 )
 from ruhu.inspection.schemas import VisitIn
 from ruhu.premises.models import Appliance, Household
-from ruhu.premises.selectors import household_get, service_life_years
-from ruhu.premises.services import appliance_record, appliance_remove, household_update
+from ruhu.premises.selectors import household_for_visit, service_life_years
+from ruhu.premises.services import appliance_record, appliance_remove, household_record_visit
 
 register_action_labels(
     {
@@ -95,8 +96,9 @@ def visit_submit(
     stored = _already_stored(acting_user, payload, digest)
     if stored is not None:
         return stored, False
+    checked = _checked(acting_user, payload)
     try:
-        return _store(acting_user, payload, digest, supersedes, correction_reason), True
+        return _store(acting_user, payload, digest, checked, supersedes, correction_reason), True
     except IntegrityError:
         # The same id arrived twice at once and the other request won: answer as a repeat.
         stored = _already_stored(acting_user, payload, digest)
@@ -106,28 +108,54 @@ def visit_submit(
 
 
 def _already_stored(acting_user, payload: VisitIn, digest: str) -> Visit | None:
-    visit = Visit.objects.filter(pk=payload.id).first()
-    if visit is None:
+    """The visit stored under this id when it is this very submission again; a conflict
+    when the id holds another one. Most submissions are new: one narrow read tells."""
+    stored = Visit.objects.filter(pk=payload.id).values_list("inspector_id", "payload_sha256")
+    found = next(iter(stored), None)
+    if found is None:
         return None
-    if visit.inspector_id != acting_user.pk or visit.payload_sha256 != digest:
+    if found != (acting_user.pk, digest):
         raise Conflict(
             "该入户记录编号已用于另一份不同的记录", code="visit_id_conflict", id=str(payload.id)
         )
-    return visit
+    return Visit.objects.get(pk=payload.id)
 
 
-@transaction.atomic
-def _store(
-    acting_user, payload: VisitIn, digest: str, supersedes: Visit | None, reason: str
-) -> Visit:
+@dataclass(frozen=True)
+class _Checked:
+    household: Household
+    task: PlanTask | None
+    reviewed: Visit | None
+    photos: dict[str, Attachment]
+
+
+def _checked(acting_user, payload: VisitIn) -> _Checked:
+    """Every read and check a visit needs, before the write transaction: on SQLite that
+    transaction holds the database's one write lock, so it must be short."""
     review = payload.reviewed_visit_id is not None
     require(acting_user, Capability.REVIEW_ABSENT if review else Capability.RECORD_VISITS)
-    household = household_get(acting_user=acting_user, pk=payload.household_id)
+    household = household_for_visit(acting_user=acting_user, pk=payload.household_id)
     task = _task(acting_user, payload, household)
     reviewed = _reviewed(acting_user, payload, household) if review else None
     _check_times(payload)
     photos = _attachments(acting_user, payload)
     _check_outcome(payload, household, photos)
+    return _Checked(household, task, reviewed, photos)
+
+
+@transaction.atomic
+def _store(
+    acting_user,
+    payload: VisitIn,
+    digest: str,
+    checked: _Checked,
+    supersedes: Visit | None,
+    reason: str,
+) -> Visit:
+    household, task, reviewed, photos = (
+        checked.household, checked.task, checked.reviewed, checked.photos
+    )  # fmt: skip
+    review = reviewed is not None
     visit = Visit.objects.create(
         id=payload.id,
         household=household,
@@ -158,7 +186,7 @@ def _store(
     )
     _add_children(visit, payload, photos, household)
     _freeze(visit)
-    _update_household(acting_user, visit, household, supersedes)
+    _update_household(acting_user, visit, household, payload)
     _finish_task(task)
     if reviewed is not None:
         _close_review(acting_user, reviewed, visit)
@@ -344,9 +372,7 @@ def _freeze(visit: Visit) -> None:
     visit.ledger_seq = entry.seq  # type: ignore[attr-defined]
 
 
-def _update_household(
-    acting_user, visit: Visit, household: Household, supersedes: Visit | None
-) -> None:
+def _update_household(acting_user, visit: Visit, household: Household, payload: VisitIn) -> None:
     on = timezone.localdate(visit.finished_at)
     changes: dict = {}
     if visit.outcome == Visit.Outcome.INSPECTED:
@@ -354,7 +380,8 @@ def _update_household(
             changes["last_inspected_on"] = on
         if household.long_term_absent:
             changes["long_term_absent"] = False
-        _apply_appliances(acting_user, visit, household)
+        if payload.appliances:
+            _apply_appliances(acting_user, visit, household)
     elif visit.outcome == Visit.Outcome.ABSENT and not household.long_term_absent:
         limit = policy_get(
             "inspection.long_absent.consecutive_absent_visits", branch=household.branch_id
@@ -362,7 +389,7 @@ def _update_household(
         changes["long_term_absent"] = _consecutive_absences(household) >= int(limit)
     changes = {k: v for k, v in changes.items() if getattr(household, k) != v}
     if changes:
-        household_update(acting_user=acting_user, household=household, **changes)
+        household_record_visit(acting_user=acting_user, household=household, **changes)
 
 
 def _consecutive_absences(household: Household) -> int:

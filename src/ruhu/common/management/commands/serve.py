@@ -6,6 +6,7 @@ command fails, so a supervisor sees the problem instead of half a service.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -20,7 +21,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000", help="host:port to listen on")
-        parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=2 * (os.cpu_count() or 1) + 1,
+            help="gunicorn worker processes (default: 2 × CPUs + 1, gunicorn's advice)",
+        )
         parser.add_argument(
             "--no-worker", action="store_true", help="do not start the job consumer"
         )

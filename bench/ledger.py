@@ -1,0 +1,347 @@
+"""`python -m bench.ledger`: `ruhu ledger verify` against the raw engine reading the same rows.
+
+Fills a fresh database with ENTRIES chained records (default 200,000; BENCH_LEDGER_ENTRIES
+overrides) of a benchmark kind whose loader reads visit-sized canonical JSON (~1.5 KB, 2–4
+attachment hashes) from a plain table. Then, for SQLite and for PostgreSQL (BENCH_PG, a
+server on loopback), times in the same run:
+  (a) the raw engine reading every entry and every record (DB-API cursor, streamed),
+  (b) hashlib over the same bytes (each record, each entry's hashed text),
+  (c) ledger_verify, median of 3 (and how much of it the loader took), in one process and
+      with worker processes (BENCH_LEDGER_WORKERS, default one per CPU: `ruhu ledger
+      verify`'s default),
+  (d) freezing visits one transaction each, as a service would: the record plus
+      ledger_append, against the raw engine writing the record and a ready-made entry row.
+Prints entries/s and the ratio of (c) to (a) and to (a)+(b), the floor of any verify.
+Each engine runs in a child process of its own, with its own var dir and database;
+BENCH_LEDGER_ENGINES=sqlite (or postgresql) runs one of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ruhu.common.ledger import LedgerRecord
+
+ENTRIES = int(os.environ.get("BENCH_LEDGER_ENTRIES", "200000"))
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DATABASE = "ruhu_bench_ledger"
+REPEATS = 3
+WORKERS = int(os.environ.get("BENCH_LEDGER_WORKERS", str(os.cpu_count() or 2)))
+APPENDS = 2000
+BATCH = 5000
+ENGINES = os.environ.get("BENCH_LEDGER_ENGINES", "sqlite,postgresql").split(",")
+KIND = "benchvisit"
+
+# 16 checklist items make a record of ~1.5 KB (1.4–1.8 KB), inside PostgreSQL's TOAST
+# threshold (~2 KB): at ~2 KB half the records get compressed and reading them costs twice.
+ITEMS = [
+    "meter_seal", "meter_reading", "riser_pipe", "valve_front", "valve_stove", "hose_age",
+    "hose_clamps", "stove_flame_failure", "water_heater_flue", "leak_test_joints",
+    "leak_test_meter", "alarm_present", "ventilation", "concealed_pipe", "bedroom_gas",
+    "fire_source_distance",
+]  # fmt: skip
+
+
+def visit(rng: random.Random, n: int) -> tuple[bytes, list[str]]:
+    """A frozen visit as its canonical JSON (about 1.5 KB) and its attachment hashes."""
+    from ruhu.common.ledger import canonical_json
+
+    day = f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}"
+    attachments = [hashlib.sha256(rng.randbytes(16)).hexdigest() for _ in range(rng.randint(2, 4))]
+    address = f"翠苑小区{n % 90}幢{n % 6}单元{n % 30}01室"
+    record = {
+        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "household": {"account_no": f"A{n:09d}", "address": address},
+        "inspector": {"id": rng.randint(1, 500), "badge_no": f"A-{rng.randint(1, 999):03d}"},
+        "started_at": f"{day}T0{rng.randint(1, 8)}:12:05+00:00",
+        "ended_at": f"{day}T0{rng.randint(1, 8)}:41:37+00:00",
+        "result": rng.choice(["passed", "hazard", "absent"]),
+        "checklist": [
+            {"item": item, "result": rng.choice(["ok", "ok", "ok", "fail", "n/a"]),
+             "note": "" if rng.random() < 0.9 else "软管老化，已告知用户更换"}
+            for item in ITEMS
+        ],
+        "readings": {"meter": f"{rng.randint(0, 99999)}.{rng.randint(0, 999):03d}",
+                     "pressure_kpa": f"{rng.uniform(1.8, 2.6):.2f}"},
+        "hazards": [{"code": "HOSE_OLD", "level": "general", "deadline": day}]
+        if rng.random() < 0.2 else [],
+        "signature": {"signed_by": "户主", "signed_at": f"{day}T08:45:00+00:00"},
+        "attachments": attachments,
+        "version": 1,
+    }  # fmt: skip
+    return canonical_json(record), attachments
+
+
+def load_visits(ids: list[str]) -> dict[str, LedgerRecord]:
+    """The benchmark kind's loader: records by bigint primary key, as a Django model's.
+
+    PostgreSQL gets the ids as one array parameter: an IN list of thousands of placeholders
+    costs psycopg's client-side binding more than the query costs the server."""
+    from django.db import connection
+
+    from ruhu.common.ledger import LedgerRecord
+
+    pks = [int(i) for i in ids if i.isdigit()]
+    if connection.vendor == "postgresql":
+        where, params = "id = ANY(%s)", [pks]
+    else:
+        where, params = f"id IN ({', '.join(['%s'] * len(pks))})", pks
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, canonical, attachments FROM bench_visit WHERE {where}", params)
+        return {
+            str(pk): LedgerRecord(canonical.encode(), tuple(attachments.split(",")))
+            for pk, canonical, attachments in cursor.fetchall()
+        }
+
+
+def fill(count: int) -> float:
+    """The records and their chain, written straight into the tables; returns KB/record."""
+    from django.db import connection, transaction
+
+    from ruhu.common.ledger import ZERO_HASH, entry_hash_of
+
+    # the primary key of a Django model (BigAutoField); on SQLite, the rowid
+    key = "bigint" if connection.vendor == "postgresql" else "integer"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE bench_visit (id {key} PRIMARY KEY, canonical text NOT NULL, "
+            "attachments text NOT NULL)"
+        )
+    rng = random.Random(2026)
+    prev, size = ZERO_HASH, 0
+    now = "2026-03-01T00:00:00+00:00"
+    with transaction.atomic():
+        for start in range(0, count, BATCH):
+            records, entries = [], []
+            for n in range(start + 1, min(start + BATCH, count) + 1):
+                canonical, attachments = visit(rng, n)
+                record_id, sha = str(n), hashlib.sha256(canonical).hexdigest()
+                entry_hash = entry_hash_of(prev_hash=prev, kind=KIND, record_id=record_id,
+                                           record_sha256=sha, attachments=attachments)  # fmt: skip
+                records.append((n, canonical.decode(), ",".join(attachments)))
+                entries.append((n, KIND, record_id, sha, json.dumps(attachments), prev,
+                                entry_hash, now))  # fmt: skip
+                prev, size = entry_hash, size + len(canonical)
+            _insert(connection, records, entries)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return size / count / 1024
+
+
+ENTRY_COLUMNS = (
+    "seq, kind, record_id, record_sha256, attachments, prev_hash, entry_hash, appended_at"
+)
+
+
+def _insert(connection, records, entries) -> None:
+    if connection.vendor == "postgresql":
+        raw = connection.connection.cursor()
+        with raw.copy("COPY bench_visit (id, canonical, attachments) FROM STDIN") as copy:
+            for row in records:
+                copy.write_row(row)
+        with raw.copy(f"COPY common_ledgerentry ({ENTRY_COLUMNS}) FROM STDIN") as copy:
+            for row in entries:
+                copy.write_row(row)
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany("INSERT INTO bench_visit VALUES (%s, %s, %s)", records)
+        cursor.executemany(
+            f"INSERT INTO common_ledgerentry ({ENTRY_COLUMNS}) VALUES ({', '.join(['%s'] * 8)})",
+            entries,
+        )
+
+
+def raw_read_and_hash() -> tuple[float, float]:
+    """Seconds the engine takes to stream every entry and record, and hashlib over them."""
+    from django.db import connection, transaction
+
+    reading = hashing = 0.0
+    with transaction.atomic():
+        pg = connection.vendor == "postgresql"
+        for sql in (
+            f"SELECT {ENTRY_COLUMNS} FROM common_ledgerentry ORDER BY seq",
+            "SELECT id, canonical, attachments FROM bench_visit",
+        ):
+            cursor = (
+                connection.connection.cursor(name="bench") if pg else connection.connection.cursor()
+            )
+            start = time.perf_counter()
+            cursor.execute(sql)
+            while True:
+                rows = cursor.fetchmany(BATCH)
+                reading += time.perf_counter() - start
+                if not rows:
+                    break
+                # the bytes that verify hashes (made outside both timers)
+                if len(rows[0]) == 3:
+                    data = [row[1].encode() for row in rows]
+                else:
+                    data = [f"{r[5]}\n{r[1]}\n{r[2]}\n{r[3]}\n{r[4]}".encode() for r in rows]
+                start = time.perf_counter()
+                for item in data:
+                    hashlib.sha256(item).hexdigest()
+                hashing += time.perf_counter() - start
+                start = time.perf_counter()
+            cursor.close()
+    return reading, hashing
+
+
+def timed_verify(workers: int) -> tuple[float, float]:
+    """Seconds of ledger_verify, and of them the seconds spent in the loader (one process)."""
+    from ruhu.common import ledger
+
+    spent = 0.0
+
+    def loader(ids):
+        nonlocal spent
+        start = time.perf_counter()
+        found = load_visits(ids)
+        spent += time.perf_counter() - start
+        return found
+
+    ledger._loaders[KIND] = loader
+    start = time.perf_counter()
+    result = ledger.ledger_verify(batch_size=BATCH, workers=workers)
+    elapsed = time.perf_counter() - start
+    assert result.ok and result.checked == ENTRIES, result
+    ledger._loaders[KIND] = load_visits
+    return elapsed, spent
+
+
+def timed_appends(count: int, *, raw: bool) -> float:
+    """Seconds for `count` frozen visits, one transaction each: the record and its entry
+    through ledger_append, or (raw) the record and a precomputed entry row in a plain table,
+    with no head to read and no lock: what the engine's commits alone cost."""
+    from django.db import connection, transaction
+
+    from ruhu.common.ledger import ledger_append
+
+    rng = random.Random(7)
+    first = ENTRIES + 1 + (count if raw else 0)
+    visits = [(n, *visit(rng, n)) for n in range(first, first + count)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_chain (seq bigint UNIQUE, kind varchar(32), "
+            "record_id varchar(64), record_sha256 varchar(64), attachments text, "
+            "prev_hash varchar(64), entry_hash varchar(64) UNIQUE, appended_at varchar(40))"
+        )
+    start = time.perf_counter()
+    for n, canonical, attachments in visits:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO bench_visit VALUES (%s, %s, %s)",
+                [n, canonical.decode(), ",".join(attachments)],
+            )
+            if raw:
+                sha = hashlib.sha256(canonical).hexdigest()
+                cursor.execute(
+                    f"INSERT INTO bench_chain VALUES ({', '.join(['%s'] * 8)})",
+                    [n, KIND, str(n), sha, json.dumps(attachments), sha, f"{n:064x}", "now"],
+                )
+            else:
+                ledger_append(
+                    kind=KIND, record_id=str(n), canonical=canonical, attachments=attachments
+                )
+    return time.perf_counter() - start
+
+
+def child() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ruhu.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from ruhu.common.ledger import ledger_verify, register_ledger_kind
+
+    call_command("migrate", verbosity=0)
+    register_ledger_kind(KIND, load_visits)
+    started = time.perf_counter()
+    kb = fill(ENTRIES)
+    filled = time.perf_counter() - started
+    verify = [timed_verify(1) for _ in range(REPEATS)]
+    parallel = statistics.median(timed_verify(WORKERS)[0] for _ in range(REPEATS))
+    raw = [raw_read_and_hash() for _ in range(REPEATS)]
+    ruhu_s = statistics.median(v[0] for v in verify)
+    loader_s = statistics.median(v[1] for v in verify)
+    read_s = statistics.median(r[0] for r in raw)
+    hash_s = statistics.median(r[1] for r in raw)
+    floor = read_s + hash_s
+    appends = timed_appends(APPENDS, raw=False)
+    raw_appends = timed_appends(APPENDS, raw=True)
+    assert ledger_verify().checked == ENTRIES + APPENDS
+
+    print(
+        f"{connection.vendor}, {ENTRIES:,} entries, records {kb:.2f} KB on average "
+        f"(filled in {filled:.0f} s), median of {REPEATS}:"
+    )
+    print(f"  raw engine read, entries + records {read_s:7.2f} s  {ENTRIES / read_s:10,.0f} /s")
+    print(f"  hashlib over the same bytes        {hash_s:7.2f} s  {ENTRIES / hash_s:10,.0f} /s")
+    print(f"  floor (read + hash)                {floor:7.2f} s  {ENTRIES / floor:10,.0f} /s")
+    print(
+        f"  ledger_verify                      {ruhu_s:7.2f} s  {ENTRIES / ruhu_s:10,.0f} "
+        f"entries/s  ratio to raw read {ruhu_s / read_s:5.2f}, to floor {ruhu_s / floor:5.2f}"
+    )
+    print(f"    of which the kind's loader       {loader_s:7.2f} s")
+    print(
+        f"  ledger_verify, {WORKERS} worker processes  {parallel:6.2f} s  "
+        f"{ENTRIES / parallel:10,.0f} entries/s  ratio to raw read {parallel / read_s:5.2f}"
+    )
+    print(f"  {APPENDS:,} frozen visits, one transaction each: raw engine "
+          f"{raw_appends * 1e6 / APPENDS:6.0f} µs, with ledger_append "
+          f"{appends * 1e6 / APPENDS:6.0f} µs, ratio {appends / raw_appends:5.2f}")  # fmt: skip
+    sys.stdout.flush()
+
+
+def _env(var_dir: Path, database_url: str = "") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["RUHU_VAR_DIR"] = str(var_dir)
+    env["BENCH_LEDGER_CHILD"] = "1"
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def main() -> None:
+    if os.environ.get("BENCH_LEDGER_CHILD"):
+        child()
+        return
+    import psycopg
+
+    command = [sys.executable, "-m", "bench.ledger"]
+    with tempfile.TemporaryDirectory(prefix="ruhu-bench-ledger-") as name:
+        folder = Path(name)
+        if "sqlite" in ENGINES:
+            subprocess.run(command, env=_env(folder / "sqlite"), check=True)
+        if "postgresql" not in ENGINES:
+            return
+        try:
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
+                con.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+                con.execute(f"CREATE DATABASE {DATABASE}")
+        except psycopg.OperationalError as exc:
+            print(f"PostgreSQL at {PG_SERVER} unreachable, its half was not run: {exc}")
+            return
+        try:
+            env = _env(folder / "pg", f"{PG_SERVER}/{DATABASE}")
+            subprocess.run(command, env=env, check=True)
+        finally:
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
+                con.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,613 @@
+"""`make bench-visits`: visit submission against `ruhu serve`, next to a bare read.
+
+Target: visits submitted (frozen, chained in the ledger, audited) by 8 concurrent clients
+at ≥ 200 visits/s on SQLite and ≥ 300/s on PostgreSQL (with Redis, as in production),
+p99 ≤ 100 ms.
+
+For SQLite and then PostgreSQL (BENCH_PG, a server on loopback; skipped if unreachable),
+in a fresh var dir and database each time: migrate, a branch with CLIENTS inspectors and
+HOUSEHOLDS synthetic households (`ruhu synth` + `ruhu import-households`), HISTORY rows
+of attachments that earlier visits left in the branch (BENCH_VISITS_HISTORY, default
+100,000: about 25,000 visits' photos, a few months of a mid-sized branch; the visit's
+attachment lookup searches them; 0 for an empty archive), then `ruhu serve` (its
+default gunicorn workers and the job consumer; BENCH_SERVE_WORKERS overrides) on a free
+loopback port. Over HTTP, as the phones would: each inspector gets a device token (POST
+/api/v1/auth/token) and uploads a pool of photos and signatures (POST /api/v1/attachments),
+not timed. Then CLIENTS threads (http.client), one per inspector, each:
+  (a) posts VISITS/CLIENTS distinct valid visits (new UUIDs, the household's whole
+      checklist, photos and a signature from its pool; 75 % inspected, 10 % inspected
+      with a hazard fixed on the spot, 15 % absent) after WARMUP untimed ones;
+  (b) the bare view in the same run, with the same clients and tokens: GET
+      /api/v1/attachments/{id} (the token lookup plus one primary-key read), and GET
+      /api/v1/households/{id} (the same plus the appliances query and two decryptions).
+Each load runs in ROUNDS rounds; prints the median requests/s, p50/p95/p99 latency over
+all rounds, the CPU per request of the server's process tree, of PostgreSQL's backends and
+of the clients (with the CPU-bound ceiling that implies on this machine: the figures are
+sturdier than the rates on a shared machine), and the ratio of (a) to (b). Then checks
+every visit is frozen and chained, and times `ledger_verify` over the chain (entries/s;
+bench/ledger.py measures a 200,000-entry chain). BENCH_ENGINES=sqlite (or postgresql)
+runs one engine; BENCH_PROFILE=1 adds a cProfile of 200 visits posted in-process.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+CLIENTS = 8
+VISITS = int(os.environ.get("BENCH_VISITS", "2000"))
+READS = int(os.environ.get("BENCH_VISITS_READS", "4000"))
+WARMUP = 10  # untimed requests per client first
+ROUNDS = 3
+HOUSEHOLDS = 4000
+HISTORY = int(os.environ.get("BENCH_VISITS_HISTORY", "100000"))
+PROFILED = 200  # visits in BENCH_PROFILE's in-process profile
+PHOTOS, SIGNATURES = 24, 8  # each inspector's pool
+SERVE_WORKERS = os.environ.get("BENCH_SERVE_WORKERS", "")
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
+DATABASE = "ruhu_bench_visits"
+ENGINES = os.environ.get("BENCH_ENGINES", "sqlite,postgresql").split(",")
+PASSWORD = "Door-Step-Evidence-2026"
+BRANCH, COMPANY = "bench-visits", "bench-visits-co"
+RUHU = [sys.executable, "-m", "ruhu.cli"]
+HERE = [sys.executable, "-m", "bench.visits"]
+API = "/api/v1"
+TARGETS = {"sqlite": 200, "postgresql": 300}
+
+
+# ---------------------------------------------------------------- in the child processes
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ruhu.settings")
+    import django
+
+    django.setup()
+
+
+def child_setup() -> None:
+    """The branch, its inspectors and (after the parent's import) nothing else."""
+    _django()
+    from ruhu.accounts.services import org_unit_create, user_create
+
+    company = org_unit_create(acting_user=None, kind="company", code=COMPANY, name="bench")
+    branch = org_unit_create(
+        acting_user=None, kind="branch", code=BRANCH, name="bench", parent=company
+    )
+    for n in range(CLIENTS):
+        user_create(acting_user=None, username=f"visitor-{n}", full_name=f"安检员{n}",
+                    role="inspector", org_unit=branch, password=PASSWORD,
+                    badge_no=f"V-{n:03d}")  # fmt: skip
+
+
+def child_households() -> None:
+    """The households the visits go to: id and meter, which decide the checklist."""
+    _django()
+    from ruhu.premises.models import Household
+
+    rows = Household.objects.filter(branch__code=BRANCH).order_by("pk")
+    print(json.dumps(list(rows.values_list("pk", "meter_location", "meter_kind"))))
+
+
+def child_history() -> None:
+    """HISTORY attachment rows in the branch, as earlier visits would have left (rows only:
+    nothing reads their files), written straight into the table."""
+    _django()
+    import hashlib
+
+    from django.db import connection, transaction
+    from django.utils import timezone as django_tz
+
+    from ruhu.accounts.models import OrgUnit, User
+
+    branch = OrgUnit.objects.get(code=BRANCH)
+    people = list(User.objects.filter(branch=branch).values_list("pk", flat=True))
+    now = django_tz.now()
+    columns = ("id, kind, file, sha256, original_sha256, size, content_type, extension, "
+               "uploaded_by_id, uploaded_at, branch_id")  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, HISTORY, 10_000):
+            rows = []
+            for n in range(start, min(start + 10_000, HISTORY)):
+                sha = hashlib.sha256(f"history {n}".encode()).hexdigest()
+                original = hashlib.sha256(f"original {n}".encode()).hexdigest()
+                rows.append((str(uuid.uuid4()) if connection.vendor == "postgresql" else
+                             uuid.uuid4().hex, "photo", f"attachments/{sha}.jpg", sha, original,
+                             20_000, "image/jpeg", ".jpg", people[n % len(people)], now,
+                             branch.pk))  # fmt: skip
+            cursor.executemany(
+                f"INSERT INTO common_attachment ({columns}) VALUES ({', '.join(['%s'] * 11)})",
+                rows,
+            )
+        cursor.execute("ANALYZE common_attachment")
+
+
+def child_check() -> None:
+    """Every visit frozen and chained, the chain whole; ledger_verify timed (median of 3)."""
+    _django()
+    from ruhu.common.ledger import ledger_verify
+    from ruhu.common.models import LedgerEntry
+    from ruhu.inspection.models import Visit
+
+    visits = Visit.objects.count()
+    frozen = Visit.objects.filter(frozen=True).count()
+    entries = LedgerEntry.objects.filter(kind="visit").count()
+    timings, result = [], None
+    for _ in range(3):
+        start = time.perf_counter()
+        result = ledger_verify()
+        timings.append(time.perf_counter() - start)
+    assert result is not None
+    print(json.dumps({"visits": visits, "frozen": frozen, "entries": entries,
+                      "verified": result.ok, "checked": result.checked,
+                      "verify_s": statistics.median(timings),
+                      "broken": str(result.broken) if result.broken else ""}))  # fmt: skip
+
+
+def child_profile() -> None:
+    """cProfile of PROFILED visits posted in-process (Django's test client, no gunicorn)
+    by the first inspector, to households not visited yet."""
+    import cProfile
+    import pstats
+
+    _django()
+    from django.test import Client as DjangoClient
+
+    from ruhu.accounts.models import User
+    from ruhu.accounts.services import token_issue
+    from ruhu.common.models import Attachment
+    from ruhu.inspection.models import Visit
+    from ruhu.premises.models import Household
+
+    user = User.objects.get(username="visitor-0")
+    _token, raw = token_issue(acting_user=user, user=user, name="profile")
+    mine = Attachment.objects.filter(uploaded_by=user)
+    photos = list(mine.filter(kind="photo").values_list("sha256", flat=True))
+    signatures = list(mine.filter(kind="signature").values_list("sha256", flat=True))
+    visited = Visit.objects.values("household_id")
+    households = Household.objects.filter(branch__code=BRANCH).exclude(pk__in=visited)
+    rows = list(households.values_list("pk", "meter_location", "meter_kind")[: PROFILED + 20])
+    bodies = visit_payloads(rows, random.Random(99), photos, signatures, len(rows))
+    client = DjangoClient(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    for body in bodies[:20]:  # warm-up
+        client.post(f"{API}/inspection/visits", body, content_type="application/json")
+    profile = cProfile.Profile()
+    profile.enable()
+    for body in bodies[20:]:
+        response = client.post(f"{API}/inspection/visits", body, content_type="application/json")
+        assert response.status_code == 201, response.content
+    profile.disable()
+    stats = pstats.Stats(profile, stream=sys.stdout)
+    print(f"--- {PROFILED} visits in-process, by cumulative time (ruhu and the engine)")
+    stats.sort_stats("cumulative").print_stats(r"ruhu/|execute|commit|ninja/operation", 40)
+    print("--- by own time")
+    stats.sort_stats("tottime").print_stats(20)
+
+
+# ---------------------------------------------------------------- HTTP
+
+
+class Client:
+    """One phone: a token, a pool of uploads, a keep-alive connection (http.client opens
+    it again when the server closes it, as gunicorn's sync workers do after a response)."""
+
+    def __init__(self, port: int, token: str = "") -> None:
+        self.port = port
+        self.token = token
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                content_type: str = "application/json") -> tuple[int, bytes]:  # fmt: skip
+        headers = {"Content-Type": content_type} if body is not None else {}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.connection.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def json(self, method: str, path: str, data: dict | None = None) -> dict:
+        body = json.dumps(data).encode() if data is not None else None
+        status, content = self.request(method, path, body)
+        if status >= 300:
+            raise RuntimeError(f"{method} {path}: {status} {content[:300]!r}")
+        return json.loads(content)
+
+    def upload(self, kind: str, name: str, data: bytes) -> dict:
+        boundary = uuid.uuid4().hex
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\n{kind}\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                f'filename="{name}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+            ).encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        status, content = self.request(
+            "POST", f"{API}/attachments", body, f"multipart/form-data; boundary={boundary}"
+        )
+        if status != 201:
+            raise RuntimeError(f"upload: {status} {content[:300]!r}")
+        return json.loads(content)
+
+
+def _picture(rng: random.Random, kind: str) -> bytes:
+    """A small distinct picture: a JPEG photo or a PNG signature."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 240), tuple(rng.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(12):
+        box = (
+            sorted(rng.randrange(320) for _ in range(2)),
+            sorted(rng.randrange(240) for _ in range(2)),
+        )
+        draw.rectangle((box[0][0], box[1][0], box[0][1], box[1][1]),
+                       fill=tuple(rng.randrange(256) for _ in range(3)))  # fmt: skip
+    out = io.BytesIO()
+    image.save(out, "PNG" if kind == "signature" else "JPEG", quality=80)
+    return out.getvalue()
+
+
+def prepare_phone(port: int, number: int) -> tuple[Client, list[str], list[str], str]:
+    """Log in for a device token, upload the pool: (client, photos, signatures, an id)."""
+    client = Client(port)
+    login = {"username": f"visitor-{number}", "password": PASSWORD, "device_name": "bench phone"}
+    answer = client.json("POST", f"{API}/auth/token", login)
+    client.token = answer["token"]
+    rng = random.Random(number)
+    photos, signatures, some_id = [], [], ""
+    for n in range(PHOTOS + SIGNATURES):
+        kind = "photo" if n < PHOTOS else "signature"
+        stored = client.upload(kind, f"{kind}-{number}-{n}.img", _picture(rng, kind))
+        (photos if kind == "photo" else signatures).append(stored["sha256"])
+        some_id = some_id or stored["id"]
+    return client, photos, signatures, some_id
+
+
+def visit_payloads(households: list, rng: random.Random, photos: list[str],
+                   signatures: list[str], count: int) -> list[bytes]:  # fmt: skip
+    """`count` distinct visits to distinct households, as the phone would post them."""
+    from ruhu.inspection.checklist import applicable_items
+
+    finished = datetime.now(timezone(timedelta(hours=8))) - timedelta(minutes=2)
+    bodies = []
+    for n in range(count):
+        household_id, location, meter_kind = households[n % len(households)]
+        started = finished - timedelta(minutes=12 + n % 9)
+        data: dict = {
+            "id": str(uuid.uuid4()),
+            "household_id": household_id,
+            "started_at": started.isoformat(),
+            "finished_at": finished.isoformat(),
+            "latitude": 30.27 + rng.random() / 100,
+            "longitude": 120.15 + rng.random() / 100,
+        }
+        roll = rng.random()
+        if roll < 0.15:
+            data |= {"outcome": "absent", "absent_photo": rng.choice(photos),
+                     "door_number": f"{n % 30 + 1}幢{n % 6 + 1}单元{n % 20 + 1}01"}  # fmt: skip
+        else:
+            items = applicable_items(meter_location=location, meter_kind=meter_kind)
+            checklist = {item.code: {"state": "ok"} for item in items}
+            first, second, third = rng.sample(photos, 3)
+            checklist["stove_connection"]["photos"] = [first]
+            checklist["leak_test"]["photos"] = [second]
+            data |= {"outcome": "inspected", "checklist": checklist, "leaflet_given": True,
+                     "signature": rng.choice(signatures), "signer_name": "王伟"}  # fmt: skip
+            if location != "outdoor":
+                data["meter_reading"] = f"{rng.randrange(100, 9999)}.{rng.randrange(1000):03d}"
+            if roll < 0.25:
+                checklist["hose_condition"] = {"state": "hazard", "note": "软管老化"}
+                data["hazards"] = [{"hazard_type": "hose_defect", "item": "hose_condition",
+                                    "level": 1, "description": "软管老化龟裂，现场更换",
+                                    "fixed_on_spot": True, "before_photo": third,
+                                    "after_photo": first}]  # fmt: skip
+        bodies.append(json.dumps(data, ensure_ascii=False).encode())
+    return bodies
+
+
+def load(clients: list[Client], work: list[list[tuple[str, str, bytes | None]]],
+         expect: set[int]) -> tuple[float, list[float], int]:  # fmt: skip
+    """Every client runs its list of requests at once; (seconds, latencies, failures)."""
+    latencies: list[list[float]] = [[] for _ in clients]
+    failures = [0] * len(clients)
+    start_line = threading.Barrier(len(clients) + 1)
+
+    def run(index: int) -> None:
+        client, mine = clients[index], latencies[index]
+        start_line.wait()
+        for method, path, body in work[index]:
+            began = time.perf_counter()
+            status, content = client.request(method, path, body)
+            mine.append(time.perf_counter() - began)
+            if status not in expect:
+                failures[index] += 1
+                if failures[index] <= 2:
+                    print(f"  {method} {path}: {status} {content[:400]!r}", file=sys.stderr)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    start_line.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - began, [x for mine in latencies for x in mine], sum(failures)
+
+
+# ---------------------------------------------------------------- the server
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its living descendants."""
+    total, todo = 0.0, [pid]
+    ticks = os.sysconf("SC_CLK_TCK")
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                todo.extend(int(child) for child in children)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def serve(env: dict[str, str], folder: Path) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    command = [*RUHU, "serve", "--bind", f"127.0.0.1:{port}"]
+    if SERVE_WORKERS:
+        command += ["--workers", SERVE_WORKERS]
+    log = open(folder / "serve.log", "wb")  # noqa: SIM115 (closed with the process)
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"ruhu serve exited: see {folder / 'serve.log'}")
+        try:
+            status, _ = Client(port).request("GET", f"{API}/me")
+            if status == 401:
+                return process, port
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("ruhu serve did not answer within 60 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# ---------------------------------------------------------------- one engine
+
+
+def _env(var_dir: Path, database_url: str = "", redis_url: str = "") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["RUHU_VAR_DIR"] = str(var_dir)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if redis_url:  # a queue and cache keys of our own on a shared Redis
+        env |= {"REDIS_URL": redis_url, "RUHU_QUEUE_NAME": "ruhu-bench-visits",
+                "RUHU_CACHE_PREFIX": "ruhu-bench-visits"}  # fmt: skip
+    return env
+
+
+class Meter:
+    """CPU seconds spent during a load by the server's process tree, the database's
+    backends (PostgreSQL: those connected to our database, sampled every SAMPLE seconds,
+    since Django closes a connection after 60 s and its backend's CPU leaves with it)
+    and this client process."""
+
+    SAMPLE = 0.25
+
+    def __init__(self, server_pid: int, dsn: str = "") -> None:
+        self.server_pid, self.dsn = server_pid, dsn
+
+    def _sample(self, con, seen: dict[int, list[float]], first: bool) -> None:
+        rows = con.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchall()
+        for (pid,) in rows:
+            cpu = _tree_cpu(pid)
+            if pid in seen:
+                seen[pid][1] = cpu
+            else:  # a backend there from the start counts from then, a new one from 0
+                seen[pid] = [cpu if first else 0.0, cpu]
+
+    def _sampler(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.dsn, autocommit=True) as con:
+            self._sample(con, self.seen, True)
+            self.started.set()
+            while not self.stopping.wait(self.SAMPLE):
+                self._sample(con, self.seen, False)
+            self._sample(con, self.seen, False)
+
+    def __enter__(self) -> Meter:
+        self.seen: dict[int, list[float]] = {}
+        if self.dsn:
+            self.started, self.stopping = threading.Event(), threading.Event()
+            self.thread = threading.Thread(target=self._sampler, daemon=True)
+            self.thread.start()
+            self.started.wait()
+        self.server = _tree_cpu(self.server_pid)
+        self.client = time.process_time()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.client = time.process_time() - self.client
+        self.server = _tree_cpu(self.server_pid) - self.server
+        if self.dsn:
+            self.stopping.set()
+            self.thread.join()
+        self.database = sum(last - first for first, last in self.seen.values())
+
+
+def measure(clients, work, expect: set[int], meter: Meter, label: str) -> tuple[float, float]:
+    """ROUNDS loads of the work split in ROUNDS parts; prints the median rate, latency
+    percentiles over all rounds and CPU per request. Returns (median rate, p99 in ms)."""
+    rates, latencies, failures = [], [], 0
+    with meter:
+        for part in range(ROUNDS):
+            share = [mine[part::ROUNDS] for mine in work]
+            seconds, times, failed = load(clients, share, expect)
+            rates.append(len(times) / seconds)
+            latencies += times
+            failures += failed
+    latencies.sort()
+    count = len(latencies)
+
+    def pct(p: float) -> float:
+        return latencies[min(count - 1, int(p * count))] * 1e3
+
+    def per_request(cpu: float) -> str:
+        return f"{cpu / count * 1e3:4.1f}"
+
+    rate = statistics.median(rates)
+    print(f"  {label}: {count:,} requests in {ROUNDS} rounds of "
+          + ", ".join(f"{r:.0f}" for r in rates) + "/s")  # fmt: skip
+    print(f"    median {rate:5.0f} /s   p50 {pct(0.50):5.1f}  p95 {pct(0.95):5.1f}  "
+          f"p99 {pct(0.99):5.1f} ms   CPU ms/request: server {per_request(meter.server)}"
+          + (f", database {per_request(meter.database)}" if meter.dsn else "")
+          + f", clients {per_request(meter.client)}"
+          + (f"   FAILED {failures}" if failures else ""))  # fmt: skip
+    cpu = (meter.server + meter.database + meter.client) / count
+    print(f"    all CPU {cpu * 1e3:.1f} ms/request: on {os.cpu_count()} CPUs at most "
+          f"{(os.cpu_count() or 1) / cpu:.0f} /s")  # fmt: skip
+    return rate, pct(0.99)
+
+
+def run_engine(engine: str, env: dict[str, str], folder: Path, csv: Path) -> None:
+    subprocess.run([*RUHU, "migrate", "-v", "0"], env=env, check=True)
+    subprocess.run([*RUHU, "createcachetable"], env=env, check=True)
+    subprocess.run([*HERE, "setup"], env=env, check=True)
+    subprocess.run([*RUHU, "import-households", str(csv), "--branch", BRANCH], env=env,
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    if HISTORY:
+        subprocess.run([*HERE, "history"], env=env, check=True)
+    done = subprocess.run([*HERE, "households"], env=env, check=True, stdout=subprocess.PIPE)
+    households = json.loads(done.stdout)
+    process, port = serve(env, folder)
+    try:
+        phones = [prepare_phone(port, n) for n in range(CLIENTS)]
+        clients = [phone[0] for phone in phones]
+        work = []
+        for n, (_client, photos, signatures, _id) in enumerate(phones):
+            bodies = visit_payloads(households[n::CLIENTS], random.Random(n), photos,
+                                    signatures, WARMUP + VISITS // CLIENTS)  # fmt: skip
+            work.append([("POST", f"{API}/inspection/visits", body) for body in bodies])
+        workers = SERVE_WORKERS or "2 (its default)"
+        print(f"{engine}: `ruhu serve` with {workers} gunicorn workers and the job consumer, "
+              f"{CLIENTS} clients, {len(households):,} households"
+              + (f", {HISTORY:,} earlier attachments" if HISTORY else ""))  # fmt: skip
+        meter = Meter(process.pid, env.get("DATABASE_URL", ""))
+        load(clients, [mine[:WARMUP] for mine in work], {201})
+        label = "POST /inspection/visits (submit, freeze, chain, audit)"
+        visits, p99 = measure(clients, [mine[WARMUP:] for mine in work], {201}, meter, label)
+        rates = {}
+        for label, path in (
+            ("GET /attachments/{id} (token + one pk read)", "/attachments/{id}"),
+            ("GET /households/{id} (+ appliances, 2 decryptions)", "/households/{household}"),
+        ):
+            work = [[("GET", API + path.format(id=phone[3], household=households[n][0]), None)]
+                    * (READS // CLIENTS) for n, phone in enumerate(phones)]  # fmt: skip
+            load(clients, [mine[:WARMUP] for mine in work], {200})
+            rates[label.split(" (")[0]] = measure(clients, work, {200}, meter, label)[0]
+        for label, rate in rates.items():
+            print(f"  ratio visits/s ÷ {label} /s: {visits / rate:5.2f}")
+        target = TARGETS["postgresql" if "DATABASE_URL" in env else "sqlite"]
+        verdict = "met" if visits >= target and p99 <= 100 else "MISSED"
+        print(f"  target ≥ {target} visits/s and p99 ≤ 100 ms: {verdict}")
+    finally:
+        stop(process)
+    done = subprocess.run([*HERE, "check"], env=env, check=True, stdout=subprocess.PIPE)
+    check = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"  visits stored {check['visits']:,}, frozen {check['frozen']:,}, ledger entries "
+          f"{check['entries']:,}, chain verified: {check['verified']}")  # fmt: skip
+    if check["broken"]:
+        print(f"  first broken entry: {check['broken']} (was src/ edited during the run?)")
+    print(f"  ledger_verify over {check['checked']:,} entries: {check['verify_s']:.2f} s, "
+          f"{check['checked'] / check['verify_s']:,.0f} entries/s")  # fmt: skip
+    if os.environ.get("BENCH_PROFILE"):
+        subprocess.run([*HERE, "profile"], env=env, check=True)
+    sys.stdout.flush()
+
+
+def main() -> None:
+    step = sys.argv[1] if len(sys.argv) > 1 else ""
+    if step:
+        {"setup": child_setup, "households": child_households, "history": child_history,
+         "check": child_check, "profile": child_profile}[step]()  # fmt: skip
+        return
+    import psycopg
+
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    folder = Path(tempfile.mkdtemp(prefix="bench-var-visits-"))
+    try:
+        csv = folder / "households.csv"
+        subprocess.run([*RUHU, "synth", "households", "--count", str(HOUSEHOLDS), "--out",
+                        str(csv), "--seed", "7"], check=True, env=_env(folder / "synth"),
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        if "sqlite" in ENGINES:
+            run_engine("SQLite", _env(folder / "sqlite"), folder / "sqlite", csv)
+        if "postgresql" not in ENGINES:
+            return
+        try:
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
+                con.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+                con.execute(f"CREATE DATABASE {DATABASE}")
+        except psycopg.OperationalError as exc:
+            print(f"PostgreSQL at {PG_SERVER} unreachable, its half was not run: {exc}")
+            return
+        try:
+            env = _env(folder / "pg", f"{PG_SERVER}/{DATABASE}", REDIS)
+            (folder / "pg").mkdir(parents=True, exist_ok=True)
+            run_engine("PostgreSQL + Redis", env, folder / "pg", csv)
+        finally:
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
+                con.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
