@@ -123,3 +123,22 @@ def test_bad_reading_rows_are_reported_by_line_and_good_ones_kept(household_a, t
     err = capsys.readouterr().err
     assert "line 3: 户号不存在：NOPE" in err and "line 4" in err
     assert MeterReading.objects.count() == 1
+
+
+def test_the_reviewer_opens_the_queue_and_the_visit_page_other_branches_get_404(
+    client, charlie, household_a, rita, org
+):
+    policy_set(
+        acting_user=None, key="inspection.absent_review_share", value=1,
+        effective_from=dt.date(2000, 1, 1), branch=org.a,
+    )  # fmt: skip
+    original, _ = visit_submit(acting_user=charlie, payload=absent(charlie, household_a))
+    client.force_login(rita)
+    queue = client.get("/field/reviews/").content.decode()
+    assert f"/field/reviews/{original.pk}/" in queue and "按比例抽查" in queue
+    page = client.get(f"/field/reviews/{original.pk}/").content.decode()
+    assert "到访不遇复核" in page and f'"reviewedVisitId": "{original.pk}"' in page
+    client.force_login(make_user("rick", Role.REVIEWER, org.b))
+    assert client.get(f"/field/reviews/{original.pk}/").status_code == 404
+    client.force_login(charlie)
+    assert client.get("/field/reviews/").status_code == 403
