@@ -50,6 +50,11 @@ urlpatterns = [
     path("inspection/training/", inspection.training, name="training"),
     path("inspection/plans/", inspection.plans, name="plans"),
     path("field/", inspection.field_day, name="field-day"),
+    path(
+        "inspection/households/<int:pk>/visits/",
+        inspection.household_visits,
+        name="household-visits",
+    ),
     path("inspection/visits/<uuid:visit_id>/", inspection.visit_detail, name="visit-detail"),
     path("field/tasks/<int:task_id>/", inspection.visit_page, name="visit-page"),
     path("field/reviews/", inspection.review_list, name="review-queue"),

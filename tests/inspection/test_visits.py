@@ -253,3 +253,16 @@ def test_a_correction_through_the_api_cites_the_old_visit(client, charlie, house
     again = client.post(url, {**body, "visit": {**body["visit"], "id": str(old.pk)}},
                         content_type="application/json")  # fmt: skip
     assert again.status_code == 409
+
+
+def test_the_household_page_lists_its_visits_for_its_branch_only(
+    client, charlie, household_a, bob, bella
+):
+    visit, _ = visit_submit(acting_user=charlie, payload=inspected(charlie, household_a))
+    client.force_login(bob)
+    detail = client.get(f"/households/{household_a.pk}/").content.decode()
+    assert f"/inspection/households/{household_a.pk}/visits/" in detail
+    listing = client.get(f"/inspection/households/{household_a.pk}/visits/").content.decode()
+    assert f"/inspection/visits/{visit.pk}/" in listing and "已安检" in listing
+    client.force_login(bella)
+    assert client.get(f"/inspection/households/{household_a.pk}/visits/").status_code == 404

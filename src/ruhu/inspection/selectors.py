@@ -312,3 +312,13 @@ def visit_evidence(*, visit: Visit) -> dict:
         "ledger": LedgerEntry.objects.filter(kind="visit", record_id=str(visit.pk)).first(),
         "corrections": list(Visit.objects.filter(supersedes=visit)),
     }
+
+
+def household_visit_list(*, household) -> QuerySet[Visit]:
+    """A household's visits, newest first; the caller fetched the household scoped."""
+    return (
+        Visit.objects.filter(household=household)
+        .select_related("inspector")
+        .annotate(hazard_count=Count("hazards"))
+        .order_by("-finished_at")
+    )

@@ -24,6 +24,7 @@ from ruhu.inspection.models import TrainingTopic
 from ruhu.inspection.selectors import (
     community_notice_get,
     community_notice_list,
+    household_visit_list,
     inspector_day,
     plan_community_notices,
     plan_get,
@@ -49,6 +50,7 @@ from ruhu.inspection.services import (
     plan_generate_year,
     training_record_create,
 )
+from ruhu.premises.selectors import household_get
 
 
 @require_http_methods(["GET", "POST"])
@@ -317,3 +319,13 @@ def visit_detail(request, visit_id):
     """A visit as recorded: frozen evidence, its photos, its place in the ledger."""
     visit = visit_get(acting_user=request.user, pk=visit_id)
     return render(request, "inspection/visit_detail.html", visit_evidence(visit=visit))
+
+
+@require_GET
+def household_visits(request, pk: int):
+    """The household page's visit history (loaded into it by HTMX)."""
+    household = household_get(acting_user=request.user, pk=pk)
+    visits = list(household_visit_list(household=household)[:30])
+    for visit in visits:
+        visit.openable = not request.user.is_field_staff or visit.inspector_id == request.user.pk
+    return render(request, "inspection/partials/household_visits.html", {"visits": visits})
