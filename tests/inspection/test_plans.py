@@ -180,6 +180,8 @@ def test_the_annual_plan_is_twelve_months_and_plans_each_household_once(lena, or
     assert len(planned) == len({h for h, _ in planned}) == 8
     march = [h for h, month in planned if month == dt.date(2027, 3, 1)]
     assert len(march) == 4  # inspected 2025-03-10, due 2027-03-10
+    march_due = PlanTask.objects.filter(plan__month=dt.date(2027, 3, 1)).values_list("due_on")
+    assert set(march_due) == {(dt.date(2027, 3, 10),)}
 
 
 @time_machine.travel(NOV_20, tick=False)

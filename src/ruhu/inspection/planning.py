@@ -18,10 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Due:
     household_id: int
     community: str
@@ -35,7 +34,7 @@ class Due:
         return (not self.overdue, not self.vulnerable, self.due_on or dt.date.min)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Task:
     household_id: int
     inspector_id: int
@@ -84,7 +83,7 @@ def assign(
         reason = NO_WORKING_DAY if not days else NO_INSPECTOR
         plan.unplanned = [(item.household_id, reason) for item in due]
         return plan
-    by_priority = sorted(due, key=lambda item: (item.priority, item.household_id))
+    by_priority = sorted(due, key=_urgency)
     chosen, left = by_priority[:room], by_priority[room:]
     plan.unplanned = [(item.household_id, OVER_CAPACITY) for item in left]
     ordered = _in_walking_order(chosen)
@@ -112,21 +111,21 @@ def _slots(
     ]
 
 
+def _urgency(item: Due) -> tuple:
+    """`Due.priority`, then the household: written out, as it runs for every due household."""
+    return (not item.overdue, not item.vulnerable, item.due_on or dt.date.min, item.household_id)
+
+
 def _in_walking_order(chosen: list[Due]) -> list[Due]:
-    """Community by community, the most urgent community first; building by building."""
+    """Community by community, the most urgent community first; building by building.
 
-    def community_of(item: Due) -> str:
-        return item.community
-
-    def urgency(group: list[Due]) -> tuple:
-        return (min(item.priority for item in group), group[0].community)
-
-    groups = [list(items) for _, items in groupby(sorted(chosen, key=community_of), community_of)]
-    return [
-        item
-        for group in sorted(groups, key=urgency)
-        for item in sorted(group, key=lambda item: (item.building, item.household_id))
-    ]
+    `chosen` is in order of urgency, so a community's first appearance is its most urgent
+    household: that order ranks the communities, and one sort walks them."""
+    rank: dict[str, int] = {}
+    for item in chosen:
+        if item.community not in rank:
+            rank[item.community] = len(rank)
+    return sorted(chosen, key=lambda item: (rank[item.community], item.building, item.household_id))
 
 
 def _runs(ordered: list[Due], limits: list[int], max_ratio: float) -> list[list[Due]]:

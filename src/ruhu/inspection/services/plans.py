@@ -25,7 +25,7 @@ from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
-from ruhu.common.workdays import is_working_day
+from ruhu.common.workdays import add_months, is_working_day
 from ruhu.inspection.due import Cycles, due_by, next_due
 from ruhu.inspection.models import Plan, PlanTask, UnplannedHousehold
 from ruhu.inspection.planning import Due, assign
@@ -226,23 +226,43 @@ def _due_households(
         .values_list(*DUE_FIELDS)
     )
     due: dict[int, Due] = {}
+    next_due_of = _NextDue(cycles)
     for pk, community, building, category, vulnerable, special, last, first, since in _fetch(
         rows, branch
     ):
         if pk in kept:
             continue
-        due_on, _months = next_due(
-            cycles,
-            category=category,
-            vulnerable=vulnerable,
-            special_months=special,
-            last_inspected_on=last,
-            first_conversion=first,
-            gas_since=since,
-        )
+        due_on = next_due_of(category, vulnerable, special, last, first, since)
         overdue = due_on is None or due_on < today
         due[pk] = Due(pk, community, building, due_on, overdue, vulnerable)
     return due
+
+
+class _NextDue:
+    """`next_due` for hundreds of thousands of rows that share a few cycles and dates: each
+    cycle and each (last inspection, cycle) is worked out once."""
+
+    def __init__(self, cycles: Cycles) -> None:
+        self.cycles = cycles
+        self.months: dict[tuple, int] = {}
+        self.dates: dict[tuple[dt.date, int], dt.date] = {}
+
+    def __call__(self, category, vulnerable, special, last, first, since) -> dt.date | None:
+        if last is None:  # never inspected, or a first conversion: the rare case
+            return next_due(
+                self.cycles, category=category, vulnerable=vulnerable, special_months=special,
+                last_inspected_on=None, first_conversion=first, gas_since=since,
+            )[0]  # fmt: skip
+        kind = (category, vulnerable, special)
+        months = self.months.get(kind)
+        if months is None:
+            months = self.months[kind] = self.cycles.cycle(
+                category=category, vulnerable=vulnerable, special_months=special
+            )
+        due_on = self.dates.get((last, months))
+        if due_on is None:
+            due_on = self.dates[(last, months)] = add_months(last, months)
+        return due_on
 
 
 def _fetch(rows: QuerySet, branch: OrgUnit) -> Iterator[tuple]:
