@@ -180,7 +180,8 @@ def household_record_visit(*, acting_user, household: Household, **changes) -> H
     re-encrypt the personal fields on every visit)."""
     if not changes or set(changes) - VISIT_FACTS:
         raise ValidationFailed("不可修改的字段", code="field_readonly")
-    before = {field: getattr(household, field) for field in changes}
+    fields = list(changes)
+    before = snapshot(household, fields)
     for field, value in changes.items():
         setattr(household, field, value)
     household.is_key_customer = _key_customer(household)
@@ -192,13 +193,9 @@ def household_record_visit(*, acting_user, household: Household, **changes) -> H
         acting_user=acting_user,
         action="household.visit",
         target=household,
-        changes={field: [_plain(before[field]), _plain(value)] for field, value in changes.items()},
+        changes=diff(before, snapshot(household, fields)),
     )
     return household
-
-
-def _plain(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 IMPORT_MODES = ("all", "valid")
