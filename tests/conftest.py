@@ -28,12 +28,14 @@ PASSWORD = "correct-horse-battery-9"
 
 
 def _reseed_policies() -> None:
-    """A flush empties the seeded policy values too; put the regulation defaults back."""
+    """A flush empties the seeded policy values (and the hazard catalogue) too: put the
+    regulation defaults back."""
     from django.apps import apps
 
     for module in (
         "ruhu.common.migrations.0003_seed_policy_values",
         "ruhu.inspection.migrations.0003_seed_notice_and_visit_policies",
+        "ruhu.hazards.migrations.0002_seed_catalogue_and_loop_policies",
     ):
         importlib.import_module(module).seed(apps, None)
     from ruhu.common.policy import policy_cache_clear

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "ruhu.common",
     "ruhu.accounts",
     "ruhu.premises",
+    "ruhu.hazards",
     "ruhu.inspection",
     "ruhu.reports",
 ]

@@ -3,11 +3,9 @@ SMS to its households, the posting recorded), each household by SMS 1–3 days a
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import io
 import re
-import zlib
 
 import pytest
 import time_machine
@@ -15,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from ruhu.accounts.roles import Role
+from ruhu.common import pdf
 from ruhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from ruhu.common.models import Attachment, AuditEvent, OutboxMessage
 from ruhu.common.policy import policy_set
-from ruhu.inspection import documents
 from ruhu.inspection.documents import CommunityNoticeContent, FontMissing, community_notice_pdf
 from ruhu.inspection.models import CommunityNotice, Plan, PlanTask, TrainingTopic
 from ruhu.inspection.services import (
@@ -32,6 +30,7 @@ from ruhu.inspection.services import (
 from ruhu.inspection.tasks import household_notices_task
 from ruhu.premises.services import household_create
 from tests.conftest import make_user
+from tests.pdf import pdf_text
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 NOV_20 = dt.datetime(2026, 11, 20, 12, tzinfo=SHANGHAI)
@@ -93,45 +92,6 @@ def png(color: str = "red") -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), color).save(out, "PNG")
     return out.getvalue()
-
-
-def pdf_text(data: bytes) -> str:
-    """The text of a ReportLab PDF, read back through each font's ToUnicode map (the PDF
-    draws glyph codes of a font subset, never the characters themselves)."""
-    objects = {int(n): body for n, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
-
-    def stream(body: bytes) -> bytes:
-        head, _, rest = body.partition(b"stream")
-        raw = rest.split(b"endstream")[0].strip(b"\r\n")
-        if b"/ASCII85Decode" in head:
-            raw = base64.a85decode(raw.strip().removesuffix(b"~>"))
-        return zlib.decompress(raw) if b"/FlateDecode" in head else raw
-
-    maps: dict[bytes, dict[int, str]] = {}
-    for body in objects.values():
-        font = re.search(rb"/Name /(\S+).*?/ToUnicode (\d+) 0 R", body, re.S)
-        if b"/Type /Font" in body and font:
-            cmap = stream(objects[int(font.group(2))])
-            pairs = re.findall(rb"<([0-9a-fA-F]{2})>\s*<([0-9a-fA-F]{4,})>", cmap)
-            maps[font.group(1)] = {
-                int(code, 16): bytes.fromhex(text.decode()).decode("utf-16-be")
-                for code, text in pairs
-            }
-    contents = [int(n) for n in re.findall(rb"/Contents (\d+) 0 R", data)]
-    text, current = [], {}
-    token = re.compile(rb"/(\S+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)", re.S)
-    for number in contents:
-        for match in token.finditer(stream(objects[number])):
-            if match.group(1):
-                current = maps.get(match.group(1), {})
-                continue
-            raw = re.sub(
-                rb"\\([0-7]{1,3}|.)",
-                lambda m: bytes([int(m.group(1), 8)]) if m.group(1).isdigit() else m.group(1),
-                match.group(2),
-            )
-            text.append("".join(current.get(byte, "") for byte in raw))
-    return "".join(text)
 
 
 # ── the SMS to each household ───────────────────────────────────────────
@@ -335,8 +295,8 @@ def test_a_very_long_community_name_still_fits_one_page():
 def test_a_missing_font_is_a_clear_error(monkeypatch, settings):
     settings.RUHU_CJK_FONT = ""
     monkeypatch.delenv("RUHU_CJK_FONT", raising=False)
-    monkeypatch.setattr(documents, "FONT_PATHS", ())
-    monkeypatch.setattr(documents, "_fc_match", lambda: None)
+    monkeypatch.setattr(pdf, "FONT_PATHS", ())
+    monkeypatch.setattr(pdf, "_fc_match", lambda: None)
     with pytest.raises(FontMissing, match="fonts-wqy-microhei"):
         community_notice_pdf(CONTENT)
     settings.RUHU_CJK_FONT = "/nowhere/font.ttf"

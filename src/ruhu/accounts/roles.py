@@ -41,12 +41,26 @@ class Capability(models.TextChoices):
     APPROVE_PLANS = "plans.approve", _("批准安检计划")
     RECORD_VISITS = "visits.record", _("入户安检")
     REVIEW_ABSENT = "visits.review", _("复核到访不遇")
+    VIEW_HAZARDS = "hazards.view", _("查看隐患整改")
+    MANAGE_HAZARDS = "hazards.manage", _("跟进隐患整改")
+    REPAIR_HAZARDS = "hazards.repair", _("维修整改隐患")
+    LIMIT_SUPPLY = "supply.limit", _("限量售气与恢复供气")
+    SUPERVISE_HAZARDS = "hazards.supervise", _("处理移交的隐患案件")
 
 
-_OFFICE = {Capability.VIEW_HOUSEHOLDS, Capability.VIEW_STAFF, Capability.VIEW_AUDIT}
+_OFFICE = {
+    Capability.VIEW_HOUSEHOLDS,
+    Capability.VIEW_STAFF,
+    Capability.VIEW_AUDIT,
+    Capability.VIEW_HAZARDS,
+}
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.INSPECTOR: frozenset({Capability.VIEW_HOUSEHOLDS, Capability.RECORD_VISITS}),
-    Role.REPAIRER: frozenset({Capability.VIEW_HOUSEHOLDS}),
+    Role.INSPECTOR: frozenset(
+        {Capability.VIEW_HOUSEHOLDS, Capability.RECORD_VISITS, Capability.VIEW_HAZARDS}
+    ),
+    Role.REPAIRER: frozenset(
+        {Capability.VIEW_HOUSEHOLDS, Capability.REPAIR_HAZARDS, Capability.VIEW_HAZARDS}
+    ),
     Role.INSTALLER: frozenset({Capability.VIEW_HOUSEHOLDS}),
     Role.CLEANER: frozenset(),
     Role.SUBCONTRACTOR: frozenset(),
@@ -60,12 +74,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_PLANS,
             Capability.APPROVE_PLANS,
             Capability.REVIEW_ABSENT,
+            Capability.MANAGE_HAZARDS,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
-        _OFFICE | {Capability.UNMASK_PII, Capability.IMPORT_HOUSEHOLDS}
+        _OFFICE | {Capability.UNMASK_PII, Capability.IMPORT_HOUSEHOLDS, Capability.LIMIT_SUPPLY}
     ),
-    Role.SAFETY_SUPERVISION: frozenset(_OFFICE | {Capability.UNMASK_PII}),
+    Role.SAFETY_SUPERVISION: frozenset(
+        _OFFICE | {Capability.UNMASK_PII, Capability.SUPERVISE_HAZARDS}
+    ),
     Role.RECEPTION: frozenset({Capability.VIEW_STAFF}),
     Role.SECURITY: frozenset({Capability.VIEW_STAFF}),
     Role.HOST: frozenset({Capability.VIEW_STAFF}),
@@ -80,7 +97,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     # The administrator manages; entering homes is field staff's work.
-    Role.ADMIN: frozenset(set(Capability) - {Capability.RECORD_VISITS}),
+    Role.ADMIN: frozenset(set(Capability) - {Capability.RECORD_VISITS, Capability.REPAIR_HAZARDS}),
 }
 
 

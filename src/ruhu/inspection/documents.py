@@ -1,32 +1,22 @@
 """Printable documents of the inspection domain: the community notice (RULES B3).
 
 《燃气安全入户检查通知》 is posted in stairwells, lifts and on notice boards a week before the
-inspectors come, so it is set in large type on one A4 page. The Chinese font is a TrueType
-font embedded as a subset (WenQuanYi Micro Hei by default): ReportLab's built-in CID fonts
-are not embedded and print as empty boxes where the reader has no Chinese font.
+inspectors come, so it is set in large type on one A4 page. The Chinese font (embedded, see
+`ruhu.common.pdf`) is shared with the other printable documents.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import shutil
-import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     KeepInFrame,
     Paragraph,
@@ -37,17 +27,16 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
-FONT_NAME = "RuhuCJK"
-FONT_FAMILY = "WenQuanYi Micro Hei"
-FONT_PATHS = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
-)
-WEEKDAYS = "一二三四五六日"
+from ruhu.common.pdf import FontMissing, chinese_date, cjk_font, date_span, escape
 
-
-class FontMissing(ImproperlyConfigured):
-    """No TrueType CJK font to embed: the notice would print as empty boxes."""
+__all__ = [
+    "CommunityNoticeContent",
+    "FontMissing",
+    "chinese_date",
+    "cjk_font",
+    "community_notice_pdf",
+    "date_span",
+]
 
 
 @dataclass(frozen=True)
@@ -61,75 +50,6 @@ class CommunityNoticeContent:
     visit_hours: str
     hotline: str
     issued_on: dt.date
-
-
-def cjk_font_path() -> Path:
-    """RUHU_CJK_FONT (setting or environment) if given, else WenQuanYi Micro Hei as
-    fontconfig or the usual Debian path finds it."""
-    chosen = getattr(settings, "RUHU_CJK_FONT", "") or os.environ.get("RUHU_CJK_FONT", "")
-    if chosen:
-        if Path(chosen).is_file():
-            return Path(chosen)
-        raise FontMissing(f"RUHU_CJK_FONT 指向的字体文件不存在：{chosen}")
-    for candidate in (_fc_match(), *FONT_PATHS):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    raise FontMissing(
-        "缺少中文字体 WenQuanYi Micro Hei，无法生成通知 PDF：请安装 Debian 软件包 "
-        "fonts-wqy-microhei（apt-get install fonts-wqy-microhei），"
-        "或用 RUHU_CJK_FONT 指向一个 TrueType 中文字体文件"
-    )
-
-
-def _fc_match() -> str | None:
-    """The font file fontconfig has for the family, if it really is that family (fc-match
-    answers its nearest font, often one without Chinese, when the family is missing)."""
-    program = shutil.which("fc-match")
-    if program is None:
-        return None
-    try:
-        found = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-            [program, "-f", "%{family}|%{file}", FONT_FAMILY],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    family, _sep, path = found.partition("|")
-    return path if FONT_FAMILY.lower() in family.lower() else None
-
-
-@lru_cache(maxsize=1)
-def _register_font(path: str) -> str:
-    # a .ttc holds several faces; the first is the proportional one
-    subfont = {"subfontIndex": 0} if path.lower().endswith(".ttc") else {}
-    pdfmetrics.registerFont(TTFont(FONT_NAME, path, **subfont))
-    return FONT_NAME
-
-
-def cjk_font() -> str:
-    """The registered font name, registering the font on first use."""
-    return _register_font(str(cjk_font_path()))
-
-
-def chinese_date(day: dt.date, *, year: bool = True, weekday: bool = True) -> str:
-    text = f"{day.month}月{day.day}日"
-    if weekday:
-        text += f"（周{WEEKDAYS[day.weekday()]}）"
-    return f"{day.year}年{text}" if year else text
-
-
-def date_span(first: dt.date, last: dt.date, *, separator: str = "") -> str:
-    """「2026年12月1日（周二）至12月4日（周五）」; the year of the last day only when it differs."""
-    if first == last:
-        return chinese_date(first)
-    return _("%(first)s%(separator)s至%(last)s") % {
-        "first": chinese_date(first),
-        "separator": separator,
-        "last": chinese_date(last, year=last.year != first.year),
-    }
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
@@ -158,10 +78,6 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         ),
         "sign": ParagraphStyle("sign", parent=base, fontSize=15, leading=22, alignment=TA_RIGHT),
     }
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _facts(rows: list[tuple[str, str]], s: dict[str, ParagraphStyle]) -> Table:
@@ -203,9 +119,9 @@ def community_notice_pdf(content: CommunityNoticeContent) -> bytes:
     font = cjk_font()
     s = _styles(font)
     issuer = " ".join(part for part in (content.company, content.branch) if part)
-    community = _escape(content.community)
-    hours = _escape(content.visit_hours)
-    hotline = _escape(content.hotline)
+    community = escape(content.community)
+    hours = escape(content.visit_hours)
+    hotline = escape(content.hotline)
     title = _("燃气安全入户检查通知")
     span = date_span(content.first_day, content.last_day, separator="<br/>")
     facts = _facts(
@@ -232,7 +148,7 @@ def community_notice_pdf(content: CommunityNoticeContent) -> bytes:
     ]
     story = [
         Paragraph(title, s["title"]),
-        Paragraph(_escape(issuer), s["from"]),
+        Paragraph(escape(issuer), s["from"]),
         HRFlowable(width="100%", thickness=1.5, color=colors.black, spaceBefore=8, spaceAfter=10),
         Paragraph(_("尊敬的%(community)s住户：") % {"community": community}, s["greeting"]),
         Paragraph(
@@ -248,13 +164,13 @@ def community_notice_pdf(content: CommunityNoticeContent) -> bytes:
         stay_home,
         Paragraph(_("如检查期间家中无人，请提前致电热线另约时间。"), s["after-home"]),
         Paragraph("■ " + _("检查内容"), s["heading"]),
-        *[Paragraph(f"{n}. {_escape(text)}", s["item"]) for n, text in enumerate(checks, 1)],
+        *[Paragraph(f"{n}. {escape(text)}", s["item"]) for n, text in enumerate(checks, 1)],
         Paragraph("■ " + _("温馨提示"), s["heading"]),
-        *[Paragraph(f"{n}. {_escape(text)}", s["item"]) for n, text in enumerate(tips, 1)],
+        *[Paragraph(f"{n}. {escape(text)}", s["item"]) for n, text in enumerate(tips, 1)],
         Spacer(1, 10),
         hotline_box,
         Spacer(1, 8),
-        Paragraph(_escape(issuer), s["sign"]),
+        Paragraph(escape(issuer), s["sign"]),
         Paragraph(chinese_date(content.issued_on, weekday=False), s["sign"]),
     ]
     out = io.BytesIO()

@@ -26,6 +26,9 @@ class HazardIn(Schema):
     level: int = Field(ge=1, le=3)
     description: ShortText = ""
     fixed_on_spot: bool
+    # not fixed on the spot: to the repair line or a notice to the customer; unset, the
+    # catalogue's fixer decides
+    remedy: Literal["repair", "notice"] | None = None
     before_photo: Sha256
     after_photo: Sha256 | None = None
 

@@ -13,7 +13,9 @@ from ruhu.common.errors import NotFound
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import get_scoped, require, scope_queryset
 from ruhu.common.workdays import add_months
-from ruhu.inspection.checklist import HAZARD_TYPES, ITEMS, SECTIONS, applicable_items
+from ruhu.hazards.models import Fixer
+from ruhu.hazards.selectors import hazard_types_by_code
+from ruhu.inspection.checklist import ITEMS, SECTIONS, applicable_items
 from ruhu.inspection.models import (
     AbsentReview,
     CommunityNotice,
@@ -259,11 +261,12 @@ def visit_form_context(*, household, on: dt.date) -> dict:
             "hazardTypes": [
                 {
                     "code": h.code,
-                    "label": str(h.label),
-                    "level": h.level,
-                    "onSpot": h.fixable_on_spot,
+                    "label": h.name,
+                    "level": h.default_level,
+                    "onSpot": h.fixer == Fixer.INSPECTOR,
+                    "fixer": h.fixer,
                 }
-                for h in HAZARD_TYPES
+                for h in hazard_types_by_code().values()
             ],
             "appliances": [
                 {
@@ -298,7 +301,7 @@ def visit_evidence(*, visit: Visit) -> dict:
         }
         for code, answer in visit.checklist.items()
     ]
-    hazard_labels = {h.code: h.label for h in HAZARD_TYPES}
+    hazard_labels = {code: h.name for code, h in hazard_types_by_code(active_only=False).items()}
     return {
         "visit": visit,
         "checklist": checklist,

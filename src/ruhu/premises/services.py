@@ -23,12 +23,13 @@ from ruhu.common.scoping import require
 from ruhu.common.validation import normalize_id_number, normalize_phone
 from ruhu.premises.importing.reader import XLSX_MAGIC
 from ruhu.premises.importing.run import ImportResult, import_file
-from ruhu.premises.models import Appliance, Category, Household, ImportJob
+from ruhu.premises.models import Appliance, Category, Household, ImportJob, SupplyStatus
 from ruhu.premises.rules import is_key_customer
 from ruhu.premises.selectors import import_progress_key
 
 register_action_labels(
     {
+        "household.supply": _("变更供气状态"),
         "household.create": _("新建用户档案"),
         "household.update": _("修改用户档案"),
         "household.import": _("批量导入用户档案"),
@@ -405,3 +406,30 @@ def appliance_remove(*, acting_user, appliance: Appliance, reason: str) -> None:
         reason=reason,
     )
     appliance.delete()
+
+
+def household_set_supply(*, acting_user, household: Household, status: str, reason: str) -> bool:
+    """Set the household's supply status (RULES B6.5: limited sales, stopped and sealed,
+    restored); the rectification loop decides, this writes it narrowly with its reason.
+    Returns whether anything changed."""
+    if status not in SupplyStatus.values:
+        raise ValidationFailed("未知的供气状态", code="supply_status")
+    if household.supply_status == status:
+        return False
+    before = household.supply_status
+    household.supply_status = status
+    household.is_key_customer = _key_customer(household)
+    household.updated_at = timezone.now()
+    Household.objects.filter(pk=household.pk).update(
+        supply_status=status,
+        is_key_customer=household.is_key_customer,
+        updated_at=household.updated_at,
+    )
+    audit_record(
+        acting_user=acting_user,
+        action="household.supply",
+        target=household,
+        changes={"supply_status": [before, status]},
+        reason=reason,
+    )
+    return True

@@ -29,7 +29,15 @@ from ruhu.common.ledger import canonical_json, ledger_append
 from ruhu.common.models import Attachment
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
-from ruhu.inspection.checklist import HAZARD_BY_CODE, applicable_items
+from ruhu.hazards.models import HazardType
+from ruhu.hazards.selectors import hazard_types_by_code
+from ruhu.hazards.services import (
+    FoundHazard,
+    default_route,
+    hazards_record_found,
+    hazards_withdraw_for_visit,
+)
+from ruhu.inspection.checklist import applicable_items
 from ruhu.inspection.evidence import LEDGER_KIND, visit_records
 from ruhu.inspection.models import (
     AbsentReview,
@@ -127,6 +135,7 @@ class _Checked:
     task: PlanTask | None
     reviewed: Visit | None
     photos: dict[str, Attachment]
+    hazard_types: dict[str, HazardType]
 
 
 def _checked(acting_user, payload: VisitIn) -> _Checked:
@@ -139,8 +148,9 @@ def _checked(acting_user, payload: VisitIn) -> _Checked:
     reviewed = _reviewed(acting_user, payload, household) if review else None
     _check_times(payload)
     photos = _attachments(acting_user, payload)
-    _check_outcome(payload, household, photos)
-    return _Checked(household, task, reviewed, photos)
+    hazard_types = hazard_types_by_code() if payload.hazards else {}
+    _check_outcome(payload, household, hazard_types)
+    return _Checked(household, task, reviewed, photos, hazard_types)
 
 
 @transaction.atomic
@@ -186,6 +196,12 @@ def _store(
     )
     _add_children(visit, payload, photos, household)
     _freeze(visit)
+    if supersedes is not None:
+        hazards_withdraw_for_visit(
+            acting_user=acting_user, visit=supersedes, reason=f"入户记录更正：{reason}"
+        )
+    if payload.hazards and visit.outcome == Visit.Outcome.INSPECTED:
+        _open_hazards(acting_user, visit, household, payload, checked)
     _update_household(acting_user, visit, household, payload)
     _finish_task(task)
     if reviewed is not None:
@@ -274,9 +290,9 @@ def _attachments(acting_user, payload: VisitIn) -> dict[str, Attachment]:
     return found
 
 
-def _check_outcome(payload: VisitIn, household: Household, photos: dict) -> None:
+def _check_outcome(payload: VisitIn, household: Household, hazard_types: dict) -> None:
     if payload.outcome == Visit.Outcome.INSPECTED:
-        _check_inspected(payload, household)
+        _check_inspected(payload, household, hazard_types)
     elif payload.outcome == Visit.Outcome.ABSENT:
         if not payload.absent_photo:
             raise ValidationFailed(
@@ -288,7 +304,7 @@ def _check_outcome(payload: VisitIn, household: Household, photos: dict) -> None
         raise ValidationFailed("拒绝入户须填写原因并拍照留证", code="visit_refusal_evidence")
 
 
-def _check_inspected(payload: VisitIn, household: Household) -> None:
+def _check_inspected(payload: VisitIn, household: Household, hazard_types: dict) -> None:
     shown = applicable_items(
         meter_location=household.meter_location, meter_kind=household.meter_kind
     )
@@ -308,10 +324,12 @@ def _check_inspected(payload: VisitIn, household: Household) -> None:
             items=sorted(flagged - recorded),
         )
     for hazard in payload.hazards:
-        if hazard.hazard_type not in HAZARD_BY_CODE or (hazard.item and hazard.item not in codes):
+        if hazard.hazard_type not in hazard_types or (hazard.item and hazard.item not in codes):
             raise ValidationFailed("未知的隐患类型或检查项", code="visit_hazard_type")
         if hazard.fixed_on_spot and not hazard.after_photo:
             raise ValidationFailed("现场整改的隐患须拍整改后照片", code="visit_after_photo")
+        if hazard.fixed_on_spot and hazard.remedy:
+            raise ValidationFailed("现场已整改的隐患无需派修或下发通知", code="visit_remedy")
     if household.meter_location != "outdoor" and payload.meter_reading is None:
         raise ValidationFailed("请填写燃气表读数", code="visit_meter_reading")
     if not payload.signature or not payload.signer_name:
@@ -351,6 +369,26 @@ def _add_children(visit: Visit, payload: VisitIn, photos: dict, household: House
         )
         for n, a in enumerate(payload.appliances)
     )  # fmt: skip
+
+
+def _open_hazards(acting_user, visit: Visit, household: Household, payload, checked) -> None:
+    """Each hazard found starts its rectification case (the hazards app carries it on)."""
+    found = []
+    for n, h in enumerate(payload.hazards):
+        hazard_type = checked.hazard_types[h.hazard_type]
+        found.append(
+            FoundHazard(
+                position=n,
+                hazard_type=hazard_type,
+                level=h.level,
+                item=h.item,
+                description=h.description,
+                route=h.remedy or default_route(hazard_type, fixed_on_spot=h.fixed_on_spot),
+                before_photo=checked.photos[h.before_photo],
+                after_photo=checked.photos[h.after_photo] if h.after_photo else None,
+            )
+        )
+    hazards_record_found(acting_user=acting_user, visit=visit, household=household, found=found)
 
 
 def _past_life(kind: str, year: int | None, household: Household, on: dt.date) -> bool:

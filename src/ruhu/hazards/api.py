@@ -1,0 +1,257 @@
+"""Hazards API: the cases, their history and paper, the work queues, the rates, and one
+endpoint per step of the loop. Photos and recordings are uploaded first and cited by
+their SHA-256, as visits do."""
+
+import datetime as dt
+import hashlib
+
+from django.db.models import Q
+from django.utils import timezone
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from ruhu.accounts.models import User
+from ruhu.common.errors import NotFound, ValidationFailed
+from ruhu.common.ledger import canonical_json
+from ruhu.common.models import Attachment
+from ruhu.common.pagination import Pages
+from ruhu.common.schemas import ObjectId
+from ruhu.hazards import services
+from ruhu.hazards.models import Hazard, HazardNotice
+from ruhu.hazards.schemas import (
+    AssignIn,
+    CallIn,
+    CallOut,
+    DeliveryIn,
+    HazardDetailOut,
+    HazardFilterIn,
+    HazardOut,
+    NoteIn,
+    NoticeIn,
+    NoticeOut,
+    OutcomeIn,
+    QueueSectionOut,
+    RateOut,
+    RecheckIn,
+    RepairIn,
+    SealIn,
+    StepOut,
+)
+from ruhu.hazards.selectors import (
+    QUEUE_ROLES,
+    hazard_queue,
+    hazards_visible,
+    notices_visible,
+    rectification_rates,
+)
+
+router = Router(tags=["hazards"])
+QUEUE_PAGE = 50
+
+
+def _hazard(request, pk: int) -> Hazard:
+    hazard = (
+        hazards_visible(acting_user=request.user)
+        .select_related("hazard_type", "household")
+        .filter(pk=pk)
+        .first()
+    )
+    if hazard is None:
+        raise NotFound("未找到该隐患", code="not_found")
+    return hazard
+
+
+def _file(user, sha: str | None, kind: str) -> Attachment | None:
+    """An upload of the caller or their branch, by the hash the phone knows."""
+    if not sha:
+        return None
+    mine = Q(uploaded_by=user)
+    if user.branch_id:
+        mine |= Q(branch_id=user.branch_id)
+    found = Attachment.objects.filter(Q(sha256=sha) | Q(original_sha256=sha), mine).first()
+    if found is None:
+        raise ValidationFailed("文件尚未上传，请先上传", code="attachment_missing", missing=[sha])
+    if found.kind != kind:
+        raise ValidationFailed("文件类型不符", code="attachment_kind")
+    return found
+
+
+@router.get("/hazards", response=list[HazardOut])
+@paginate(Pages)
+def hazard_list(request, filters: Query[HazardFilterIn]):
+    """Every hazard the caller may see, newest first; every field filterable."""
+    cases = hazards_visible(acting_user=request.user).select_related("hazard_type")
+    return filters.filter(cases).order_by("-found_on", "-pk")
+
+
+@router.get("/hazards/queue", response=list[QueueSectionOut])
+def hazard_queue_get(request, role: str):
+    """What waits on a role (customer_service, repairer, supervision, inspector, lead)."""
+    if role not in QUEUE_ROLES:
+        raise NotFound("没有这个工作队列", code="not_found")
+    return [
+        {
+            "key": section.key,
+            "title": str(section.title),
+            "action": section.action,
+            "count": section.items.count(),
+            "items": list(section.items[:QUEUE_PAGE]),
+        }
+        for section in hazard_queue(acting_user=request.user, role=role)
+    ]
+
+
+@router.get("/hazards/rates", response=list[RateOut])
+def hazard_rates(request, start: dt.date, end: dt.date, by_branch: bool = True):
+    """Rectification rates by level (and branch) of the hazards found in the period."""
+    return rectification_rates(acting_user=request.user, start=start, end=end, by_branch=by_branch)
+
+
+@router.post("/hazards/notices", response={201: NoticeOut})
+def notice_issue(request, payload: NoticeIn):
+    """Number and print a notice for hazards waiting for it (the same again, undelivered,
+    answers the notice already issued)."""
+    found = list(
+        hazards_visible(acting_user=request.user)
+        .select_related("household", "hazard_type")
+        .filter(pk__in=payload.hazard_ids)
+    )
+    if len(found) != len(set(payload.hazard_ids)):
+        raise NotFound("未找到该隐患", code="not_found")
+    notice = services.hazard_notice_issue(
+        acting_user=request.user, kind=payload.kind, hazards=found
+    )
+    return Status(201, notice)
+
+
+def _notice(request, pk: int) -> HazardNotice:
+    notice = notices_visible(acting_user=request.user).filter(pk=pk).first()
+    if notice is None:
+        raise NotFound("未找到该文书", code="not_found")
+    return notice
+
+
+@router.post("/hazards/notices/{notice_id}/delivery", response=NoticeOut)
+def notice_deliver(request, notice_id: ObjectId, payload: DeliveryIn):
+    """Record delivery with its proof; the hazards it covers move on."""
+    notice = _notice(request, notice_id)
+    return services.hazard_notice_deliver(
+        acting_user=request.user,
+        notice=notice,
+        method=payload.method,
+        on=payload.delivered_on or timezone.localdate(),
+        photo=_file(request.user, payload.photo, Attachment.Kind.PHOTO),
+        tracking_number=payload.tracking_number,
+        recipient=payload.recipient,
+    )
+
+
+@router.post("/hazards/notices/{notice_id}/copy", response=NoticeOut)
+def notice_copy(request, notice_id: ObjectId):
+    """The company copy of a rectification notice is back at the office."""
+    notice = _notice(request, notice_id)
+    return services.hazard_notice_copy_receive(acting_user=request.user, notice=notice)
+
+
+# after the fixed paths above: /hazards/{id} would otherwise catch /hazards/notices
+@router.get("/hazards/{hazard_id}", response=HazardDetailOut)
+def hazard_detail(request, hazard_id: ObjectId):
+    """One case with its steps, its notices (with delivery proof) and its calls."""
+    return _hazard(request, hazard_id)
+
+
+@router.post("/hazards/{hazard_id}/rechecks", response={200: StepOut, 201: StepOut})
+def hazard_recheck(request, hazard_id: ObjectId, payload: RecheckIn):
+    """An inspector's re-check on site, offline-safe under the phone's id."""
+    hazard = _hazard(request, hazard_id)
+    digest = hashlib.sha256(canonical_json(payload.model_dump(mode="json"))).hexdigest()
+    step, created = services.hazard_recheck_submit(
+        acting_user=request.user,
+        hazard=hazard,
+        step_id=payload.id,
+        payload_sha256=digest,
+        rectified=payload.rectified,
+        after_photo=_file(request.user, payload.after_photo, Attachment.Kind.PHOTO),
+        note=payload.note,
+        position=(payload.latitude, payload.longitude),
+    )
+    return Status(201 if created else 200, step)
+
+
+@router.post("/hazards/{hazard_id}/repair", response=StepOut)
+def hazard_repair(request, hazard_id: ObjectId, payload: RepairIn):
+    hazard = _hazard(request, hazard_id)
+    if payload.done:
+        photo = _file(request.user, payload.after_photo, Attachment.Kind.PHOTO)
+        if photo is None:
+            raise ValidationFailed("维修完成须上传整改后照片", code="hazard_after_photo")
+        return services.hazard_repair_done(
+            acting_user=request.user, hazard=hazard, after_photo=photo, note=payload.reason
+        )
+    return services.hazard_repair_fail(
+        acting_user=request.user, hazard=hazard, reason=payload.reason
+    )
+
+
+@router.post("/hazards/{hazard_id}/assign", response=HazardOut)
+def hazard_assign(request, hazard_id: ObjectId, payload: AssignIn):
+    hazard = _hazard(request, hazard_id)
+    repairer = User.objects.filter(pk=payload.repairer_id, is_active=True).first()
+    if repairer is None:
+        raise ValidationFailed("没有这个维修员", code="hazard_assignee")
+    return services.hazard_assign(acting_user=request.user, hazard=hazard, repairer=repairer)
+
+
+@router.post("/hazards/{hazard_id}/arranged", response=StepOut)
+def hazard_arranged(request, hazard_id: ObjectId, payload: NoteIn):
+    hazard = _hazard(request, hazard_id)
+    return services.hazard_mark_arranged(acting_user=request.user, hazard=hazard, note=payload.note)
+
+
+@router.post("/hazards/{hazard_id}/limit", response=StepOut)
+def hazard_limit(request, hazard_id: ObjectId, payload: NoteIn):
+    hazard = _hazard(request, hazard_id)
+    return services.hazard_limit_apply(acting_user=request.user, hazard=hazard, note=payload.note)
+
+
+@router.post("/hazards/{hazard_id}/restore", response=StepOut)
+def hazard_restore(request, hazard_id: ObjectId, payload: NoteIn):
+    hazard = _hazard(request, hazard_id)
+    return services.hazard_supply_restore(
+        acting_user=request.user, hazard=hazard, note=payload.note
+    )
+
+
+@router.post("/hazards/{hazard_id}/seal", response=StepOut)
+def hazard_seal(request, hazard_id: ObjectId, payload: SealIn):
+    hazard = _hazard(request, hazard_id)
+    photo = _file(request.user, payload.photo, Attachment.Kind.PHOTO)
+    return services.hazard_seal(
+        acting_user=request.user, hazard=hazard, photo=photo, note=payload.note
+    )
+
+
+@router.post("/hazards/{hazard_id}/outcome", response=StepOut)
+def hazard_outcome(request, hazard_id: ObjectId, payload: OutcomeIn):
+    hazard = _hazard(request, hazard_id)
+    return services.hazard_outcome_record(
+        acting_user=request.user,
+        hazard=hazard,
+        outcome=payload.outcome,
+        note=payload.note,
+        photo=_file(request.user, payload.photo, Attachment.Kind.PHOTO),
+    )
+
+
+@router.post("/hazards/{hazard_id}/calls", response={201: CallOut})
+def hazard_call(request, hazard_id: ObjectId, payload: CallIn):
+    hazard = _hazard(request, hazard_id)
+    call = services.followup_call_record(
+        acting_user=request.user,
+        hazard=hazard,
+        called_at=payload.called_at,
+        result=payload.result,
+        notes=payload.notes,
+        recording=_file(request.user, payload.recording, Attachment.Kind.RECORDING),
+    )
+    return Status(201, call)

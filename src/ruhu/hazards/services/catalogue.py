@@ -1,0 +1,36 @@
+"""The hazard catalogue is data: admins edit it, every change is audited."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from ruhu.accounts.roles import Capability
+from ruhu.common.audit import audit_record, diff, snapshot
+from ruhu.common.errors import ValidationFailed
+from ruhu.common.scoping import require
+from ruhu.hazards.models import HazardType, Level
+
+EDITABLE = (
+    "name_zh", "name_en", "default_level", "fixer", "schedule_row", "listed_level1_no",
+    "active", "position",
+)  # fmt: skip
+
+
+@transaction.atomic
+def hazard_type_save(*, acting_user, hazard_type: HazardType, before: dict | None) -> HazardType:
+    """Save a catalogue entry the admin form has filled in; `before` is its snapshot as
+    loaded (None for a new one)."""
+    require(acting_user, Capability.MANAGE_POLICY)
+    listed = hazard_type.listed_level1_no
+    if listed is not None and not 1 <= listed <= 10:
+        raise ValidationFailed("一级隐患序号应为 1–10", code="hazard_type_listed")
+    if listed is not None and hazard_type.default_level != Level.ONE:
+        raise ValidationFailed("§2 五所列隐患的默认等级为一级", code="hazard_type_level")
+    hazard_type.save()
+    audit_record(
+        acting_user=acting_user,
+        action="hazard_type.update" if before else "hazard_type.create",
+        target=hazard_type,
+        changes=diff(before or {}, snapshot(hazard_type)),
+    )
+    return hazard_type

@@ -1,0 +1,173 @@
+"""The one way a hazard changes state: a compare-and-swap update, an immutable step, an
+audit row, and for steps that prove a human act, a ledger entry (DESIGN 3 and 4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ruhu.common.audit import audit_record
+from ruhu.common.audit_display import register_action_labels
+from ruhu.common.errors import IllegalTransition
+from ruhu.common.ledger import ledger_append
+from ruhu.common.models import Attachment
+from ruhu.hazards.evidence import LEDGER_KIND, step_records
+from ruhu.hazards.models import Hazard, HazardNotice, HazardStep, State, Step
+from ruhu.premises.models import Household, SupplyStatus
+from ruhu.premises.services import household_set_supply
+
+register_action_labels({f"hazard.{step.value}": step.label for step in Step})
+register_action_labels(
+    {
+        "hazard_type.create": _("新增隐患类型"),
+        "hazard_type.update": _("修改隐患类型"),
+        "hazard_notice.issue": _("开具整改文书"),
+        "hazard_notice.deliver": _("登记文书送达"),
+        "hazard.assign": _("指派维修员"),
+        "hazard.call": _("登记回访电话"),
+        "hazard.package": _("生成月度报送包"),
+    }
+)
+KEEP = object()  # a field the move leaves as it is
+
+
+def move(
+    hazard: Hazard,
+    *,
+    acting_user,
+    step: Step,
+    to: State,
+    allowed: Iterable[State],
+    on: dt.date | None = None,
+    due_on: Any = None,
+    notice: HazardNotice | None = None,
+    photo: Attachment | None = None,
+    note: str = "",
+    chained: bool = False,
+    position: tuple[float | None, float | None] = (None, None),
+    step_id=None,
+    payload_sha256: str = "",
+    **fields: Any,
+) -> HazardStep:
+    """Move `hazard` from one of `allowed` to `to`, or raise IllegalTransition (409)
+    having changed nothing. `due_on` is the new deadline (None clears it; KEEP keeps it)."""
+    allowed = set(allowed)
+    if hazard.state not in allowed:
+        raise _illegal(hazard, step)
+    now = timezone.now()
+    on = on or timezone.localdate(now)
+    number = hazard.step_count + 1
+    changes: dict[str, Any] = {"state": to, "updated_at": now, "step_count": number, **fields}
+    if to != hazard.state:
+        changes["since"] = on
+    if due_on is not KEEP:
+        changes["due_on"] = due_on
+    with transaction.atomic():
+        updated = Hazard.objects.filter(
+            pk=hazard.pk, state=hazard.state, step_count=hazard.step_count
+        ).update(**changes)
+        if not updated:  # another request moved it first
+            raise _illegal(hazard, step)
+        before = {
+            k: _plain(getattr(hazard, k)) for k in changes if k not in ("updated_at", "step_count")
+        }
+        hazard.step_count = number
+        for key, value in changes.items():
+            setattr(hazard, key, value)
+        record = HazardStep(
+            hazard=hazard,
+            number=number,
+            kind=step,
+            from_state=before["state"],
+            to_state=to,
+            effective_on=on,
+            at=now,
+            actor=acting_user if getattr(acting_user, "pk", None) else None,
+            due_on=hazard.due_on,
+            notice=notice,
+            photo=photo,
+            latitude=_coordinate(position[0]),
+            longitude=_coordinate(position[1]),
+            note=note[:500],
+            payload_sha256=payload_sha256,
+            chained=chained,
+        )
+        if step_id:
+            record.id = step_id
+        record.save(force_insert=True)
+        if chained:
+            chain(record)
+        audit_record(
+            acting_user=acting_user,
+            action=f"hazard.{step}",
+            target=hazard,
+            branch_id=hazard.branch_id,
+            changes={k: [before[k], _plain(getattr(hazard, k))] for k in before},
+            reason=note[:500],
+        )
+    return record
+
+
+def chain(step: HazardStep) -> None:
+    record = step_records([str(step.pk)])[str(step.pk)]
+    ledger_append(
+        kind=LEDGER_KIND,
+        record_id=str(step.pk),
+        canonical=record.canonical,
+        attachments=record.attachments,
+    )
+
+
+def _illegal(hazard: Hazard, step: Step) -> IllegalTransition:
+    current = State(hazard.state).label
+    return IllegalTransition(
+        f"隐患当前状态为「{current}」，不能执行「{step.label}」",
+        code="hazard_illegal_transition",
+        state=hazard.state,
+        step=str(step),
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _coordinate(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, 6)))
+
+
+HOLD_ORDER = {"": 0, "limited": 1, "sealed": 2}
+SUPPLY_FOR_HOLD = {
+    "": SupplyStatus.NORMAL,
+    "limited": SupplyStatus.LIMITED,
+    "sealed": SupplyStatus.SEALED,
+}
+
+
+def supply_follow(*, acting_user, household_id: int, reason: str) -> None:
+    """The household's supply status is the strictest hold of its cases still holding one."""
+    holds = set(
+        Hazard.objects.filter(household_id=household_id)
+        .exclude(supply_hold="")
+        .exclude(state=State.CLOSED)
+        .values_list("supply_hold", flat=True)
+    )
+    strictest = max(holds, key=HOLD_ORDER.__getitem__, default="")
+    household = Household.objects.only(
+        "id", "branch_id", "supply_status", "vulnerable", "group_rental", "long_term_absent",
+        "is_key_customer", "account_no", "updated_at",
+    ).get(pk=household_id)  # fmt: skip
+    household_set_supply(
+        acting_user=acting_user,
+        household=household,
+        status=SUPPLY_FOR_HOLD[strictest],
+        reason=reason,
+    )

@@ -1,0 +1,133 @@
+"""The hazards API: scoped reads, offline-safe re-checks, 409 on illegal steps, 422 on bad
+input, the queues and the rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from ruhu.hazards.models import Hazard, HazardStep, State
+from tests.hazards.conftest import find, today
+from tests.inspection.visiting import photo
+
+HEATER = {"hazard_type": "direct_exhaust_heater", "item": "no_direct_exhaust", "level": 1}
+JSON = "application/json"
+
+
+def test_it_lists_and_filters_the_branchs_hazards(clock, client, charlie, bob, household_a):
+    [hazard] = find(charlie, household_a, HEATER)
+    client.force_login(bob)
+    listed = client.get("/api/v1/hazards", {"state": "noticed", "level": 1}).json()
+    assert [row["id"] for row in listed["items"]] == [hazard.pk]
+    assert listed["items"][0]["hazard_type"] == "direct_exhaust_heater"
+    assert client.get("/api/v1/hazards", {"state": "closed"}).json()["count"] == 0
+    detail = client.get(f"/api/v1/hazards/{hazard.pk}").json()
+    assert [s["kind"] for s in detail["steps"]] == ["found", "noticed"]
+    assert detail["notices"][0]["delivery_method"] == "handed"
+    assert detail["notices"][0]["hazard_ids"] == [hazard.pk]
+
+
+def test_another_branchs_hazard_answers_404(clock, client, charlie, bella, household_a):
+    [hazard] = find(charlie, household_a, HEATER)
+    client.force_login(bella)
+    assert client.get(f"/api/v1/hazards/{hazard.pk}").status_code == 404
+    assert client.get("/api/v1/hazards").json()["count"] == 0
+    response = client.post(f"/api/v1/hazards/{hazard.pk}/arranged", {}, content_type=JSON)
+    assert response.status_code == 404
+
+
+def test_a_recheck_is_201_then_200_then_409_for_another_payload(
+    clock, client, charlie, lena, household_a
+):
+    [hazard] = find(charlie, household_a, HEATER)
+    client.force_login(lena)
+    arranged = client.post(f"/api/v1/hazards/{hazard.pk}/arranged", {}, content_type=JSON)
+    assert arranged.status_code == 200
+    client.force_login(charlie)
+    body = {"id": str(uuid.uuid4()), "rectified": True, "after_photo": photo(charlie, "green")}
+    url = f"/api/v1/hazards/{hazard.pk}/rechecks"
+    first = client.post(url, body, content_type=JSON)
+    again = client.post(url, body, content_type=JSON)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"] == body["id"]
+    clash = client.post(url, {**body, "note": "不同"}, content_type=JSON)
+    assert clash.status_code == 409 and clash.json()["code"] == "recheck_id_conflict"
+    assert Hazard.objects.get(pk=hazard.pk).state == State.CLOSED
+    assert HazardStep.objects.filter(kind="rectified").count() == 1
+
+
+def test_an_illegal_step_is_409_and_bad_input_422_and_neither_changes_anything(
+    clock, client, charlie, cathy, household_a
+):
+    [hazard] = find(charlie, household_a, HEATER)
+    steps = HazardStep.objects.count()
+    client.force_login(cathy)
+    refused = client.post(f"/api/v1/hazards/{hazard.pk}/limit", {}, content_type=JSON)
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "hazard_illegal_transition"
+    assert set(refused.json()) == {"message", "code", "extra"}
+    client.force_login(charlie)
+    missing = client.post(
+        f"/api/v1/hazards/{hazard.pk}/rechecks",
+        {"id": str(uuid.uuid4()), "rectified": True, "after_photo": "0" * 64},
+        content_type=JSON,
+    )
+    assert missing.status_code == 422 and missing.json()["code"] == "attachment_missing"
+    malformed = client.post(
+        f"/api/v1/hazards/{hazard.pk}/rechecks", {"rectified": "maybe"}, content_type=JSON
+    )
+    assert malformed.status_code == 422
+    assert HazardStep.objects.count() == steps
+    assert Hazard.objects.get(pk=hazard.pk).state == State.NOTICED
+
+
+def test_a_second_notice_is_issued_and_delivered_through_the_api(
+    clock, client, charlie, household_a
+):
+    from ruhu.hazards.services import hazard_clock_run
+
+    [hazard] = find(charlie, household_a, HEATER)
+    clock.shift(dt.timedelta(days=8))
+    hazard_clock_run()
+    client.force_login(charlie)
+    issued = client.post(
+        "/api/v1/hazards/notices",
+        {"kind": "rectify_second", "hazard_ids": [hazard.pk]},
+        content_type=JSON,
+    )
+    assert issued.status_code == 201
+    notice = issued.json()
+    assert notice["number"].startswith("ZGE") and notice["document_sha256"]
+    posted = client.post(
+        f"/api/v1/hazards/notices/{notice['id']}/delivery",
+        {"method": "posted"},
+        content_type=JSON,
+    )
+    assert posted.status_code == 422 and posted.json()["code"] == "hazard_delivery_photo"
+    delivered = client.post(
+        f"/api/v1/hazards/notices/{notice['id']}/delivery",
+        {"method": "posted", "photo": photo(charlie, "blue")},
+        content_type=JSON,
+    )
+    assert delivered.status_code == 200 and delivered.json()["delivered_on"] == str(today())
+    hazard.refresh_from_db()
+    assert (hazard.state, hazard.due_on) == (State.RENOTICED, today() + dt.timedelta(days=3))
+
+
+def test_the_queue_and_rates_endpoints(clock, client, charlie, lena, household_a):
+    find(charlie, household_a, HEATER, {**HEATER, "hazard_type": "leak", "fixed_on_spot": True,
+                                         "after_photo": photo(charlie, "green")})  # fmt: skip
+    client.force_login(lena)
+    sections = {s["key"]: s for s in client.get("/api/v1/hazards/queue?role=lead").json()}
+    assert set(sections) == {"letter", "calls", "stalled", "serious"}
+    assert sections["serious"]["count"] == 1
+    assert client.get("/api/v1/hazards/queue?role=nobody").status_code == 404
+    assert client.get("/api/v1/hazards/queue?role=customer_service").status_code == 403
+    rates = client.get("/api/v1/hazards/rates", {"start": "2026-01-01", "end": "2026-12-31"}).json()
+    [level1] = [row for row in rates if row["level"] == 1]
+    assert (level1["found"], level1["rectified"], level1["rate"]) == (2, 1, 0.5)
+    assert level1["target"] == pytest.approx(0.99) and level1["met"] is False
+    bad = client.get("/api/v1/hazards/rates", {"start": "2026-12-31", "end": "2026-01-01"})
+    assert bad.status_code == 422
