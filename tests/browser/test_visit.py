@@ -149,6 +149,37 @@ def test_an_inspected_visit_with_one_hazard_and_photos(open_page, task, picture)
     assert small_tap_targets(page) == []
 
 
+def test_a_hazard_left_for_later_goes_to_a_repairer_or_the_customer(open_page, task, picture):
+    from ruhu.hazards.models import Hazard
+
+    page, hand = open_visit(open_page, task)
+    hand.tap(page.get_by_role("button", name="开始入户"))
+    hand.tap(page.get_by_role("button", name="已入户"))
+    stove = page.locator('[data-item="stove_connection"]')
+    hand.tap(stove.get_by_role("radio", name="隐患"))
+    form = stove.locator("[data-hazard]")
+    remedy = form.locator("[data-remedy]")
+    expect(remedy).to_be_hidden()  # no type yet: nobody to send it to
+    form.get_by_label("隐患类型").select_option("hose_through_wall")
+    hand.taps += 1
+    # the catalogue says a repairer fixes a hose through a wall
+    expect(remedy).to_be_visible()
+    expect(remedy.get_by_role("radio", name="派维修员")).to_be_checked()
+    hand.tap(remedy.get_by_role("radio", name="下发整改通知书"))
+    hand.photo(form.locator('input[data-photo="before"]'), picture("red"))
+    shoot(page, "visit-hazard-remedy-phone")
+    all_fine(page, hand)
+    hand.type(page.get_by_label("燃气表读数"), "88")
+    hand.type(page.get_by_label("签字人姓名"), "王伟")
+    hand.sign(page.locator("[data-signature]"))
+    hand.tap(page.get_by_role("button", name="提交安检记录"))
+    expect(page.locator('[data-part="done"]')).to_have_attribute("data-sent", "1")
+    hazard = Hazard.objects.get()
+    assert (hazard.hazard_type.code, hazard.route, hazard.state) == (
+        "hose_through_wall", "notice", "noticed",
+    )  # fmt: skip
+
+
 def test_an_unanswered_item_is_shown_and_nothing_is_sent(open_page, task):
     page, hand = open_visit(open_page, task)
     hand.tap(page.get_by_role("button", name="开始入户"))

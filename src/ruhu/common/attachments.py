@@ -48,6 +48,7 @@ JPEG = Format("image/jpeg", ".jpg", "JPEG")
 PNG = Format("image/png", ".png", "PNG")
 WEBP = Format("image/webp", ".webp", "WEBP")
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # kind → MIME type as `filetype` detects it → how it is stored
 ACCEPTED: dict[str, dict[str, Format]] = {
     Kind.PHOTO: {"image/jpeg": JPEG, "image/png": PNG, "image/webp": WEBP},
@@ -61,14 +62,17 @@ ACCEPTED: dict[str, dict[str, Format]] = {
         "audio/amr": Format("audio/amr", ".amr"),
         "audio/ogg": Format("audio/ogg", ".ogg"),
     },
-    Kind.DOCUMENT: {"application/pdf": Format("application/pdf", ".pdf")},
+    Kind.DOCUMENT: {
+        "application/pdf": Format("application/pdf", ".pdf"),
+        XLSX_MIME: Format(XLSX_MIME, ".xlsx"),
+    },
 }
 
 ACCEPTED_LABELS: dict[str, str] = {
     Kind.PHOTO: "JPEG、PNG 或 WebP 图片",
     Kind.SIGNATURE: "PNG 图片",
     Kind.RECORDING: "MP3、M4A、MP4、3GP、WAV、AMR 或 OGG 录音",
-    Kind.DOCUMENT: "PDF 文件",
+    Kind.DOCUMENT: "PDF 或 XLSX 文件",
 }
 
 SAVE_OPTIONS: dict[str, dict[str, Any]] = {

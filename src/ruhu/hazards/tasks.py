@@ -5,7 +5,11 @@ from __future__ import annotations
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ruhu.common.tasks import local_crontab
-from ruhu.hazards.services import hazard_clock_run, hazard_notice_render
+from ruhu.hazards.services import (
+    hazard_clock_run,
+    hazard_notice_render,
+    monthly_packages_build_due,
+)
 
 
 @db_periodic_task(local_crontab(hour="1", minute="0"))
@@ -17,3 +21,10 @@ def hazard_clock_task() -> dict:
 @db_task()
 def hazard_notice_render_task(notice_id: int) -> None:
     hazard_notice_render(notice_id=notice_id)
+
+
+@db_periodic_task(local_crontab(day="28-31", hour="20", minute="0"))
+def monthly_packages_task() -> int:
+    """The last day of each month, 20:00: each branch's packages (the service checks the
+    day, so the 28th of a 31-day month builds nothing)."""
+    return monthly_packages_build_due()

@@ -26,6 +26,7 @@ from ruhu.hazards.services.notices import (
     hazard_notice_issue,
     hazard_notice_render,
 )
+from ruhu.hazards.services.packages import monthly_package_build, monthly_packages_build_due
 
 __all__ = [
     "FoundHazard",
@@ -50,4 +51,6 @@ __all__ = [
     "hazard_type_save",
     "hazards_record_found",
     "hazards_withdraw_for_visit",
+    "monthly_package_build",
+    "monthly_packages_build_due",
 ]

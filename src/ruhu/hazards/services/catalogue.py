@@ -16,16 +16,22 @@ EDITABLE = (
 )  # fmt: skip
 
 
-@transaction.atomic
-def hazard_type_save(*, acting_user, hazard_type: HazardType, before: dict | None) -> HazardType:
-    """Save a catalogue entry the admin form has filled in; `before` is its snapshot as
-    loaded (None for a new one)."""
-    require(acting_user, Capability.MANAGE_POLICY)
+def hazard_type_check(hazard_type: HazardType) -> None:
     listed = hazard_type.listed_level1_no
     if listed is not None and not 1 <= listed <= 10:
         raise ValidationFailed("一级隐患序号应为 1–10", code="hazard_type_listed")
     if listed is not None and hazard_type.default_level != Level.ONE:
         raise ValidationFailed("§2 五所列隐患的默认等级为一级", code="hazard_type_level")
+
+
+@transaction.atomic
+def hazard_type_save(*, acting_user, hazard_type: HazardType) -> HazardType:
+    """Save a catalogue entry the admin form has filled in; the audit row holds old → new.
+    Entries are never deleted (cases cite them): an entry no longer used is deactivated."""
+    require(acting_user, Capability.MANAGE_POLICY)
+    hazard_type_check(hazard_type)
+    stored = HazardType.objects.filter(pk=hazard_type.pk).first() if hazard_type.pk else None
+    before = snapshot(stored) if stored is not None else None
     hazard_type.save()
     audit_record(
         acting_user=acting_user,

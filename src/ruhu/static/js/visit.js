@@ -198,10 +198,18 @@
       var hazard = self.state.hazards[code], type = self.setup.hazardTypes.find(function (h) { return h.code === select.value; });
       hazard.type = select.value;
       if (type && !hazard.level) hazard.level = type.level;
+      // who fixes it, by the catalogue: the customer gets a notice, anything else a repairer
+      if (type && !hazard.remedyChosen) hazard.remedy = type.fixer === "customer" ? "notice" : "repair";
       self.keep(); self.renderItem(li);
     });
     this.$$('input[name="level-' + code + '"]', li).forEach(function (radio) {
       radio.addEventListener("change", function () { self.state.hazards[code].level = Number(radio.value); self.keep(); });
+    });
+    this.$$('input[name="remedy-' + code + '"]', li).forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        var hazard = self.state.hazards[code];
+        hazard.remedy = radio.value; hazard.remedyChosen = true; self.keep();
+      });
     });
     this.$("[data-hazard-description]", li).addEventListener("input", function (e) { self.state.hazards[code].description = e.target.value; self.keep(); });
     this.$("[data-fixed]", li).addEventListener("change", function (e) { self.state.hazards[code].fixed = e.target.checked; self.keep(); self.renderItem(li); });
@@ -347,6 +355,8 @@
       this.$("[data-hazard-description]", li).value = hazard.description;
       this.$("[data-fixed]", li).checked = hazard.fixed;
       this.$("[data-after-btn]", li).hidden = !hazard.fixed;
+      this.$("[data-remedy]", li).hidden = hazard.fixed || !hazard.type;
+      this.$$('input[name="remedy-' + code + '"]', li).forEach(function (r) { r.checked = r.value === hazard.remedy; });
       this.thumbs(this.$("[data-thumbs-before]", li), hazard.before ? [hazard.before] : []);
       this.thumbs(this.$("[data-thumbs-after]", li), hazard.after ? [hazard.after] : []);
     }
@@ -424,7 +434,7 @@
       });
       payload.hazards = Object.keys(s.hazards).filter(function (c) { return s.items[c] === "hazard"; }).map(function (c) {
         var h = s.hazards[c];
-        return { hazard_type: h.type, item: c, level: h.level, description: h.description.trim(), fixed_on_spot: h.fixed, before_photo: h.before, after_photo: h.fixed ? h.after : null };
+        return { hazard_type: h.type, item: c, level: h.level, description: h.description.trim(), fixed_on_spot: h.fixed, remedy: h.fixed ? null : (h.remedy || null), before_photo: h.before, after_photo: h.fixed ? h.after : null };
       });
       payload.meter_reading = setup.indoorMeter ? s.meter.trim() : null;
       payload.appliances = setup.appliances.map(function (a) {
