@@ -30,6 +30,7 @@ from ruhu.hazards.models import (
     Step,
     SupplyHold,
 )
+from ruhu.hazards.services.notices import rectification_notice_at_visit
 from ruhu.hazards.services.transitions import KEEP, move, supply_follow
 from ruhu.premises.models import Household
 
@@ -83,8 +84,6 @@ def hazards_record_found(
     """Open one case per hazard the visit found and take each down its route. Called by
     the visit service inside the transaction that stores the visit. Hazards for the
     customer to fix share one 《安全隐患整改通知书》, handed over at the visit."""
-    from ruhu.hazards.services.notices import rectification_notice_at_visit
-
     on = timezone.localdate(visit.finished_at)
     cases = []
     for row in found:
