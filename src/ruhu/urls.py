@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 from ruhu.accounts import views as accounts
 from ruhu.api import api
 from ruhu.common import views as common
+from ruhu.hazards import views as hazards
 from ruhu.inspection import views as inspection
 from ruhu.premises import views as premises
 from ruhu.reports import views as reports
@@ -82,6 +83,19 @@ urlpatterns = [
         inspection.community_notice_posting,
         name="community-notice-posting",
     ),
+    path("hazards/queue/", hazards.queue, name="hazard-queue"),
+    path("hazards/rates/", hazards.rates, name="hazard-rates"),
+    path("hazards/<int:pk>/", hazards.detail, name="hazard-detail"),
+    path(
+        "hazards/<int:pk>/files/<uuid:attachment_id>",
+        hazards.hazard_file,
+        name="hazard-file",
+    ),
+    path("hazards/households/<int:pk>/", hazards.household_section, name="household-hazards"),
+    path("hazards/notices/<int:pk>/document.pdf", hazards.notice_pdf, name="hazard-notice-pdf"),
+    path("hazards/notices/<int:pk>/photo", hazards.notice_photo, name="hazard-notice-photo"),
+    path("hazards/calls/recordings/", hazards.recordings, name="hazard-recordings"),
+    path("hazards/calls/<uuid:pk>/recording", hazards.call_recording, name="hazard-call-recording"),
     path("audit/", common.audit, name="audit"),
     path("healthz", common.healthz, name="healthz"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

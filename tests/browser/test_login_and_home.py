@@ -19,6 +19,7 @@ pytestmark = [
 
 HOUSEHOLDS, STAFF, AUDIT, TRAINING, PLANS = "用户档案", "员工", "审计记录", "培训", "安检计划"
 TODAY, NOTICES, REVIEWS = "今日任务", "小区通知", "不遇复核"
+HAZARDS, RATES = "隐患待办", "整改率"
 GATED = {
     HOUSEHOLDS: "/households/",
     STAFF: "/staff/",
@@ -27,13 +28,15 @@ GATED = {
     PLANS: "/inspection/plans/",
     TODAY: "/field/",
     REVIEWS: "/field/reviews/",
+    HAZARDS: "/hazards/queue/",
+    RATES: "/hazards/rates/",
 }
-OFFICE = {HOUSEHOLDS, STAFF, AUDIT}
+OFFICE = {HOUSEHOLDS, STAFF, AUDIT, HAZARDS, RATES}
 
 # role → (home variant, gated nav entries it shows); 首页 and 我的设备 are always there.
 EXPECTED = {
-    Role.INSPECTOR: ("home-field", {HOUSEHOLDS, TODAY, NOTICES}),
-    Role.REPAIRER: ("home-field", {HOUSEHOLDS}),
+    Role.INSPECTOR: ("home-field", {HOUSEHOLDS, TODAY, NOTICES, HAZARDS, RATES}),
+    Role.REPAIRER: ("home-field", {HOUSEHOLDS, HAZARDS, RATES}),
     Role.INSTALLER: ("home-field", {HOUSEHOLDS}),
     Role.CLEANER: ("home-field", set()),
     Role.SUBCONTRACTOR: ("home-field", set()),

@@ -268,7 +268,9 @@ def test_the_company_copy_is_received_once_and_a_late_one_alerts_the_lead_once(
 ):
     find(charlie, household_a, HEATER)
     notice = HazardNotice.objects.get()
-    assert notice.copy_due_at is not None
+    visit = notice.hazards.get().found_visit
+    # 48 hours from the visit that handed it over, not from when the phone had signal
+    assert notice.copy_due_at == visit.finished_at + dt.timedelta(hours=48)
     clock.shift(dt.timedelta(hours=47))
     hazard_clock_run()
     assert not OutboxMessage.objects.filter(subject__contains="公司联").exists()

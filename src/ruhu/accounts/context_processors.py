@@ -12,10 +12,12 @@ NAV = [
     ("field-day", _("今日任务"), Capability.RECORD_VISITS),
     ("community-notices", _("小区通知"), Capability.RECORD_VISITS),
     ("review-queue", _("不遇复核"), Capability.REVIEW_ABSENT),
+    ("hazard-queue", _("隐患待办"), Capability.VIEW_HAZARDS),
     ("households", _("用户档案"), Capability.VIEW_HOUSEHOLDS),
     ("staff", _("员工"), Capability.VIEW_STAFF),
     ("plans", _("安检计划"), Capability.MANAGE_PLANS),
     ("training", _("培训"), Capability.MANAGE_TRAINING),
+    ("hazard-rates", _("整改率"), Capability.VIEW_HAZARDS),
     ("audit", _("审计记录"), Capability.VIEW_AUDIT),
     ("tokens", _("我的设备"), None),
 ]

@@ -310,9 +310,7 @@ def pending_notices(*, hazard_ids, kinds) -> dict[int, HazardNotice]:
 
 def hazard_steps(*, hazard: Hazard) -> QuerySet:
     """The full history of a hazard the caller has already fetched through `hazard_get`."""
-    return hazard.steps.select_related("actor", "notice", "notice__delivered_by").order_by(
-        "number"
-    )
+    return hazard.steps.select_related("actor", "notice", "notice__delivered_by").order_by("number")
 
 
 def hazard_notices(*, hazard: Hazard) -> QuerySet[HazardNotice]:

@@ -95,7 +95,9 @@ def hazards_record_found(
             hazard_dispatch(acting_user=acting_user, hazard=hazard, on=on)
     noticed = [h for h in cases if h.route == Route.NOTICE]
     if noticed:
-        rectification_notice_at_visit(acting_user=acting_user, hazards=noticed, on=on)
+        rectification_notice_at_visit(
+            acting_user=acting_user, hazards=noticed, handed_at=visit.finished_at
+        )
     serious = [h for h in cases if h.serious]
     if serious:
         _alert_serious(household, serious, on)

@@ -85,10 +85,12 @@ def _deadline_days(kind: str, branch_id: int, on: dt.date) -> int | None:
 
 
 def rectification_notice_at_visit(
-    *, acting_user, hazards: list[Hazard], on: dt.date
+    *, acting_user, hazards: list[Hazard], handed_at: dt.datetime
 ) -> HazardNotice:
     """The first notice, handed to the customer at the visit that found the hazards (the
-    visit's signature is the customer's receipt). Its PDF is rendered after commit."""
+    visit's signature is the customer's receipt). Its PDF is rendered after commit. The
+    company copy's 48 hours run from the visit, not from when the phone found signal."""
+    on = timezone.localdate(handed_at)
     notice = _create(acting_user, Kind.RECTIFY, hazards, on, render=False)
     _deliver(
         acting_user,
@@ -99,6 +101,7 @@ def rectification_notice_at_visit(
         photo=None,
         tracking_number="",
         recipient="",
+        at=handed_at,
     )
     transaction.on_commit(_render_later(notice.pk), robust=True)
     return notice
@@ -234,7 +237,9 @@ def hazard_notice_deliver(
     return notice
 
 
-def _deliver(acting_user, notice, hazards, *, method, on, photo, tracking_number, recipient):
+def _deliver(
+    acting_user, notice, hazards, *, method, on, photo, tracking_number, recipient, at=None
+):
     fields = {
         "delivery_method": method,
         "delivered_on": on,
@@ -245,7 +250,7 @@ def _deliver(acting_user, notice, hazards, *, method, on, photo, tracking_number
     }
     if notice.kind in (Kind.RECTIFY, Kind.RECTIFY_SECOND):
         hours = int(policy_get("hazard.company_copy_return_hours", branch=notice.branch_id, on=on))
-        fields["copy_due_at"] = timezone.now() + dt.timedelta(hours=hours)
+        fields["copy_due_at"] = (at or timezone.now()) + dt.timedelta(hours=hours)
     updated = HazardNotice.objects.filter(pk=notice.pk, delivered_on__isnull=True).update(**fields)
     if not updated:
         raise Conflict("该文书已登记送达", code="hazard_notice_delivered")

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -137,6 +137,8 @@ def _illegal(hazard: Hazard, step: Step) -> IllegalTransition:
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
     return value
 
 
