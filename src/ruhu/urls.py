@@ -57,6 +57,11 @@ urlpatterns = [
         name="household-visits",
     ),
     path("inspection/visits/<uuid:visit_id>/", inspection.visit_detail, name="visit-detail"),
+    path(
+        "inspection/visits/<uuid:visit_id>/missed-visit.pdf",
+        inspection.missed_visit_notice,
+        name="missed-visit-notice",
+    ),
     path("field/tasks/<int:task_id>/", inspection.visit_page, name="visit-page"),
     path("field/reviews/", inspection.review_list, name="review-queue"),
     path("field/reviews/<uuid:visit_id>/", inspection.review_visit_page, name="review-visit"),

@@ -266,3 +266,25 @@ def test_the_household_page_lists_its_visits_for_its_branch_only(
     assert f"/inspection/visits/{visit.pk}/" in listing and "已安检" in listing
     client.force_login(bella)
     assert client.get(f"/inspection/households/{household_a.pk}/visits/").status_code == 404
+
+
+def test_an_absent_visit_prints_its_missed_visit_notice(client, charlie, bob, household_a):
+    from tests.pdf import pdf_text
+
+    visit_submit(acting_user=charlie, payload=absent(charlie, household_a))
+    second, _ = visit_submit(acting_user=charlie, payload=absent(charlie, household_a))
+    client.force_login(bob)
+    page = client.get(f"/inspection/visits/{second.pk}/").content.decode()
+    assert f"/inspection/visits/{second.pk}/missed-visit.pdf" in page
+    response = client.get(f"/inspection/visits/{second.pk}/missed-visit.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(b"".join(response.streaming_content)).replace(" ", "")
+    assert "到访不遇通知单" in text and "第2次" in text and "A-001" in text
+    inspected_visit, _ = visit_submit(acting_user=charlie, payload=inspected(charlie, household_a))
+    assert client.get(f"/inspection/visits/{inspected_visit.pk}/missed-visit.pdf").status_code == 404
+
+
+def test_another_branchs_missed_visit_notice_is_404(client, charlie, bella, household_a):
+    visit, _ = visit_submit(acting_user=charlie, payload=absent(charlie, household_a))
+    client.force_login(bella)
+    assert client.get(f"/inspection/visits/{visit.pk}/missed-visit.pdf").status_code == 404

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability, Role
@@ -13,6 +14,7 @@ from ruhu.common.errors import NotFound
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import get_scoped, require, scope_queryset
 from ruhu.common.workdays import add_months
+from ruhu.hazards.documents import MissedVisitNoticeContent
 from ruhu.hazards.models import Fixer
 from ruhu.hazards.selectors import hazard_types_by_code
 from ruhu.inspection.checklist import ITEMS, SECTIONS, applicable_items
@@ -324,4 +326,39 @@ def household_visit_list(*, household) -> QuerySet[Visit]:
         .select_related("inspector")
         .annotate(hazard_count=Count("hazards"))
         .order_by("-finished_at")
+    )
+
+
+def missed_visit_content(*, visit: Visit) -> MissedVisitNoticeContent:
+    """What the 《到访不遇通知单》 of an absent visit says (RULES B7): when we came, who,
+    the how-many-th time in a row, and how to book."""
+    if visit.outcome != Visit.Outcome.ABSENT:
+        raise NotFound("只有到访不遇的记录有到访不遇通知单", code="not_found")
+    earlier = (
+        Visit.objects.filter(
+            household_id=visit.household_id,
+            finished_at__lte=visit.finished_at,
+            superseded_by__isnull=True,
+        )
+        .order_by("-finished_at")
+        .values_list("outcome", flat=True)[:50]
+    )
+    attempts = 0
+    for outcome in earlier:
+        if outcome != Visit.Outcome.ABSENT:
+            break
+        attempts += 1
+    branch = visit.household.branch
+    on = timezone.localdate(visit.finished_at)
+    inspector = visit.inspector
+    return MissedVisitNoticeContent(
+        company=branch.parent.name if branch.parent_id else "",
+        branch=branch.name,
+        address=visit.household.address,
+        visited_at=visit.finished_at,
+        inspector_name=inspector.get_full_name() or inspector.username,
+        inspector_badge=inspector.badge_no,
+        attempts=max(attempts, 1),
+        hotline=str(policy_get("notice.hotline", branch=branch, on=on)),
+        visit_hours=str(policy_get("notice.visit_hours", branch=branch, on=on)),
     )

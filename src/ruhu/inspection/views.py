@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,6 +20,7 @@ from ruhu.common.errors import DomainError
 from ruhu.common.scoping import require
 from ruhu.common.selectors import audit_for_object
 from ruhu.common.web import add_domain_error, message_domain_error, paginate
+from ruhu.hazards.documents import missed_visit_notice_pdf
 from ruhu.inspection.forms import NoticePostingForm, PlanGenerateForm, TrainingForm
 from ruhu.inspection.models import TrainingTopic
 from ruhu.inspection.selectors import (
@@ -26,6 +28,7 @@ from ruhu.inspection.selectors import (
     community_notice_list,
     household_visit_list,
     inspector_day,
+    missed_visit_content,
     plan_community_notices,
     plan_get,
     plan_list,
@@ -319,6 +322,21 @@ def visit_detail(request, visit_id):
     """A visit as recorded: frozen evidence, its photos, its place in the ledger."""
     visit = visit_get(acting_user=request.user, pk=visit_id)
     return render(request, "inspection/visit_detail.html", visit_evidence(visit=visit))
+
+
+@require_GET
+def missed_visit_notice(request, visit_id):
+    """The 《到访不遇通知单》 of an absent visit, to print and post (RULES B7)."""
+    visit = visit_get(acting_user=request.user, pk=visit_id)
+    content = missed_visit_content(visit=visit)
+    with translation.override("zh-hans"):  # paper for residents is in Chinese
+        data = missed_visit_notice_pdf(content)
+    day = timezone.localdate(visit.finished_at)
+    return FileResponse(
+        io.BytesIO(data),
+        content_type="application/pdf",
+        filename=f"到访不遇通知单-{visit.household.account_no}-{day:%Y%m%d}.pdf",
+    )
 
 
 @require_GET
