@@ -131,3 +131,29 @@ def test_the_queue_and_rates_endpoints(clock, client, charlie, lena, household_a
     assert level1["target"] == pytest.approx(0.99) and level1["met"] is False
     bad = client.get("/api/v1/hazards/rates", {"start": "2026-12-31", "end": "2026-01-01"})
     assert bad.status_code == 422
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm per-process caches
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200, url
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/hazards", "/api/v1/hazards/queue?role=lead", "/api/v1/hazards/queue?role=inspector"],
+)
+def test_the_lists_use_constant_queries(clock, client, charlie, lena, household_a, url):
+    def add(n: int) -> None:
+        for _ in range(n):
+            find(charlie, household_a, HEATER)
+
+    add(2)
+    client.force_login(charlie if url.endswith("inspector") else lena)
+    few = _queries(client, url)
+    add(6)
+    assert _queries(client, url) == few
