@@ -89,6 +89,12 @@ urlpatterns = [
         name="community-notice-posting",
     ),
     path("hazards/queue/", hazards.queue, name="hazard-queue"),
+    path("hazards/packages/", hazards.packages, name="hazard-packages"),
+    path(
+        "hazards/packages/<int:pk>.<str:fmt>",
+        hazards.package_download,
+        name="hazard-package-file",
+    ),
     path("hazards/rates/", hazards.rates, name="hazard-rates"),
     path("hazards/<int:pk>/", hazards.detail, name="hazard-detail"),
     path(

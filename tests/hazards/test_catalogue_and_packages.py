@@ -117,3 +117,24 @@ def test_the_command_runs_the_clock_and_builds_packages(clock, charlie, househol
     assert "a 2026-12 supervision: 1 cases" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("hazards", "package", "--month", "December")
+
+
+def test_the_packages_page_lists_and_serves_the_branchs_packages(
+    clock, client, charlie, lena, sam, cathy, bella, household_a, org
+):
+    find(charlie, household_a, HEATER)
+    monthly_package_build(branch=org.a, month=dt.date(2026, 12, 1), audience="supervision")
+    monthly_package_build(branch=org.b, month=dt.date(2026, 12, 1), audience="supervision")
+    mine = MonthlyPackage.objects.get(branch=org.a)
+    client.force_login(sam)
+    page = client.get("/hazards/packages/").content.decode()
+    assert page.count('data-testid="package"') == 1 and "2026-12" in page
+    pdf = client.get(f"/hazards/packages/{mine.pk}.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    xlsx = client.get(f"/hazards/packages/{mine.pk}.xlsx")
+    assert xlsx.status_code == 200 and "spreadsheetml" in xlsx["Content-Type"]
+    assert client.get(f"/hazards/packages/{mine.pk}.exe").status_code == 404
+    other = MonthlyPackage.objects.get(branch=org.b)
+    assert client.get(f"/hazards/packages/{other.pk}.pdf").status_code == 404
+    client.force_login(cathy)  # customer service has no business with it
+    assert client.get("/hazards/packages/").status_code == 403

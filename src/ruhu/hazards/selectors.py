@@ -21,6 +21,7 @@ from ruhu.hazards.models import (
     Hazard,
     HazardNotice,
     HazardType,
+    MonthlyPackage,
     Resolution,
     State,
 )
@@ -458,3 +459,19 @@ def household_supply_reasons(*, hazards: list[Hazard], notices: list[HazardNotic
             )
         )
     return reasons
+
+
+def packages_visible(*, acting_user) -> QuerySet[MonthlyPackage]:
+    """Month-end packages: for the leads and safety supervision, newest first."""
+    if not may_hear_recordings(acting_user):
+        require(acting_user, Capability.SUPERVISE_HAZARDS)
+    return scope_queryset(
+        MonthlyPackage.objects.select_related("branch", "pdf", "xlsx"), acting_user=acting_user
+    ).order_by("-month", "branch__code", "audience")
+
+
+def package_file(*, acting_user, pk: int, fmt: str):
+    package = packages_visible(acting_user=acting_user).filter(pk=pk).first()
+    if package is None or fmt not in ("pdf", "xlsx"):
+        raise NotFound("未找到该报送包", code="not_found")
+    return package, getattr(package, fmt)

@@ -55,6 +55,8 @@ from ruhu.hazards.selectors import (
     may_hear_recordings,
     notice_batch,
     notice_get,
+    package_file,
+    packages_visible,
     pending_notices,
     rectification_rates,
     repairers_for,
@@ -768,4 +770,25 @@ def rates(request):
             "head_office": request.user.is_head_office,
         },
         status=422 if form.errors else 200,
+    )
+
+
+# ── month-end packages ────────────────────────────────────────────────────────────
+
+
+@require_GET
+def packages(request):
+    """The month-end packages for safety supervision and the authority (PDF and XLSX)."""
+    page = Paginator(packages_visible(acting_user=request.user), 24).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "hazards/packages.html", {"page": page})
+
+
+@require_GET
+def package_download(request, pk: int, fmt: str):
+    package, attachment = package_file(acting_user=request.user, pk=pk, fmt=fmt)
+    name = f"{package.branch.code}-{package.month:%Y%m}-{package.audience}.{fmt}"
+    return FileResponse(
+        attachment_open(attachment), content_type=attachment.content_type, filename=name
     )
