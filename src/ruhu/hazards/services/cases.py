@@ -31,6 +31,7 @@ from ruhu.hazards.models import (
     SupplyHold,
 )
 from ruhu.hazards.services.notices import rectification_notice_at_visit
+from ruhu.hazards.services.tally import tally_add
 from ruhu.hazards.services.transitions import KEEP, move, supply_follow
 from ruhu.premises.models import Household
 
@@ -125,6 +126,7 @@ def _open(acting_user, visit, household: Household, row: FoundHazard, on: dt.dat
         serious=row.level == Level.ONE and row.route != Route.ON_SPOT,
         step_count=1,
     )
+    tally_add(branch_id=hazard.branch_id, found_on=on, level=hazard.level, found=1)
     HazardStep.objects.create(
         hazard=hazard,
         number=1,

@@ -19,6 +19,7 @@ from ruhu.common.ledger import ledger_append
 from ruhu.common.models import Attachment
 from ruhu.hazards.evidence import LEDGER_KIND, step_records
 from ruhu.hazards.models import Hazard, HazardNotice, HazardStep, State, Step
+from ruhu.hazards.services.tally import tally_resolution
 from ruhu.premises.models import Household, SupplyStatus
 from ruhu.premises.services import household_set_supply
 
@@ -78,8 +79,11 @@ def move(
             k: _plain(getattr(hazard, k)) for k in changes if k not in ("updated_at", "step_count")
         }
         hazard.step_count = number
+        resolution = (hazard.resolution, changes.get("resolution", hazard.resolution))
         for key, value in changes.items():
             setattr(hazard, key, value)
+        if resolution[0] != resolution[1]:
+            tally_resolution(hazard, *resolution)
         record = HazardStep(
             hazard=hazard,
             number=number,

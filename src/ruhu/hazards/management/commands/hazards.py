@@ -1,5 +1,6 @@
-"""`ruhu hazards clock [--date D]` and `ruhu hazards package --month YYYY-MM`: the loop's
-daily clock and its month-end packages by hand (both are also scheduled jobs)."""
+"""`ruhu hazards clock [--date D]`, `ruhu hazards package --month YYYY-MM` and `ruhu hazards
+retally`: the loop's daily clock and month-end packages by hand (both are also scheduled
+jobs), and the rates' monthly tally counted again from the cases (after a bulk load)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from ruhu.accounts.models import OrgUnit
 from ruhu.hazards.models import MonthlyPackage
 from ruhu.hazards.services import hazard_clock_run, monthly_package_build
+from ruhu.hazards.services.tally import hazard_tally_rebuild
 
 
 def _date(text: str) -> dt.date:
@@ -37,6 +39,7 @@ class Command(BaseCommand):
         package = sub.add_parser("package", help="build each branch's packages for a month")
         package.add_argument("--month", type=_month, required=True)
         package.add_argument("--branch", help="branch code (default: every branch)")
+        sub.add_parser("retally", help="count the rates' monthly tally again from the cases")
 
     def handle(self, *args, action, **options):
         if action == "clock":
@@ -46,6 +49,9 @@ class Command(BaseCommand):
             run = hazard_clock_run(today=day)
             moved = ", ".join(f"{k} {v}" for k, v in run.moved.items())
             self.stdout.write(f"hazard clock for {day}: {moved}")
+            return
+        if action == "retally":
+            self.stdout.write(f"hazard tally: {hazard_tally_rebuild()} rows")
             return
         branches = OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH, is_active=True)
         if options["branch"]:
