@@ -11,6 +11,7 @@ day finds nothing due and does nothing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -20,11 +21,13 @@ from django.utils import timezone
 
 from ruhu.accounts.models import User
 from ruhu.accounts.roles import Role
+from ruhu.common.bulk import bulk_insert, db_value, time_ordered_uuid
 from ruhu.common.models import AuditEvent
 from ruhu.common.notifications import outbox_enqueue
 from ruhu.hazards.models import ClockRun, Hazard, HazardNotice, HazardStep, State, Step
 
 BATCH = 5_000
+COPY_ALERT_LISTED = 50
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def hazard_clock_run(*, today: dt.date | None = None) -> ClockRun:
     moved: dict[str, int] = {}
     for rung in RUNGS:
         moved[rung.to] = _climb(rung, today)
-    moved["copy_alerts"] = _alert_missing_copies()
+    moved["copy_alerts"] = _alert_missing_copies(today)
     run.moved, run.finished_at = moved, timezone.now()
     run.save(update_fields=["moved", "finished_at"])
     return run
@@ -100,42 +103,63 @@ def _effective(rung: Rung, due_on: dt.date) -> dt.date:
     return due_on if rung.inclusive else due_on + dt.timedelta(days=1)
 
 
+STEP_COLUMNS = (
+    "id", "hazard_id", "number", "kind", "from_state", "to_state", "effective_on", "at",
+    "actor_id", "due_on", "notice_id", "photo_id", "latitude", "longitude", "note",
+    "payload_sha256", "chained",
+)  # fmt: skip
+AUDIT_COLUMNS = (
+    "occurred_at", "actor_id", "actor_label", "action", "target_type_id", "target_id",
+    "target_repr", "branch_id", "changes", "reason", "via",
+)  # fmt: skip
+
+
 def _write_history(rung, batch, today, now, content_type) -> None:
-    HazardStep.objects.bulk_create(
-        HazardStep(
-            hazard_id=pk,
-            number=steps + 1,
-            kind=rung.step,
-            from_state=rung.waiting,
-            to_state=rung.to,
-            effective_on=_effective(rung, due_on),
-            at=now,
-            note=f"期限 {due_on:%Y-%m-%d} 已过" if not rung.inclusive else "",
-        )
-        for pk, _branch, due_on, _since, steps in batch
-    )
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor=None,
-            actor_label="system",
-            action=f"hazard.{rung.step}",
-            target_type=content_type,
-            target_id=str(pk),
-            target_repr=f"#{pk}",
-            branch_id=branch_id,
-            changes={
-                "state": [rung.waiting, rung.to],
-                "due_on": [due_on.isoformat(), None],
-                "since": [since.isoformat(), today.isoformat()],
-            },
-            via="clock",
-        )
-        for pk, branch_id, due_on, since, _steps in batch
-    )
+    """The steps and audit rows of a batch, as plain rows: tens of thousands a night."""
+    at = db_value(HazardStep, "at", now)
+    dates: dict[dt.date, object] = {}
+
+    def day(value: dt.date):
+        if value not in dates:
+            dates[value] = db_value(HazardStep, "effective_on", value)
+        return dates[value]
+
+    bulk_insert(
+        HazardStep._meta.db_table,
+        STEP_COLUMNS,
+        (
+            (
+                db_value(HazardStep, "id", time_ordered_uuid()), pk, steps + 1,
+                rung.step.value, rung.waiting.value, rung.to.value,
+                day(_effective(rung, due_on)), at, None, None, None, None, None, None,
+                f"期限 {due_on:%Y-%m-%d} 已过" if not rung.inclusive else "", "", False,
+            )
+            for pk, _branch, due_on, _since, steps in batch
+        ),
+    )  # fmt: skip
+    occurred = db_value(AuditEvent, "occurred_at", now)
+    bulk_insert(
+        AuditEvent._meta.db_table,
+        AUDIT_COLUMNS,
+        (
+            (
+                occurred, None, "system", f"hazard.{rung.step}", content_type.pk, str(pk),
+                f"#{pk}", branch_id,
+                json.dumps({
+                    "state": [rung.waiting.value, rung.to.value],
+                    "due_on": [due_on.isoformat(), None],
+                    "since": [since.isoformat(), today.isoformat()],
+                }, ensure_ascii=False),
+                "", "clock",
+            )
+            for pk, branch_id, due_on, since, _steps in batch
+        ),
+    )  # fmt: skip
 
 
-def _alert_missing_copies() -> int:
-    """A company copy not back within its hours: each lead of the branch hears once."""
+def _alert_missing_copies(today: dt.date) -> int:
+    """Company copies not back within their hours: each lead of the branch gets one list a
+    day of the notices newly late, and each notice is listed once."""
     now = timezone.now()
     late = list(
         HazardNotice.objects.filter(
@@ -144,26 +168,25 @@ def _alert_missing_copies() -> int:
     )
     if not late:
         return 0
-    leads: dict[int, list[str]] = {}
-    for branch_id, email in (
-        User.objects.filter(
-            branch_id__in={row[1] for row in late}, role=Role.INSPECTION_LEAD, is_active=True
-        )
-        .exclude(email="")
-        .values_list("branch_id", "email")
-    ):
-        leads.setdefault(branch_id, []).append(email)
+    numbers: dict[int, list[str]] = {}
+    for _pk, branch_id, number in late:
+        numbers.setdefault(branch_id, []).append(number)
+    leads = User.objects.filter(
+        branch_id__in=numbers, role=Role.INSPECTION_LEAD, is_active=True
+    ).exclude(email="")
     with transaction.atomic():
-        for pk, branch_id, number in late:
-            for email in leads.get(branch_id, []):
-                outbox_enqueue(
-                    channel="email",
-                    recipient=email,
-                    subject="整改通知书公司联逾期未交回",
-                    body=f"《安全隐患整改通知书》{number} 的公司联已超过交回时限，"
-                    "请督促交回安检办公室。",
-                    dedupe_key=f"hazard-copy-late:{pk}:{email}",
-                    branch_id=branch_id,
-                )
+        for lead in leads:
+            listed = sorted(numbers[lead.branch_id])
+            shown = "、".join(listed[:COPY_ALERT_LISTED])
+            more = f" 等 {len(listed)} 份" if len(listed) > COPY_ALERT_LISTED else ""
+            outbox_enqueue(
+                channel="email",
+                recipient=lead.email,
+                subject="整改通知书公司联逾期未交回",
+                body=f"以下《安全隐患整改通知书》的公司联已超过交回时限：{shown}{more}。"
+                "请督促交回安检办公室，并在隐患待办中登记交回。",
+                dedupe_key=f"hazard-copy-late:{lead.pk}:{today.isoformat()}",
+                branch_id=lead.branch_id,
+            )
         HazardNotice.objects.filter(pk__in=[row[0] for row in late]).update(copy_alerted_at=now)
     return len(late)

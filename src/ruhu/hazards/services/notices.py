@@ -166,7 +166,7 @@ def _create(acting_user, kind: str, hazards: list[Hazard], on: dt.date, *, rende
         household=None if letter else first.household,
         community=first.household.community,
         kind=kind,
-        number=f"tmp-{uuid.uuid4().hex}",
+        number=f"tmp-{uuid.uuid4().hex[:28]}",  # numbered from its id just below
         issued_on=on,
         issued_by=acting_user,
         deadline=None

@@ -22,6 +22,7 @@ from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Capability, Role
 from ruhu.common.audit import audit_record
 from ruhu.common.audit_display import register_action_labels
+from ruhu.common.bulk import bulk_insert
 from ruhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
@@ -296,7 +297,7 @@ def _write_tasks(plan: Plan, tasks, due: dict[int, Due]) -> None:
             (plan.pk, task.household_id, task.inspector_id, task.day, sequence[key],
              item.due_on, item.overdue, item.vulnerable, PlanTask.Status.PLANNED)
         )  # fmt: skip
-    _bulk_insert(PlanTask._meta.db_table, TASK_COLUMNS, rows)
+    bulk_insert(PlanTask._meta.db_table, TASK_COLUMNS, rows)
 
 
 def _write_unplanned(plan: Plan, unplanned: list[tuple[int, str]], due: dict[int, Due]) -> None:
@@ -304,23 +305,7 @@ def _write_unplanned(plan: Plan, unplanned: list[tuple[int, str]], due: dict[int
         (plan.pk, household, due[household].due_on, due[household].overdue, reason)
         for household, reason in unplanned
     ]
-    _bulk_insert(UnplannedHousehold._meta.db_table, UNPLANNED_COLUMNS, rows)
-
-
-def _bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """COPY on PostgreSQL, one prepared INSERT on SQLite: a plan can hold 300,000 tasks."""
-    if not rows:
-        return
-    names = ", ".join(columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        insert = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 (our names)
-        cursor.executemany(insert, rows)
+    bulk_insert(UnplannedHousehold._meta.db_table, UNPLANNED_COLUMNS, rows)
 
 
 def _summary(result, kept: list, inspectors: list[int], days: list[dt.date]) -> dict:
