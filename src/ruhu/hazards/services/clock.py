@@ -176,7 +176,7 @@ def _alert_missing_copies(today: dt.date) -> int:
     ).exclude(email="")
     with transaction.atomic():
         for lead in leads:
-            listed = sorted(numbers[lead.branch_id])
+            listed = sorted(numbers.get(lead.branch_id or 0, []))
             shown = "、".join(listed[:COPY_ALERT_LISTED])
             more = f" 等 {len(listed)} 份" if len(listed) > COPY_ALERT_LISTED else ""
             outbox_enqueue(

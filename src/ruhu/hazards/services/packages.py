@@ -149,7 +149,7 @@ def _table(rows: list[list], style: ParagraphStyle) -> LongTable:
     )
 
 
-TITLES = {
+TITLES: dict[str, str] = {
     Audience.SUPERVISION: "未处理安全隐患及回访录音（报安全监察部）",
     Audience.AUTHORITY: "长期未整改及重大安全隐患汇总（报政府燃气管理部门及总部）",
 }
