@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Services carry the business rules: they are type-checked (DESIGN: mypy on services).
 TYPED := $(wildcard src/ruhu/*/services.py src/ruhu/*/services/*.py) $(addprefix src/ruhu/common/,policy.py workdays.py pii.py notifications.py attachments.py audit.py ledger.py)
 
-.PHONY: run test lint format bench bench-import bench-plan bench-visits migrate demo browser-deps clean help
+.PHONY: run test lint format bench bench-import bench-plan bench-visits bench-hazards migrate demo browser-deps clean help
 
 help:
 	@echo "make run    set up and serve the demo on http://$(BIND)"
@@ -73,6 +73,12 @@ bench-plan: $(STAMP)
 # Visit submission through `ruhu serve` with 8 clients, next to a bare indexed read.
 bench-visits: $(STAMP)
 	$(BIN)/python -m bench.visits
+
+# The daily hazard clock over 500,000 open hazards and the rectification rates over 1,000,000
+# hazards of 1,000,000 households; the data is built once and kept (BENCH_HAZARDS_DIR, default
+# /tmp/bench-var-hazards, and database ruhu_bench_hazards).
+bench-hazards: $(STAMP)
+	$(BIN)/python -m bench.hazards
 
 clean:
 	rm -rf $(VENV) var/test.sqlite3* tests/screenshots

@@ -281,7 +281,9 @@ def test_an_absent_visit_prints_its_missed_visit_notice(client, charlie, bob, ho
     text = pdf_text(b"".join(response.streaming_content)).replace(" ", "")
     assert "到访不遇通知单" in text and "第2次" in text and "A-001" in text
     inspected_visit, _ = visit_submit(acting_user=charlie, payload=inspected(charlie, household_a))
-    assert client.get(f"/inspection/visits/{inspected_visit.pk}/missed-visit.pdf").status_code == 404
+    assert (
+        client.get(f"/inspection/visits/{inspected_visit.pk}/missed-visit.pdf").status_code == 404
+    )
 
 
 def test_another_branchs_missed_visit_notice_is_404(client, charlie, bella, household_a):

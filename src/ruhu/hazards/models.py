@@ -199,9 +199,7 @@ class Hazard(models.Model):
             models.Index(
                 fields=["branch", "found_on", "level", "resolution"], name="hazard_branch_found"
             ),
-            models.Index(
-                fields=["found_on", "level", "resolution", "branch"], name="hazard_found"
-            ),
+            models.Index(fields=["found_on", "level", "resolution", "branch"], name="hazard_found"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -54,8 +54,8 @@ def hazard_tally_rebuild() -> int:
         .annotate(month=TruncMonth("found_on"))
         .values("branch_id", "month", "level")
         .annotate(
-            found=Count("pk"),
-            rectified=Count("pk", filter=Q(resolution__in=RECTIFIED_RESOLUTIONS)),
+            found=Count("level"),
+            rectified=Count("level", filter=Q(resolution__in=RECTIFIED_RESOLUTIONS)),
         )
         .order_by()
     )
