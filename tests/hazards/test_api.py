@@ -131,6 +131,8 @@ def test_the_queue_and_rates_endpoints(clock, client, charlie, lena, household_a
     assert level1["target"] == pytest.approx(0.99) and level1["met"] is False
     bad = client.get("/api/v1/hazards/rates", {"start": "2026-12-31", "end": "2026-01-01"})
     assert bad.status_code == 422
+    far = client.get("/api/v1/hazards/rates", {"start": "2026-01-01", "end": "9999-12-31"})
+    assert far.status_code == 422 and far.json()["code"] == "period"
 
 
 def _queries(client, url: str) -> int:

@@ -211,6 +211,9 @@ class RateRow:
         return None if self.rate is None else self.rate >= self.target
 
 
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
 def rectification_rates(
     *, acting_user, start: dt.date, end: dt.date, by_branch: bool = True
 ) -> list[RateRow]:
@@ -223,6 +226,8 @@ def rectification_rates(
     require(acting_user, Capability.VIEW_HAZARDS)
     if end < start:
         raise ValidationFailed("结束日期早于开始日期", code="period")
+    if start < EARLIEST or end > LATEST:
+        raise ValidationFailed("日期超出范围", code="period")
     first_whole, last_whole = _whole_months(start, end)
     counts: dict[tuple, list[int]] = {}
     keys = ["branch_id", "level"] if by_branch else ["level"]
