@@ -14,7 +14,8 @@ from ruhu.common.fields import BlindIndexField, EncryptedTextField
 from ruhu.common.models import AuditEvent
 
 
-def _plain(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A field value as JSON-safe data for an audit row."""
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -35,7 +36,7 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
         value = getattr(instance, field.attname)
         if isinstance(field, EncryptedTextField):
             value = field.mask(value)
-        data[field.name] = _plain(value)
+        data[field.name] = json_value(value)
     return data
 
 

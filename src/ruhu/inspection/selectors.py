@@ -329,25 +329,26 @@ def household_visit_list(*, household) -> QuerySet[Visit]:
     )
 
 
+def consecutive_absences(*, household_id: int, until: dt.datetime | None = None) -> int:
+    """How many of the household's latest visits (up to `until`), in a row, found nobody;
+    corrected versions stand in for the visits they correct."""
+    visits = Visit.objects.filter(household_id=household_id, superseded_by__isnull=True)
+    if until is not None:
+        visits = visits.filter(finished_at__lte=until)
+    count = 0
+    for outcome in visits.order_by("-finished_at").values_list("outcome", flat=True)[:50]:
+        if outcome != Visit.Outcome.ABSENT:
+            break
+        count += 1
+    return count
+
+
 def missed_visit_content(*, visit: Visit) -> MissedVisitNoticeContent:
     """What the 《到访不遇通知单》 of an absent visit says (RULES B7): when we came, who,
     the how-many-th time in a row, and how to book."""
     if visit.outcome != Visit.Outcome.ABSENT:
         raise NotFound("只有到访不遇的记录有到访不遇通知单", code="not_found")
-    earlier = (
-        Visit.objects.filter(
-            household_id=visit.household_id,
-            finished_at__lte=visit.finished_at,
-            superseded_by__isnull=True,
-        )
-        .order_by("-finished_at")
-        .values_list("outcome", flat=True)[:50]
-    )
-    attempts = 0
-    for outcome in earlier:
-        if outcome != Visit.Outcome.ABSENT:
-            break
-        attempts += 1
+    attempts = consecutive_absences(household_id=visit.household_id, until=visit.finished_at)
     branch = visit.household.branch
     on = timezone.localdate(visit.finished_at)
     inspector = visit.inspector

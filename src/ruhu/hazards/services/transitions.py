@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ruhu.common.audit import audit_record
+from ruhu.common.audit import audit_record, json_value
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import IllegalTransition
 from ruhu.common.ledger import ledger_append
@@ -75,9 +75,8 @@ def move(
         ).update(**changes)
         if not updated:  # another request moved it first
             raise _illegal(hazard, step)
-        before = {
-            k: _plain(getattr(hazard, k)) for k in changes if k not in ("updated_at", "step_count")
-        }
+        untracked = ("updated_at", "step_count")
+        before = {k: json_value(getattr(hazard, k)) for k in changes if k not in untracked}
         hazard.step_count = number
         resolution = (hazard.resolution, changes.get("resolution", hazard.resolution))
         for key, value in changes.items():
@@ -112,7 +111,7 @@ def move(
             action=f"hazard.{step}",
             target=hazard,
             branch_id=hazard.branch_id,
-            changes={k: [before[k], _plain(getattr(hazard, k))] for k in before},
+            changes={k: [before[k], json_value(getattr(hazard, k))] for k in before},
             reason=note[:500],
         )
     return record
@@ -136,14 +135,6 @@ def _illegal(hazard: Hazard, step: Step) -> IllegalTransition:
         state=hazard.state,
         step=str(step),
     )
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, models.Model):
-        return value.pk
-    return value
 
 
 def _coordinate(value: float | None) -> Decimal | None:

@@ -50,6 +50,7 @@ from ruhu.inspection.models import (
     VisitPhoto,
 )
 from ruhu.inspection.schemas import VisitIn
+from ruhu.inspection.selectors import consecutive_absences
 from ruhu.premises.models import Appliance, Household
 from ruhu.premises.selectors import household_for_visit, service_life_years
 from ruhu.premises.services import appliance_record, appliance_remove, household_record_visit
@@ -424,22 +425,10 @@ def _update_household(acting_user, visit: Visit, household: Household, payload: 
         limit = policy_get(
             "inspection.long_absent.consecutive_absent_visits", branch=household.branch_id
         )
-        changes["long_term_absent"] = _consecutive_absences(household) >= int(limit)
+        changes["long_term_absent"] = consecutive_absences(household_id=household.pk) >= int(limit)
     changes = {k: v for k, v in changes.items() if getattr(household, k) != v}
     if changes:
         household_record_visit(acting_user=acting_user, household=household, **changes)
-
-
-def _consecutive_absences(household: Household) -> int:
-    outcomes = Visit.objects.filter(household=household, superseded_by__isnull=True).order_by(
-        "-finished_at"
-    )
-    count = 0
-    for outcome in outcomes.values_list("outcome", flat=True)[:50]:
-        if outcome != Visit.Outcome.ABSENT:
-            break
-        count += 1
-    return count
 
 
 def _apply_appliances(acting_user, visit: Visit, household: Household) -> None:
