@@ -36,6 +36,7 @@ def _reseed_policies() -> None:
         "ruhu.common.migrations.0003_seed_policy_values",
         "ruhu.inspection.migrations.0003_seed_notice_and_visit_policies",
         "ruhu.hazards.migrations.0002_seed_catalogue_and_loop_policies",
+        "ruhu.facilities.migrations.0002_seed_schedule_and_repair_policies",
     ):
         importlib.import_module(module).seed(apps, None)
     from ruhu.common.policy import policy_cache_clear

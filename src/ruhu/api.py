@@ -15,6 +15,7 @@ from ruhu.accounts.api import router as accounts_router
 from ruhu.accounts.services import token_authenticate
 from ruhu.common.api import router as common_router
 from ruhu.common.errors import DomainError
+from ruhu.facilities.api import router as facilities_router
 from ruhu.hazards.api import router as hazards_router
 from ruhu.inspection.api import router as inspection_router
 from ruhu.premises.api import router as premises_router
@@ -83,3 +84,4 @@ api.add_router("/", common_router)
 api.add_router("/", premises_router)
 api.add_router("/", hazards_router)
 api.add_router("/", inspection_router)
+api.add_router("/", facilities_router)

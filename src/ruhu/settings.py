@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "ruhu.premises",
     "ruhu.hazards",
     "ruhu.inspection",
+    "ruhu.facilities",
     "ruhu.reports",
 ]
 

@@ -46,6 +46,10 @@ class Capability(models.TextChoices):
     REPAIR_HAZARDS = "hazards.repair", _("维修整改隐患")
     LIMIT_SUPPLY = "supply.limit", _("限量售气与恢复供气")
     SUPERVISE_HAZARDS = "hazards.supervise", _("处理移交的隐患案件")
+    VIEW_FACILITIES = "facilities.view", _("查看场站设施")
+    MANAGE_FACILITIES = "facilities.manage", _("管理场站设施与检查任务")
+    CHECK_FACILITIES = "facilities.check", _("检查场站设施")
+    REPAIR_FACILITIES = "facilities.repair", _("维修场站设施")
 
 
 _OFFICE = {
@@ -53,13 +57,26 @@ _OFFICE = {
     Capability.VIEW_STAFF,
     Capability.VIEW_AUDIT,
     Capability.VIEW_HAZARDS,
+    Capability.VIEW_FACILITIES,
 }
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.INSPECTOR: frozenset(
-        {Capability.VIEW_HOUSEHOLDS, Capability.RECORD_VISITS, Capability.VIEW_HAZARDS}
+        {
+            Capability.VIEW_HOUSEHOLDS,
+            Capability.RECORD_VISITS,
+            Capability.VIEW_HAZARDS,
+            Capability.VIEW_FACILITIES,
+            Capability.CHECK_FACILITIES,
+        }
     ),
     Role.REPAIRER: frozenset(
-        {Capability.VIEW_HOUSEHOLDS, Capability.REPAIR_HAZARDS, Capability.VIEW_HAZARDS}
+        {
+            Capability.VIEW_HOUSEHOLDS,
+            Capability.REPAIR_HAZARDS,
+            Capability.VIEW_HAZARDS,
+            Capability.VIEW_FACILITIES,
+            Capability.REPAIR_FACILITIES,
+        }
     ),
     Role.INSTALLER: frozenset({Capability.VIEW_HOUSEHOLDS}),
     Role.CLEANER: frozenset(),
@@ -75,6 +92,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.APPROVE_PLANS,
             Capability.REVIEW_ABSENT,
             Capability.MANAGE_HAZARDS,
+            Capability.MANAGE_FACILITIES,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
@@ -94,10 +112,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.IMPORT_HOUSEHOLDS,
             Capability.MANAGE_TRAINING,
             Capability.MANAGE_PLANS,
+            Capability.MANAGE_FACILITIES,
         }
     ),
     # The administrator manages; entering homes is field staff's work.
-    Role.ADMIN: frozenset(set(Capability) - {Capability.RECORD_VISITS, Capability.REPAIR_HAZARDS}),
+    Role.ADMIN: frozenset(
+        set(Capability)
+        - {
+            Capability.RECORD_VISITS,
+            Capability.REPAIR_HAZARDS,
+            Capability.CHECK_FACILITIES,
+            Capability.REPAIR_FACILITIES,
+        }
+    ),
 }
 
 

@@ -1,14 +1,14 @@
-"""Reads of audit events, scoped like the objects they describe."""
+"""Reads of audit events, scoped like the objects they describe, and of uploads cited."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ruhu.common.errors import NotFound
+from ruhu.common.errors import NotFound, ValidationFailed
 from ruhu.common.models import Attachment, AuditEvent
 from ruhu.common.scoping import require, scope_queryset
 
@@ -78,3 +78,24 @@ def attachment_get(*, acting_user, pk) -> Attachment:
     if attachment is None:
         raise NotFound("未找到该附件")
     return attachment
+
+
+def uploads_cited(*, acting_user, cited: set[str]) -> dict[str, Attachment]:
+    """The uploaded files a field record cites, by the hash the phone knows (the hash of
+    what it uploaded, or of what the server stored). Only files of the caller or their
+    branch; a hash not found is refused with the list of missing ones."""
+    found: dict[str, Attachment] = {}
+    mine = Q(uploaded_by=acting_user)
+    if acting_user.branch_id:  # an upload is shared within its branch (attachment_store)
+        mine |= Q(branch_id=acting_user.branch_id)
+    uploads = Attachment.objects.filter(Q(sha256__in=cited) | Q(original_sha256__in=cited), mine)
+    for attachment in uploads:
+        for sha in (attachment.sha256, attachment.original_sha256):
+            if sha in cited:
+                found.setdefault(sha, attachment)
+    missing = sorted(cited - set(found))
+    if missing:
+        raise ValidationFailed(
+            "有照片尚未上传，请先上传照片", code="visit_photos_missing", missing=missing
+        )
+    return found

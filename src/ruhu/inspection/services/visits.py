@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +28,7 @@ from ruhu.common.ledger import canonical_json, ledger_append
 from ruhu.common.models import Attachment
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
+from ruhu.common.selectors import uploads_cited
 from ruhu.hazards.models import HazardType
 from ruhu.hazards.selectors import hazard_types_by_code
 from ruhu.hazards.services import (
@@ -266,26 +266,12 @@ def _cited(payload: VisitIn) -> set[str]:
 
 
 def _attachments(acting_user, payload: VisitIn) -> dict[str, Attachment]:
-    """The uploaded files the visit cites, by the hash the phone knows (the hash of what it
-    uploaded, or of what the server stored). Only files of the caller or their branch."""
+    """The uploaded files the visit cites (common.selectors.uploads_cited)."""
     cited = _cited(payload)
     limit = int(policy_get("inspection.visit_max_photo_count", branch=acting_user.branch_id))
     if len(cited) > limit:
         raise ValidationFailed(f"照片不能超过 {limit} 张", code="visit_too_many_photos")
-    found: dict[str, Attachment] = {}
-    mine = Q(uploaded_by=acting_user)
-    if acting_user.branch_id:  # an upload is shared within its branch (attachment_store)
-        mine |= Q(branch_id=acting_user.branch_id)
-    uploads = Attachment.objects.filter(Q(sha256__in=cited) | Q(original_sha256__in=cited), mine)
-    for attachment in uploads:
-        for sha in (attachment.sha256, attachment.original_sha256):
-            if sha in cited:
-                found.setdefault(sha, attachment)
-    missing = sorted(cited - set(found))
-    if missing:
-        raise ValidationFailed(
-            "有照片尚未上传，请先上传照片", code="visit_photos_missing", missing=missing
-        )
+    found = uploads_cited(acting_user=acting_user, cited=cited)
     if payload.signature and found[payload.signature].kind != Attachment.Kind.SIGNATURE:
         raise ValidationFailed("签名必须是签名图片", code="visit_signature_kind")
     return found

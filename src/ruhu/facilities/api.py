@@ -1,0 +1,161 @@
+"""Facilities API: the registry, the schedule, the day's checks, submitting a check, and
+the repair jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from django.utils import timezone
+from ninja import Router, Status
+
+from ruhu.accounts.models import OrgUnit, User
+from ruhu.common.errors import NotFound
+from ruhu.common.schemas import ObjectId
+from ruhu.facilities.schemas import (
+    CheckCorrectionIn,
+    CheckIn,
+    CheckOut,
+    FacilityIn,
+    FacilityOut,
+    RepairAssignIn,
+    RepairDoneIn,
+    RepairOut,
+    TaskOut,
+    TasksAssignIn,
+)
+from ruhu.facilities.selectors import (
+    check_get,
+    checkers,
+    day_tasks,
+    facility_get,
+    facility_schedule,
+    repair_get,
+    repair_queue,
+    repairers,
+    with_due,
+)
+from ruhu.facilities.services import (
+    facility_check_correct,
+    facility_check_submit,
+    facility_create,
+    facility_repair_assign,
+    facility_repair_done,
+    facility_tasks_assign,
+)
+
+router = Router(tags=["facilities"])
+PAGE = 200
+
+
+def _check_out(check) -> dict:
+    return {
+        **{f: getattr(check, f) for f in CheckOut.model_fields if hasattr(check, f)},
+        "defects": list(check.defects.all()),
+        "repair_ids": getattr(check, "repair_ids", None)
+        or list(check.repairs_raised.values_list("pk", flat=True)),
+    }
+
+
+@router.get("/facilities/schedule", response=list[FacilityOut])
+def schedule(
+    request,
+    which: Literal["overdue", "due", "upcoming", "cleaning", "flagged"] = "overdue",
+    offset: int = 0,
+):
+    """One list of the schedule, most urgent first, `offset`/200 rows at a time."""
+    today = timezone.localdate()
+    rows = facility_schedule(acting_user=request.user, which=which, on=today)
+    facilities = with_due(rows[max(offset, 0) : max(offset, 0) + PAGE], on=today)
+    return [
+        FacilityOut.model_validate(f).model_copy(
+            update={"due_on": f.due.due_on, "overdue": f.due.overdue}
+        )
+        for f in facilities
+    ]
+
+
+@router.post("/facilities", response={201: FacilityOut})
+def facility_register(request, payload: FacilityIn):
+    data = payload.model_dump()
+    branch_id = data.pop("branch_id")
+    branch = OrgUnit.objects.filter(pk=branch_id).first() if branch_id else None
+    facility = facility_create(acting_user=request.user, branch=branch, **data)
+    return Status(201, facility)
+
+
+@router.get("/facilities/{facility_id}", response=FacilityOut)
+def facility_detail(request, facility_id: ObjectId):
+    facility = facility_get(acting_user=request.user, pk=facility_id)
+    due = with_due([facility], on=timezone.localdate())[0].due
+    return FacilityOut.model_validate(facility).model_copy(
+        update={"due_on": due.due_on, "overdue": due.overdue}
+    )
+
+
+@router.get("/facilities/tasks/day", response=list[TaskOut])
+def tasks_of_day(request, day: dt.date | None = None):
+    """The caller's facility checks of a day (today by default, with late ones)."""
+    return day_tasks(acting_user=request.user, day=day or timezone.localdate())
+
+
+@router.post("/facilities/tasks", response={201: list[TaskOut]})
+def tasks_assign(request, payload: TasksAssignIn):
+    assignee = checkers(acting_user=request.user).filter(pk=payload.assignee_id).first()
+    if assignee is None:
+        raise NotFound("未找到该员工", code="not_found")
+    tasks = facility_tasks_assign(
+        acting_user=request.user,
+        facility_ids=payload.facility_ids,
+        assignee=assignee,
+        day=payload.day,
+    )
+    return Status(201, tasks)
+
+
+@router.post("/facilities/checks", response={200: CheckOut, 201: CheckOut})
+def check_create(request, payload: CheckIn):
+    """Submit a whole check after its photos. The same payload again answers 200 with the
+    stored check; another payload under the same id answers 409."""
+    check, created = facility_check_submit(acting_user=request.user, payload=payload)
+    return Status(201 if created else 200, _check_out(check))
+
+
+@router.get("/facilities/checks/{check_id}", response=CheckOut)
+def check_detail(request, check_id: uuid.UUID):
+    return _check_out(check_get(acting_user=request.user, pk=check_id))
+
+
+@router.post("/facilities/checks/{check_id}/corrections", response={201: CheckOut})
+def check_correction(request, check_id: uuid.UUID, payload: CheckCorrectionIn):
+    check = check_get(acting_user=request.user, pk=check_id)
+    corrected = facility_check_correct(
+        acting_user=request.user, check=check, payload=payload.check_record, reason=payload.reason
+    )
+    return Status(201, _check_out(corrected))
+
+
+@router.get("/facilities/repairs", response=list[RepairOut])
+def repairs(request, status: str = "open", mine: bool = False, offset: int = 0):
+    qs = repair_queue(acting_user=request.user, status=status, mine=mine)
+    return list(qs[max(offset, 0) : max(offset, 0) + PAGE])
+
+
+@router.post("/facilities/repairs/{repair_id}/assign", response=RepairOut)
+def repair_assign(request, repair_id: ObjectId, payload: RepairAssignIn):
+    repair = repair_get(acting_user=request.user, pk=repair_id)
+    assignee: User | None = (
+        repairers(acting_user=request.user).filter(pk=payload.assignee_id).first()
+    )
+    if assignee is None:
+        raise NotFound("未找到该维修员", code="not_found")
+    return facility_repair_assign(acting_user=request.user, repair=repair, assignee=assignee)
+
+
+@router.post("/facilities/repairs/{repair_id}/done", response=RepairOut)
+def repair_done(request, repair_id: ObjectId, payload: RepairDoneIn):
+    repair = repair_get(acting_user=request.user, pk=repair_id)
+    return facility_repair_done(
+        acting_user=request.user, repair=repair, note=payload.note, after_photo=payload.after_photo
+    )

@@ -1,0 +1,232 @@
+"""Reads of the facilities domain, scoped to the caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from ruhu.accounts.models import User
+from ruhu.accounts.roles import Capability, Role
+from ruhu.accounts.selectors import branch_list
+from ruhu.common.errors import NotFound
+from ruhu.common.policy import policy_get
+from ruhu.common.scoping import get_scoped, require, scope_queryset
+from ruhu.facilities.models import (
+    Facility,
+    FacilityCheck,
+    FacilityRepair,
+    FacilityTask,
+)
+from ruhu.facilities.schedule import Due, cleaning_due_by, due_by, facility_due
+
+DAY = dt.timedelta(days=1)
+SCHEDULE_LISTS = ("overdue", "due", "upcoming", "cleaning", "flagged")
+
+
+def facilities_visible(*, acting_user) -> QuerySet[Facility]:
+    require(acting_user, Capability.VIEW_FACILITIES)
+    return scope_queryset(
+        Facility.objects.select_related("branch", "assignee"), acting_user=acting_user
+    )
+
+
+def facility_get(*, acting_user, pk: int) -> Facility:
+    return (
+        get_scoped(
+            Facility.objects.select_related("branch", "assignee"), pk, acting_user=acting_user
+        )
+        if acting_user.can(Capability.VIEW_FACILITIES)
+        else _refuse()
+    )
+
+
+def _refuse():
+    raise NotFound("未找到该记录", code="not_found")
+
+
+def _branch_ids(acting_user) -> list[int]:
+    return list(branch_list(acting_user=acting_user).values_list("pk", flat=True))
+
+
+def facility_schedule(*, acting_user, which: str, on: dt.date | None = None) -> QuerySet[Facility]:
+    """One of the schedule's lists, most urgent first:
+    overdue (due before `on`), due (due within the policy's "due soon" days),
+    upcoming (due after that, within the policy's "upcoming" days), cleaning (regulator
+    boxes whose yearly cleaning is due or overdue) and flagged (with a defect not yet
+    cleared by a later check)."""
+    on = on or timezone.localdate()
+    branch_ids = _branch_ids(acting_user)
+    qs = facilities_visible(acting_user=acting_user).filter(active=True)
+    soon = on + dt.timedelta(days=int(policy_get("facility.due_soon_days", on=on)))
+    later = on + dt.timedelta(days=int(policy_get("facility.upcoming_days", on=on)))
+    if which == "overdue":
+        qs = qs.filter(due_by(on - DAY, branch_ids=branch_ids, on=on))
+    elif which == "due":
+        qs = qs.filter(due_by(soon, branch_ids=branch_ids, on=on)).exclude(
+            due_by(on - DAY, branch_ids=branch_ids, on=on)
+        )
+    elif which == "upcoming":
+        qs = qs.filter(due_by(later, branch_ids=branch_ids, on=on)).exclude(
+            due_by(soon, branch_ids=branch_ids, on=on)
+        )
+    elif which == "cleaning":
+        qs = qs.filter(cleaning_due_by(soon, branch_ids=branch_ids, on=on))
+        return qs.order_by("last_cleaned_on", "code")
+    elif which == "flagged":
+        qs = qs.filter(flagged=True)
+    else:
+        raise NotFound("未知的列表", code="not_found")
+    return qs.order_by("last_checked_on", "registered_on", "code").prefetch_related(
+        Prefetch(
+            "tasks",
+            queryset=FacilityTask.objects.filter(status=FacilityTask.Status.PLANNED).select_related(
+                "assignee"
+            ),
+            to_attr="open_tasks",
+        )
+    )
+
+
+def schedule_counts(*, acting_user, on: dt.date | None = None) -> dict[str, int]:
+    return {
+        which: facility_schedule(acting_user=acting_user, which=which, on=on).count()
+        for which in SCHEDULE_LISTS
+    }
+
+
+def with_due(facilities, *, on: dt.date) -> list[Facility]:
+    """The facilities with `.due` (a schedule.Due) set, for showing."""
+    rows = list(facilities)
+    for facility in rows:
+        facility.due = facility_due(facility, on=on)
+    return rows
+
+
+def facility_due_of(facility: Facility, *, on: dt.date | None = None) -> Due:
+    return facility_due(facility, on=on or timezone.localdate())
+
+
+def checkers(*, acting_user) -> QuerySet[User]:
+    """Staff who may be given a facility check: the branch's active inspectors."""
+    require(acting_user, Capability.MANAGE_FACILITIES)
+    qs = User.objects.filter(is_active=True, role=Role.INSPECTOR).order_by("full_name", "pk")
+    return scope_queryset(qs, acting_user=acting_user)
+
+
+def repairers(*, acting_user) -> QuerySet[User]:
+    require(acting_user, Capability.MANAGE_FACILITIES)
+    qs = User.objects.filter(is_active=True, role=Role.REPAIRER).order_by("full_name", "pk")
+    return scope_queryset(qs, acting_user=acting_user)
+
+
+def day_tasks(*, acting_user, day: dt.date) -> list[FacilityTask]:
+    """The caller's facility checks of a day; looking at today, also the ones of earlier
+    days still not done (they are late, and stay on the list until checked)."""
+    today = timezone.localdate()
+    mine = FacilityTask.objects.filter(assignee=acting_user).select_related("facility")
+    condition = Q(day=day)
+    if day == today:
+        condition |= Q(day__lt=day, status=FacilityTask.Status.PLANNED)
+    return list(
+        mine.filter(condition)
+        .exclude(status=FacilityTask.Status.CANCELLED)
+        .order_by("day", "facility__community", "facility__code")
+    )
+
+
+def task_get(*, acting_user, pk: int) -> FacilityTask:
+    """The caller's own task (404 for anyone else's)."""
+    task = (
+        FacilityTask.objects.select_related("facility", "facility__branch")
+        .filter(pk=pk, assignee=acting_user)
+        .first()
+    )
+    if task is None:
+        raise NotFound("未找到该任务", code="not_found")
+    return task
+
+
+def checks_visible(*, acting_user) -> QuerySet[FacilityCheck]:
+    require(acting_user, Capability.VIEW_FACILITIES)
+    return scope_queryset(
+        FacilityCheck.objects.select_related("facility", "inspector"), acting_user=acting_user
+    )
+
+
+def check_get(*, acting_user, pk: uuid.UUID) -> FacilityCheck:
+    return (
+        get_scoped(
+            FacilityCheck.objects.select_related("facility", "inspector").prefetch_related(
+                "defects", "photos__attachment"
+            ),
+            pk,
+            acting_user=acting_user,
+        )
+        if acting_user.can(Capability.VIEW_FACILITIES)
+        else _refuse()
+    )
+
+
+def facility_history(*, facility: Facility) -> QuerySet[FacilityCheck]:
+    """Every check of the facility, newest first, with its defects (the record card)."""
+    return (
+        FacilityCheck.objects.filter(facility=facility)
+        .select_related("inspector", "superseded_by")
+        .prefetch_related("defects")
+        .order_by("-finished_at")
+    )
+
+
+def facility_repairs(*, facility: Facility) -> QuerySet[FacilityRepair]:
+    return (
+        FacilityRepair.objects.filter(facility=facility)
+        .select_related("assignee", "repaired_by", "closed_by")
+        .order_by("-raised_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class RepairFilter:
+    status: str = "open"  # open (open or repaired, not yet verified), or one status
+    mine: bool = False
+
+
+def repairs_visible(*, acting_user) -> QuerySet[FacilityRepair]:
+    if not (
+        acting_user.can(Capability.REPAIR_FACILITIES)
+        or acting_user.can(Capability.MANAGE_FACILITIES)
+        or acting_user.can(Capability.VIEW_FACILITIES)
+    ):
+        return FacilityRepair.objects.none()
+    return scope_queryset(
+        FacilityRepair.objects.select_related("facility", "assignee", "repaired_by"),
+        acting_user=acting_user,
+    )
+
+
+def repair_queue(
+    *, acting_user, status: str = "open", mine: bool = False
+) -> QuerySet[FacilityRepair]:
+    """Repair jobs, earliest due first. A repairer sees the jobs given to them and the
+    branch's jobs given to nobody."""
+    qs = repairs_visible(acting_user=acting_user)
+    if status == "open":
+        qs = qs.filter(status__in=[FacilityRepair.Status.OPEN, FacilityRepair.Status.REPAIRED])
+    elif status in FacilityRepair.Status.values:
+        qs = qs.filter(status=status)
+    if acting_user.role == Role.REPAIRER:
+        qs = qs.filter(Q(assignee=acting_user) | Q(assignee__isnull=True))
+    if mine:
+        qs = qs.filter(assignee=acting_user)
+    return qs.order_by("due_on", "pk")
+
+
+def repair_get(*, acting_user, pk: int) -> FacilityRepair:
+    repair = repair_queue(acting_user=acting_user, status="all").filter(pk=pk).first()
+    if repair is None:
+        raise NotFound("未找到该记录", code="not_found")
+    return repair

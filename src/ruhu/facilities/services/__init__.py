@@ -1,0 +1,29 @@
+"""Every write of the facilities domain."""
+
+from ruhu.facilities.services.checks import (
+    facility_check_correct,
+    facility_check_submit,
+    judge,
+    payload_sha256,
+)
+from ruhu.facilities.services.registry import (
+    facility_create,
+    facility_set_active,
+    facility_update,
+)
+from ruhu.facilities.services.repairs import facility_repair_assign, facility_repair_done
+from ruhu.facilities.services.tasks import facility_task_cancel, facility_tasks_assign
+
+__all__ = [
+    "facility_check_correct",
+    "facility_check_submit",
+    "facility_create",
+    "facility_repair_assign",
+    "facility_repair_done",
+    "facility_set_active",
+    "facility_task_cancel",
+    "facility_tasks_assign",
+    "facility_update",
+    "judge",
+    "payload_sha256",
+]
