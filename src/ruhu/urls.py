@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import include, path
 from django.utils.http import urlencode
 from django.views.i18n import set_language
 
@@ -107,6 +107,7 @@ urlpatterns = [
     path("hazards/notices/<int:pk>/photo", hazards.notice_photo, name="hazard-notice-photo"),
     path("hazards/calls/recordings/", hazards.recordings, name="hazard-recordings"),
     path("hazards/calls/<uuid:pk>/recording", hazards.call_recording, name="hazard-call-recording"),
+    path("", include("ruhu.facilities.urls")),
     path("audit/", common.audit, name="audit"),
     path("healthz", common.healthz, name="healthz"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -1,0 +1,3 @@
+"""field pages of the facilities domain."""
+
+urlpatterns: list = []

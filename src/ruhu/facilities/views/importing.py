@@ -1,0 +1,3 @@
+"""importing pages of the facilities domain."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""office pages of the facilities domain."""
+
+urlpatterns: list = []
