@@ -9,6 +9,8 @@ from django.core.management import CommandError, call_command
 
 from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Role
+from ruhu.common.ledger import ledger_verify
+from ruhu.facilities.models import Facility, FacilityRepair, FacilityTask
 from ruhu.premises.demo import DEMO_PASSWORD, demo_logins
 from ruhu.premises.models import Household
 
@@ -24,9 +26,16 @@ def test_it_loads_the_demo_once_with_every_role(db):
         assert username in printed
         assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
 
+    assert Facility.objects.count() == 20
+    assert Facility.objects.filter(flagged=True).count() == 2  # a cut-off pressure too low
+    assert FacilityRepair.objects.filter(item="cutoff_pa", status="open").count() == 2
+    assert FacilityTask.objects.filter(status="planned").count() == 4
+    assert ledger_verify().ok
+
     again = io.StringIO()
     call_command("demo", stdout=again)
     assert "0 staff and 0 households created" in again.getvalue()
+    assert "0 station facilities" in again.getvalue()
 
 
 def test_it_refuses_demo_data_in_production(db, settings):

@@ -1,27 +1,30 @@
 """Facilities API: the registry, the schedule, the day's checks, submitting a check, and
 the repair jobs."""
 
-from __future__ import annotations
-
 import datetime as dt
 import uuid
-from typing import Literal
 
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
 
 from ruhu.accounts.models import OrgUnit, User
 from ruhu.common.errors import NotFound
+from ruhu.common.pagination import Pages
 from ruhu.common.schemas import ObjectId
 from ruhu.facilities.schemas import (
     CheckCorrectionIn,
     CheckIn,
     CheckOut,
+    FacilityFilterIn,
     FacilityIn,
     FacilityOut,
     RepairAssignIn,
     RepairDoneIn,
+    RepairFilterIn,
     RepairOut,
+    RepairQueueIn,
+    ScheduleIn,
     TaskOut,
     TasksAssignIn,
 )
@@ -29,12 +32,12 @@ from ruhu.facilities.selectors import (
     check_get,
     checkers,
     day_tasks,
+    facilities_visible,
     facility_get,
     facility_schedule,
     repair_get,
     repair_queue,
     repairers,
-    with_due,
 )
 from ruhu.facilities.services import (
     facility_check_correct,
@@ -46,7 +49,6 @@ from ruhu.facilities.services import (
 )
 
 router = Router(tags=["facilities"])
-PAGE = 200
 
 
 def _check_out(check) -> dict:
@@ -58,22 +60,19 @@ def _check_out(check) -> dict:
     }
 
 
+@router.get("/facilities", response=list[FacilityOut])
+@paginate(Pages)
+def facility_list(request, filters: Query[FacilityFilterIn]):
+    """The registry the caller may see, by code; every field filterable."""
+    return filters.filter(facilities_visible(acting_user=request.user)).order_by("code")
+
+
 @router.get("/facilities/schedule", response=list[FacilityOut])
-def schedule(
-    request,
-    which: Literal["overdue", "due", "upcoming", "cleaning", "flagged"] = "overdue",
-    offset: int = 0,
-):
-    """One list of the schedule, most urgent first, `offset`/200 rows at a time."""
+@paginate(Pages)
+def schedule(request, params: Query[ScheduleIn]):
+    """One list of the schedule, most urgent first."""
     today = timezone.localdate()
-    rows = facility_schedule(acting_user=request.user, which=which, on=today)
-    facilities = with_due(rows[max(offset, 0) : max(offset, 0) + PAGE], on=today)
-    return [
-        FacilityOut.model_validate(f).model_copy(
-            update={"due_on": f.due.due_on, "overdue": f.due.overdue}
-        )
-        for f in facilities
-    ]
+    return facility_schedule(acting_user=request.user, which=params.which, on=today)
 
 
 @router.post("/facilities", response={201: FacilityOut})
@@ -83,15 +82,6 @@ def facility_register(request, payload: FacilityIn):
     branch = OrgUnit.objects.filter(pk=branch_id).first() if branch_id else None
     facility = facility_create(acting_user=request.user, branch=branch, **data)
     return Status(201, facility)
-
-
-@router.get("/facilities/{facility_id}", response=FacilityOut)
-def facility_detail(request, facility_id: ObjectId):
-    facility = facility_get(acting_user=request.user, pk=facility_id)
-    due = with_due([facility], on=timezone.localdate())[0].due
-    return FacilityOut.model_validate(facility).model_copy(
-        update={"due_on": due.due_on, "overdue": due.overdue}
-    )
 
 
 @router.get("/facilities/tasks/day", response=list[TaskOut])
@@ -137,9 +127,11 @@ def check_correction(request, check_id: uuid.UUID, payload: CheckCorrectionIn):
 
 
 @router.get("/facilities/repairs", response=list[RepairOut])
-def repairs(request, status: str = "open", mine: bool = False, offset: int = 0):
-    qs = repair_queue(acting_user=request.user, status=status, mine=mine)
-    return list(qs[max(offset, 0) : max(offset, 0) + PAGE])
+@paginate(Pages)
+def repairs(request, filters: Query[RepairFilterIn], params: Query[RepairQueueIn]):
+    """Repair jobs, earliest due first: `queue` open (not yet verified) or all."""
+    jobs = repair_queue(acting_user=request.user, status=params.queue, mine=params.mine)
+    return filters.filter(jobs)
 
 
 @router.post("/facilities/repairs/{repair_id}/assign", response=RepairOut)
@@ -159,3 +151,9 @@ def repair_done(request, repair_id: ObjectId, payload: RepairDoneIn):
     return facility_repair_done(
         acting_user=request.user, repair=repair, note=payload.note, after_photo=payload.after_photo
     )
+
+
+# last: its path would otherwise take the other /facilities/<word> paths
+@router.get("/facilities/{facility_id}", response=FacilityOut)
+def facility_detail(request, facility_id: ObjectId):
+    return facility_get(acting_user=request.user, pk=facility_id)

@@ -7,7 +7,8 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from ninja import Field, Schema
+from django.utils import timezone
+from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import StringConstraints
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -90,6 +91,53 @@ class FacilityOut(Schema):
     due_on: dt.date | None = None
     overdue: bool = False
 
+    @staticmethod
+    def resolve_due_on(obj) -> dt.date:
+        return _due(obj).due_on
+
+    @staticmethod
+    def resolve_overdue(obj) -> bool:
+        return _due(obj).overdue
+
+
+def _due(facility):
+    from ruhu.facilities.schedule import facility_due
+
+    due = getattr(facility, "due", None)
+    return due or facility_due(facility, on=timezone.localdate())
+
+
+class ScheduleIn(Schema):
+    which: Literal["overdue", "due", "upcoming", "cleaning", "flagged"] = "overdue"
+
+
+class RepairQueueIn(Schema):
+    queue: Literal["open", "all"] = "open"
+    mine: bool = False
+
+
+class FacilityFilterIn(FilterSchema):
+    code: str | None = None
+    kind: str | None = None
+    branch_id: int | None = None
+    community: str | None = None
+    search: Annotated[
+        str | None, FilterLookup(["code__icontains", "name__icontains", "location__icontains"])
+    ] = None
+    model: Annotated[str | None, FilterLookup("model__icontains")] = None
+    manufacturer: Annotated[str | None, FilterLookup("manufacturer__icontains")] = None
+    installed_from: Annotated[dt.date | None, FilterLookup("installed_on__gte")] = None
+    installed_to: Annotated[dt.date | None, FilterLookup("installed_on__lte")] = None
+    safety_valve_before: Annotated[dt.date | None, FilterLookup("safety_valve_valid_until__lt")] = (
+        None
+    )
+    checked_before: Annotated[dt.date | None, FilterLookup("last_checked_on__lt")] = None
+    checked_since: Annotated[dt.date | None, FilterLookup("last_checked_on__gte")] = None
+    cleaned_before: Annotated[dt.date | None, FilterLookup("last_cleaned_on__lt")] = None
+    assignee_id: int | None = None
+    flagged: bool | None = None
+    active: bool | None = None
+
 
 class FacilityIn(Schema):
     code: Annotated[str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True)]
@@ -121,6 +169,14 @@ class TasksAssignIn(Schema):
     facility_ids: list[int] = Field(min_length=1, max_length=500)
     assignee_id: int
     day: dt.date
+
+
+class RepairFilterIn(FilterSchema):
+    status: str | None = None
+    facility_id: int | None = None
+    item: str | None = None
+    assignee_id: int | None = None
+    due_before: Annotated[dt.date | None, FilterLookup("due_on__lt")] = None
 
 
 class RepairOut(Schema):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from ruhu.facilities.demo import demo_facilities_load
 from ruhu.inspection.demo import demo_hazards_load, demo_inspection_load
 from ruhu.premises.demo import DEMO_PASSWORD, demo_load, demo_logins
 
@@ -17,10 +18,11 @@ class Command(BaseCommand):
         created = demo_load()
         work = demo_inspection_load()
         hazards = demo_hazards_load()
+        facilities = demo_facilities_load()
         self.stdout.write(
             f"demo data: {created['users']} staff and {created['households']} households created; "
             f"{work['tasks']} visits for today, {work['plans']} monthly plans and "
-            f"{hazards} hazards found"
+            f"{hazards} hazards found; {facilities} station facilities"
         )
         if not quiet_logins:
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
