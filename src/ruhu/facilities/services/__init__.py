@@ -6,6 +6,7 @@ from ruhu.facilities.services.checks import (
     judge,
     payload_sha256,
 )
+from ruhu.facilities.services.digest import facility_digest_send
 from ruhu.facilities.services.registry import (
     facility_create,
     facility_set_active,
@@ -18,6 +19,7 @@ __all__ = [
     "facility_check_correct",
     "facility_check_submit",
     "facility_create",
+    "facility_digest_send",
     "facility_repair_assign",
     "facility_repair_done",
     "facility_set_active",
