@@ -29,6 +29,15 @@ EXTRA_LABELS: dict[str, Any] = {
     "tokens_revoked": _("吊销的设备令牌"),
     "sessions_ended": _("结束的登录会话"),
     "published": _("已公布"),
+    # the counts of an import run (households, facilities)
+    "file_sha256": _("文件 SHA-256"),
+    "mode": _("导入模式"),
+    "read": _("读取行数"),
+    "inserted": _("新增"),
+    "updated": _("更新"),
+    "unchanged": _("未变"),
+    "rejected": _("拒绝行数"),
+    "written": _("已写入"),
 }
 
 # Bookkeeping columns that say nothing to a reader of the trail.
