@@ -17,6 +17,8 @@ POLICIES = [
     ("facility.due_soon_days", "integer", "天", 7, "设施检查“即将到期”的天数",
      "公司规定"),
     ("facility.upcoming_days", "integer", "天", 30, "设施检查“近期到期”的天数", "公司规定"),
+    ("facility.safety_valve_warning_days", "integer", "天", 30,
+     "安全阀检验有效期到期前提示的天数", "公司规定"),
 ]  # fmt: skip
 
 

@@ -1,125 +1,17 @@
 /* The visit on the phone, offline-safe (DESIGN rule 7).
  *
  * Everything the inspector enters is kept as a draft in localStorage, so a reload or a dead
- * battery loses nothing. Submitting moves the visit to an outbox; the outbox uploads each
- * photo on its own request, cites it by the SHA-256 the server returns, then posts the
- * visit under the UUID the phone made. A visit the server already holds answers 200, so a
- * resend after a lost answer is harmless. The outbox is retried when the connection comes
- * back, every 20 seconds, and on every page that loads this script.
+ * battery loses nothing. Submitting hands the visit to the phone's outbox (outbox.js, loaded
+ * before this script), which uploads its photos and then the visit under the UUID the
+ * phone made, retrying until the server has it.
  */
 (function () {
   "use strict";
 
-  var OUTBOX = "ruhu.outbox";
-  var MAX_SIDE = 1600;
-
-  // ── storage ────────────────────────────────────────────────────────────
-  function load(key, fallback) {
-    try { var raw = localStorage.getItem(key); return raw ? JSON.parse(raw) : fallback; }
-    catch (e) { return fallback; }
-  }
-  function save(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
-
-  function uuid4() {
-    var b = new Uint8Array(16);
-    crypto.getRandomValues(b);
-    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-
-  function csrf() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : "";
-  }
-
-  // ── the outbox: photos first, then the visit ──────────────────────────
-  function dataUrlToBlob(url) {
-    var parts = url.split(","), mime = parts[0].match(/:(.*?);/)[1];
-    var bin = atob(parts[1]), bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return new Blob([bytes], { type: mime });
-  }
-
-  function uploadPhoto(photo) {
-    var form = new FormData();
-    form.append("kind", photo.kind);
-    form.append("file", dataUrlToBlob(photo.data), photo.kind === "signature" ? "signature.png" : "photo.jpg");
-    return fetch("/api/v1/attachments", {
-      method: "POST", body: form, credentials: "same-origin", headers: { "X-CSRFToken": csrf() },
-    }).then(function (response) {
-      if (response.status !== 201) throw { status: response.status, response: response };
-      return response.json();
-    }).then(function (body) { photo.sha256 = body.sha256; photo.data = null; });
-  }
-
-  function cite(value, photos) {
-    if (typeof value === "string" && value.indexOf("local:") === 0) return photos[value].sha256;
-    if (Array.isArray(value)) return value.map(function (v) { return cite(v, photos); });
-    if (value && typeof value === "object") {
-      var out = {};
-      Object.keys(value).forEach(function (k) { out[k] = cite(value[k], photos); });
-      return out;
-    }
-    return value;
-  }
-
-  var flushing = false;
-  function flush() {
-    if (flushing || !navigator.onLine) return Promise.resolve();
-    var box = load(OUTBOX, []);
-    var entry = box.filter(function (e) { return !e.error; })[0];
-    if (!entry) { showOutbox(); return Promise.resolve(); }
-    flushing = true;
-    var pending = Object.keys(entry.photos).filter(function (k) { return !entry.photos[k].sha256; });
-    return pending.reduce(function (chain, key) {
-      return chain.then(function () {
-        return uploadPhoto(entry.photos[key]).then(function () { store(entry); });
-      });
-    }, Promise.resolve()).then(function () {
-      return fetch("/api/v1/inspection/visits", {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-        body: JSON.stringify(cite(entry.payload, entry.photos)),
-      });
-    }).then(function (response) {
-      if (response.status === 200 || response.status === 201) {
-        save(OUTBOX, load(OUTBOX, []).filter(function (e) { return e.payload.id !== entry.payload.id; }));
-        document.dispatchEvent(new CustomEvent("ruhu:sent", { detail: entry.payload.id }));
-        return;
-      }
-      if (response.status >= 400 && response.status < 500 && response.status !== 401 && response.status !== 403 && response.status !== 429) {
-        return response.json().then(function (body) { entry.error = body.message || String(response.status); store(entry); });
-      }
-      throw { status: response.status };
-    }).catch(function () { /* offline or server trouble: try again later */ })
-      .then(function () { flushing = false; showOutbox(); if (!entryFailed(entry)) return flushLater(); });
-  }
-  function entryFailed(entry) { return !!entry.error; }
-  function flushLater() {
-    var left = load(OUTBOX, []).filter(function (e) { return !e.error; });
-    if (left.length && navigator.onLine) return flush();
-  }
-  function store(entry) {
-    var box = load(OUTBOX, []);
-    var at = box.findIndex(function (e) { return e.payload.id === entry.payload.id; });
-    if (at >= 0) box[at] = entry; else box.push(entry);
-    save(OUTBOX, box);
-  }
-
-  function showOutbox() {
-    var note = document.querySelector("[data-outbox-note]");
-    if (!note) return;
-    var box = load(OUTBOX, []);
-    var failed = box.filter(entryFailed);
-    note.hidden = box.length === 0;
-    note.textContent = box.length ? box.length + " " + (TEXT.waiting || "") +
-      (failed.length ? " · " + (TEXT.failed || "") + "：" + failed.map(function (e) { return e.error; }).join("；") : "") : "";
-  }
-
+  var outbox = window.ruhuOutbox;
+  var load = outbox.load, save = outbox.save, uuid4 = outbox.uuid4, shrink = outbox.shrink;
+  var ENDPOINT = "/api/v1/inspection/visits";
   var TEXT = {};
-  window.addEventListener("online", flush);
-  setInterval(flush, 20000);
 
   // ── the visit page ─────────────────────────────────────────────────────
   function VisitPage(root, setup) {
@@ -232,7 +124,7 @@
     }
     if (this.setup.taskId && this.setup.taskStatus === "planned" && navigator.onLine) {
       fetch("/api/v1/inspection/tasks/" + this.setup.taskId + "/start", {
-        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf() },
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": outbox.csrf() },
       }).catch(function () {});
     }
   };
@@ -462,12 +354,11 @@
     box.hidden = !errors.length;
     box.textContent = errors.join("；");
     if (errors.length) { box.scrollIntoView({ block: "center" }); return; }
-    var payload = this.payload(part), photos = {}, s = this.state;
-    JSON.stringify(payload).replace(/local:\d+/g, function (id) { photos[id] = s.photos[id]; return id; });
-    store({ payload: payload, photos: photos, error: null });
+    var payload = this.payload(part);
+    outbox.queue(ENDPOINT, payload, this.state.photos);
     localStorage.removeItem(this.key);
     this.done(payload.id);
-    flush();
+    outbox.flush();
   };
 
   VisitPage.prototype.done = function (id) {
@@ -476,46 +367,23 @@
     var panel = this.$('[data-part="done"]');
     panel.hidden = false;
     panel.dataset.visitId = id;
-    var show = function (sent) {
-      self.$("[data-done-title]", panel).textContent = sent ? TEXT.sentTitle : TEXT.queuedTitle;
-      self.$("[data-done-text]", panel).textContent = sent ? TEXT.sent : TEXT.queued;
-      panel.dataset.sent = sent ? "1" : "0";
+    var show = function (title, text, sent) {
+      self.$("[data-done-title]", panel).textContent = title;
+      self.$("[data-done-text]", panel).textContent = text;
+      panel.dataset.sent = sent;
     };
-    show(false);
-    document.addEventListener("ruhu:sent", function (e) { if (e.detail === id) show(true); });
+    show(TEXT.queuedTitle, TEXT.queued, "0");
+    document.addEventListener("ruhu:sent", function (e) { if (e.detail.id === id) show(TEXT.sentTitle, TEXT.sent, "1"); });
+    // refused for good: the outbox keeps it, marked, and the day page says why
+    document.addEventListener("ruhu:failed", function (e) { if (e.detail.id === id) show(TEXT.failed, e.detail.message, "failed"); });
     window.scrollTo(0, 0);
   };
-
-  // ── pictures: shrunk on the phone before they are kept or sent ─────────
-  function shrink(file) {
-    return new Promise(function (resolve, reject) {
-      var reader = new FileReader();
-      reader.onerror = reject;
-      reader.onload = function () {
-        var img = new Image();
-        img.onerror = function () { resolve(reader.result); };
-        img.onload = function () {
-          var scale = Math.min(1, MAX_SIDE / Math.max(img.width, img.height));
-          var canvas = document.createElement("canvas");
-          canvas.width = Math.round(img.width * scale); canvas.height = Math.round(img.height * scale);
-          canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
-          resolve(canvas.toDataURL("image/jpeg", 0.85));
-        };
-        img.src = reader.result;
-      };
-      reader.readAsDataURL(file);
-    });
-  }
 
   document.addEventListener("DOMContentLoaded", function () {
     var text = document.getElementById("visit-text");
     if (text) TEXT = JSON.parse(text.textContent);
+    outbox.setText(TEXT);
     var root = document.querySelector("[data-visit]");
-    if (root) {
-      var page = new VisitPage(root, JSON.parse(document.getElementById("visit-setup").textContent));
-      window.ruhuVisit = page;
-    }
-    showOutbox();
-    flush();
+    if (root) window.ruhuVisit = new VisitPage(root, JSON.parse(document.getElementById("visit-setup").textContent));
   });
 })();
