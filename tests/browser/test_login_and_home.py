@@ -20,6 +20,7 @@ pytestmark = [
 HOUSEHOLDS, STAFF, AUDIT, TRAINING, PLANS = "用户档案", "员工", "审计记录", "培训", "安检计划"
 TODAY, NOTICES, REVIEWS = "今日任务", "小区通知", "不遇复核"
 HAZARDS, RATES = "隐患待办", "整改率"
+FACILITIES, FACILITY_REPAIRS = "设施巡检", "设施维修"
 GATED = {
     HOUSEHOLDS: "/households/",
     STAFF: "/staff/",
@@ -30,25 +31,27 @@ GATED = {
     REVIEWS: "/field/reviews/",
     HAZARDS: "/hazards/queue/",
     RATES: "/hazards/rates/",
+    FACILITIES: "/facilities/schedule/",
+    FACILITY_REPAIRS: "/facilities/repairs/",
 }
-OFFICE = {HOUSEHOLDS, STAFF, AUDIT, HAZARDS, RATES}
+OFFICE = {HOUSEHOLDS, STAFF, AUDIT, HAZARDS, RATES, FACILITIES}
 
 # role → (home variant, gated nav entries it shows); 首页 and 我的设备 are always there.
 EXPECTED = {
-    Role.INSPECTOR: ("home-field", {HOUSEHOLDS, TODAY, NOTICES, HAZARDS, RATES}),
-    Role.REPAIRER: ("home-field", {HOUSEHOLDS, HAZARDS, RATES}),
+    Role.INSPECTOR: ("home-field", {HOUSEHOLDS, TODAY, NOTICES, HAZARDS, RATES, FACILITIES}),
+    Role.REPAIRER: ("home-field", {HOUSEHOLDS, HAZARDS, RATES, FACILITIES, FACILITY_REPAIRS}),
     Role.INSTALLER: ("home-field", {HOUSEHOLDS}),
     Role.CLEANER: ("home-field", set()),
     Role.SUBCONTRACTOR: ("home-field", set()),
     Role.REVIEWER: ("home-office", OFFICE | {REVIEWS}),
-    Role.INSPECTION_LEAD: ("home-office", OFFICE | {TRAINING, PLANS, REVIEWS}),
+    Role.INSPECTION_LEAD: ("home-office", OFFICE | {TRAINING, PLANS, REVIEWS, FACILITY_REPAIRS}),
     Role.CUSTOMER_SERVICE: ("home-office", OFFICE),
     Role.SAFETY_SUPERVISION: ("home-office", OFFICE),
     Role.RECEPTION: ("home-front-desk", {STAFF}),
     Role.SECURITY: ("home-front-desk", {STAFF}),
     Role.HOST: ("home-front-desk", {STAFF}),
-    Role.MANAGER: ("home-office", OFFICE | {TRAINING, PLANS}),
-    Role.ADMIN: ("home-office", OFFICE | {TRAINING, PLANS, REVIEWS}),
+    Role.MANAGER: ("home-office", OFFICE | {TRAINING, PLANS, FACILITY_REPAIRS}),
+    Role.ADMIN: ("home-office", OFFICE | {TRAINING, PLANS, REVIEWS, FACILITY_REPAIRS}),
 }
 
 

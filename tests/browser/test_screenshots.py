@@ -91,7 +91,7 @@ def test_screens_of_the_front_desk(screens, size):
 def test_screens_of_an_administrator(screens, size):
     page = screens.page
     log_in(page, "admin.hq", DEMO_PASSWORD)
-    expect(page.get_by_role("navigation", name="主导航").get_by_role("link")).to_have_count(11)
+    expect(page.get_by_role("navigation", name="主导航").get_by_role("link")).to_have_count(13)
     screens("home-admin")
     screens.assert_clean()
 

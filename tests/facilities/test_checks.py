@@ -254,3 +254,23 @@ def test_a_cut_off_pressure_is_a_defect_exactly_outside_3500_to_3800(charlie, bo
     payload = check_payload(box, cutoff_pa=value)
     found = [f.item for f in judge(payload, box, dt.date(2026, 11, 27))]
     assert ("cutoff_pa" in found) == (not 3500 <= value <= 3800)
+
+
+def test_a_checked_facility_keeps_its_kind_and_its_assignee_is_branch_staff(
+    clock, charlie, dave, lena, box
+):
+    from ruhu.facilities.services import facility_update
+
+    submit(charlie, box)
+    with pytest.raises(ValidationFailed) as refused:
+        facility_update(acting_user=lena, facility=box, kind="valve_well")
+    assert refused.value.code == "facility_kind_checked"
+    with pytest.raises(ValidationFailed) as refused:
+        facility_update(acting_user=lena, facility=box, assignee=dave)
+    assert refused.value.code == "facility_assignee"
+    box.refresh_from_db()
+    assert box.kind == "regulator_box" and box.assignee is None
+    facility_update(acting_user=lena, facility=box, assignee=charlie, name="新名称")
+    box.refresh_from_db()
+    assert box.assignee == charlie and box.name == "新名称"
+    assert AuditEvent.objects.filter(action="facility.update").count() == 1

@@ -597,3 +597,18 @@ def test_the_template_has_the_chinese_header(client, org, lena):
     text = response.content.decode("utf-8-sig")
     assert text.startswith("编号,类型,名称,位置")
     assert header_columns(next(csv.reader(io.StringIO(text)))) == EN  # the import reads it
+
+
+def test_a_checked_facility_keeps_its_kind(clock, org, lena, charlie, box, tmp_path, settings):
+    from ruhu.facilities.services import facility_check_submit
+    from tests.facilities.checking import check_payload
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    facility_check_submit(acting_user=charlie, payload=check_payload(box))
+    rows = [["TYX-A-001", "阀井", "翠苑小区3幢北侧"]]
+    path = write_csv(tmp_path / "f.csv", rows, [*EN[:2], "location"])
+    result = facility_import(acting_user=lena, path=path)
+    assert [(e.line, e.column) for e in result.errors] == [(2, "kind")]
+    assert "已有检查记录" in result.errors[0].reason
+    box.refresh_from_db()
+    assert box.kind == "regulator_box"

@@ -13,6 +13,8 @@ NAV = [
     ("community-notices", _("小区通知"), Capability.RECORD_VISITS),
     ("review-queue", _("不遇复核"), Capability.REVIEW_ABSENT),
     ("hazard-queue", _("隐患待办"), Capability.VIEW_HAZARDS),
+    ("facility-schedule", _("设施巡检"), Capability.VIEW_FACILITIES),
+    ("facility-repairs", _("设施维修"), Capability.REPAIR_FACILITIES),
     ("households", _("用户档案"), Capability.VIEW_HOUSEHOLDS),
     ("staff", _("员工"), Capability.VIEW_STAFF),
     ("plans", _("安检计划"), Capability.MANAGE_PLANS),
@@ -39,4 +41,7 @@ def _shows(user, capability: str) -> bool:
     # A superuser may open every page, but only field staff have a day of visits to show.
     if capability == Capability.RECORD_VISITS:
         return user.is_field_staff and user.can(capability)
+    # the repair list is the repairers' work and the leads' to hand out
+    if capability == Capability.REPAIR_FACILITIES:
+        return user.can(capability) or user.can(Capability.MANAGE_FACILITIES)
     return user.can(capability)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability, Role
 from ruhu.accounts.selectors import branch_list
-from ruhu.common.errors import NotFound
+from ruhu.common.errors import NotFound, PermissionRefused
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import get_scoped, require, scope_queryset
 from ruhu.facilities.models import (
@@ -24,6 +24,13 @@ from ruhu.facilities.models import (
 from ruhu.facilities.schedule import Due, cleaning_due_by, due_by, facility_due
 
 DAY = dt.timedelta(days=1)
+OPEN_TASKS = Prefetch(
+    "tasks",
+    queryset=FacilityTask.objects.filter(status=FacilityTask.Status.PLANNED).select_related(
+        "assignee"
+    ),
+    to_attr="open_tasks",
+)
 SCHEDULE_LISTS = ("overdue", "due", "upcoming", "cleaning", "flagged")
 
 
@@ -75,20 +82,12 @@ def facility_schedule(*, acting_user, which: str, on: dt.date | None = None) -> 
         )
     elif which == "cleaning":
         qs = qs.filter(cleaning_due_by(soon, branch_ids=branch_ids, on=on))
-        return qs.order_by("last_cleaned_on", "code")
     elif which == "flagged":
         qs = qs.filter(flagged=True)
     else:
         raise NotFound("未知的列表", code="not_found")
-    return qs.order_by("last_checked_on", "registered_on", "code").prefetch_related(
-        Prefetch(
-            "tasks",
-            queryset=FacilityTask.objects.filter(status=FacilityTask.Status.PLANNED).select_related(
-                "assignee"
-            ),
-            to_attr="open_tasks",
-        )
-    )
+    order = ("last_cleaned_on",) if which == "cleaning" else ("last_checked_on", "registered_on")
+    return qs.order_by(*order, "code").prefetch_related(OPEN_TASKS)
 
 
 def schedule_counts(*, acting_user, on: dt.date | None = None) -> dict[str, int]:
@@ -196,12 +195,13 @@ class RepairFilter:
 
 
 def repairs_visible(*, acting_user) -> QuerySet[FacilityRepair]:
+    """The repair list is the repairers' work and the leads' to hand out; everyone else
+    sees a facility's jobs on its record card."""
     if not (
         acting_user.can(Capability.REPAIR_FACILITIES)
         or acting_user.can(Capability.MANAGE_FACILITIES)
-        or acting_user.can(Capability.VIEW_FACILITIES)
     ):
-        return FacilityRepair.objects.none()
+        raise PermissionRefused("您没有权限执行此操作", code="capability_missing")
     return scope_queryset(
         FacilityRepair.objects.select_related("facility", "assignee", "repaired_by"),
         acting_user=acting_user,

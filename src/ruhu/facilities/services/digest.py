@@ -38,6 +38,7 @@ def facility_digest_send(*, on: dt.date | None = None) -> int:
     leads = User.objects.filter(role=Role.INSPECTION_LEAD, is_active=True).exclude(email="")
     by_branch: dict[int, list[User]] = {}
     for lead in leads.exclude(branch_id=None):
+        assert lead.branch_id is not None
         by_branch.setdefault(lead.branch_id, []).append(lead)
     for branch in OrgUnit.objects.filter(pk__in=by_branch):
         late = branch_lateness(branch_id=branch.pk, on=on)

@@ -128,6 +128,12 @@ def _plan(rows: list[CheckedRow], present: tuple[str, ...], *, branch: OrgUnit) 
     rows (a code repeated in the file, a code of another branch)."""
     plan = _Plan(errors=[error for row in rows for error in row.errors])
     existing = _existing({row.clean["code"] for row in rows if row.clean.get("code")})
+    # a checked facility keeps its kind: its checks answered that kind's items
+    checked = set(
+        Facility.objects.filter(branch=branch, checks__isnull=False)
+        .values_list("code", flat=True)
+        .distinct()
+    )
     first_line: dict[str, int] = {}
     for row in rows:
         code = row.clean.get("code")
@@ -139,8 +145,15 @@ def _plan(rows: list[CheckedRow], present: tuple[str, ...], *, branch: OrgUnit) 
             )
         else:
             first_line[code] = row.line
-        if code in existing and existing[code].branch_id != branch.pk:
+        known = existing.get(code)
+        if known is not None and known.branch_id != branch.pk:
             plan.errors.append(RowError(row.line, "code", "该编号属于其他分公司"))
+        elif (
+            known is not None
+            and code in checked
+            and row.clean.get("kind", known.kind) != known.kind
+        ):
+            plan.errors.append(RowError(row.line, "kind", "已有检查记录的设施不能更改类型"))
     bad_lines = {error.line for error in plan.errors}
     for row in rows:
         if row.line not in bad_lines:

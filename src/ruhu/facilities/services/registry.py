@@ -42,6 +42,12 @@ def _branch_for(acting_user, branch: OrgUnit | None) -> OrgUnit:
     return branch
 
 
+def _check_assignee(assignee, branch_id: int) -> None:
+    """The one responsible for a facility is active staff of its branch."""
+    if assignee is not None and (not assignee.is_active or assignee.branch_id != branch_id):
+        raise ValidationFailed("责任人须为设施所在分公司的在职员工", code="facility_assignee")
+
+
 def _check_fields(fields: dict) -> None:
     if fields.get("kind") not in FacilityKind.values:
         raise ValidationFailed("未知的设施类型", code="facility_kind")
@@ -68,7 +74,9 @@ def facility_create(*, acting_user, code: str, branch: OrgUnit | None = None, **
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValueError(f"unknown facility fields: {sorted(unknown)}")
-    facility = Facility(code=code, branch=_branch_for(acting_user, branch), **fields)
+    branch = _branch_for(acting_user, branch)
+    _check_assignee(fields.get("assignee"), branch.pk)
+    facility = Facility(code=code, branch=branch, **fields)
     try:
         with transaction.atomic():
             facility.save()
@@ -91,8 +99,15 @@ def facility_update(*, acting_user, facility: Facility, **fields) -> Facility:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValueError(f"unknown facility fields: {sorted(unknown)}")
+    if fields.get("kind", facility.kind) != facility.kind and facility.checks.exists():
+        # its checks were made against the items of its kind: a new kind is a new facility
+        raise ValidationFailed(
+            "已有检查记录的设施不能更改类型，请停用后登记新设施", code="facility_kind_checked"
+        )
     merged = {name: getattr(facility, name) for name in EDITABLE} | fields
     _check_fields(merged)
+    if "assignee" in fields:
+        _check_assignee(fields["assignee"], facility.branch_id)
     before = snapshot(facility, list(EDITABLE))
     for name, value in fields.items():
         setattr(facility, name, value)
