@@ -11,6 +11,8 @@ from django.utils import timezone
 from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import StringConstraints
 
+from ruhu.common.schemas import ObjectId
+
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)]
 Pascal = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -26,8 +28,8 @@ class CheckIn(Schema):
     """One check as the phone made it; `id` is the phone's UUID for it."""
 
     id: uuid.UUID
-    facility_id: int = Field(ge=1)
-    task_id: int | None = Field(None, ge=1)
+    facility_id: ObjectId
+    task_id: ObjectId | None = None
     started_at: dt.datetime
     finished_at: dt.datetime
     latitude: float | None = Field(None, ge=-90, le=90)
@@ -119,7 +121,7 @@ class RepairQueueIn(Schema):
 class FacilityFilterIn(FilterSchema):
     code: str | None = None
     kind: str | None = None
-    branch_id: int | None = None
+    branch_id: ObjectId | None = None
     community: str | None = None
     search: Annotated[
         str | None, FilterLookup(["code__icontains", "name__icontains", "location__icontains"])
@@ -134,7 +136,7 @@ class FacilityFilterIn(FilterSchema):
     checked_before: Annotated[dt.date | None, FilterLookup("last_checked_on__lt")] = None
     checked_since: Annotated[dt.date | None, FilterLookup("last_checked_on__gte")] = None
     cleaned_before: Annotated[dt.date | None, FilterLookup("last_cleaned_on__lt")] = None
-    assignee_id: int | None = None
+    assignee_id: ObjectId | None = None
     flagged: bool | None = None
     active: bool | None = None
 
@@ -142,7 +144,7 @@ class FacilityFilterIn(FilterSchema):
 class FacilityIn(Schema):
     code: Annotated[str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True)]
     kind: Literal["regulator_box", "valve_well", "valve_room", "regulator_cabinet"]
-    branch_id: int | None = None
+    branch_id: ObjectId | None = None
     name: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] = ""
     location: Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
     community: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] = ""
@@ -166,16 +168,16 @@ class TaskOut(Schema):
 
 
 class TasksAssignIn(Schema):
-    facility_ids: list[int] = Field(min_length=1, max_length=500)
-    assignee_id: int
+    facility_ids: list[ObjectId] = Field(min_length=1, max_length=500)
+    assignee_id: ObjectId
     day: dt.date
 
 
 class RepairFilterIn(FilterSchema):
     status: str | None = None
-    facility_id: int | None = None
+    facility_id: ObjectId | None = None
     item: str | None = None
-    assignee_id: int | None = None
+    assignee_id: ObjectId | None = None
     due_before: Annotated[dt.date | None, FilterLookup("due_on__lt")] = None
 
 
@@ -198,4 +200,4 @@ class RepairDoneIn(Schema):
 
 
 class RepairAssignIn(Schema):
-    assignee_id: int
+    assignee_id: ObjectId

@@ -102,13 +102,7 @@
     var self = this;
     if (!this.state.startedAt) this.state.startedAt = new Date().toISOString();
     this.keep(); this.render();
-    if (navigator.geolocation) {
-      navigator.geolocation.getCurrentPosition(function (pos) {
-        self.state.lat = Math.round(pos.coords.latitude * 1e6) / 1e6;
-        self.state.lon = Math.round(pos.coords.longitude * 1e6) / 1e6;
-        self.keep(); self.render();
-      }, function () {}, { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 });
-    }
+    outbox.locate(function (lat, lon) { self.state.lat = lat; self.state.lon = lon; self.keep(); self.render(); });
   };
 
   // Only the items still unanswered: what the inspector has looked at stays as answered.
