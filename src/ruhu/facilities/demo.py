@@ -20,18 +20,50 @@ from ruhu.facilities.schemas import CheckIn
 from ruhu.facilities.services import facility_check_submit, facility_create, facility_tasks_assign
 
 GOOD = {"cutoff_pa": 3620, "closing_pa": 2790, "operating_pa": 2410}
-# code suffix, kind, name, where, days since the last check (None: never), cut-off Pa
+# code suffix, kind, name, community, where, days since the last check (None: never), cut-off
 DEMO_FACILITIES = (
-    ("TYX-001", FacilityKind.REGULATOR_BOX, "翠苑一区1号调压箱", "翠苑一区1幢西侧绿化带", 95, None),
-    ("TYX-002", FacilityKind.REGULATOR_BOX, "翠苑一区2号调压箱", "翠苑一区5幢北侧", 88, None),
-    ("TYX-003", FacilityKind.REGULATOR_BOX, "文华苑调压箱", "文华苑南门内侧", 20, 3400),
-    ("TYX-004", FacilityKind.REGULATOR_BOX, "东湖花园调压箱", "东湖花园3幢东山墙", 60, None),
-    ("FJ-001", FacilityKind.VALVE_WELL, "翠苑路阀井", "翠苑路与文一路交叉口东北角", 100, None),
-    ("FJ-002", FacilityKind.VALVE_WELL, "文华路阀井", "文华路128号门前人行道", 85, None),
-    ("FJ-003", FacilityKind.VALVE_WELL, "东湖路阀井", "东湖路6号路灯旁", 30, None),
-    ("FS-001", FacilityKind.VALVE_ROOM, "城东阀室", "城东门站北侧", 80, None),
-    ("TYG-001", FacilityKind.REGULATOR_CABINET, "工业园调压柜", "工业园区2号路18号", 40, None),
-    ("TYX-005", FacilityKind.REGULATOR_BOX, "新建小区调压箱", "明月小区1幢南侧", None, None),
+    (
+        "TYX-001",
+        FacilityKind.REGULATOR_BOX,
+        "翠苑一区1号调压箱",
+        "翠苑一区",
+        "翠苑一区1幢西侧绿化带",
+        95,
+        None,
+    ),
+    (
+        "TYX-002",
+        FacilityKind.REGULATOR_BOX,
+        "翠苑一区2号调压箱",
+        "翠苑一区",
+        "翠苑一区5幢北侧",
+        88,
+        None,
+    ),
+    ("TYX-003", FacilityKind.REGULATOR_BOX, "文华苑调压箱", "文华苑", "文华苑南门内侧", 20, 3400),
+    (
+        "TYX-004",
+        FacilityKind.REGULATOR_BOX,
+        "东湖花园调压箱",
+        "东湖花园",
+        "东湖花园3幢东山墙",
+        60,
+        None,
+    ),
+    ("FJ-001", FacilityKind.VALVE_WELL, "翠苑路阀井", "", "翠苑路与文一路交叉口东北角", 100, None),
+    ("FJ-002", FacilityKind.VALVE_WELL, "文华路阀井", "", "文华路128号门前人行道", 85, None),
+    ("FJ-003", FacilityKind.VALVE_WELL, "东湖路阀井", "", "东湖路6号路灯旁", 30, None),
+    ("FS-001", FacilityKind.VALVE_ROOM, "城东阀室", "", "城东门站北侧", 80, None),
+    ("TYG-001", FacilityKind.REGULATOR_CABINET, "工业园调压柜", "", "工业园区2号路18号", 40, None),
+    (
+        "TYX-005",
+        FacilityKind.REGULATOR_BOX,
+        "新建小区调压箱",
+        "明月小区",
+        "明月小区1幢南侧",
+        None,
+        None,
+    ),
 )
 TODAY_CHECKS = ("TYX-001", "FJ-001")
 
@@ -45,8 +77,8 @@ def demo_facilities_load() -> int:
         lead = User.objects.get(username=f"inspection_lead.{branch.code}")
         inspector = User.objects.get(username=f"inspector.{branch.code}")
         prefix = branch.code[0].upper()
-        for code, kind, name, where, days_ago, cutoff in DEMO_FACILITIES:
-            facility = _register(lead, branch, f"{prefix}-{code}", kind, name, where)
+        for code, kind, name, community, where, days_ago, cutoff in DEMO_FACILITIES:
+            facility = _register(lead, branch, f"{prefix}-{code}", kind, name, community, where)
             if days_ago is not None:
                 _check(inspector, facility, days_ago, cutoff)
             made += 1
@@ -57,7 +89,9 @@ def demo_facilities_load() -> int:
     return made
 
 
-def _register(lead: User, branch: OrgUnit, code: str, kind: str, name: str, where: str):
+def _register(
+    lead: User, branch: OrgUnit, code: str, kind: str, name: str, community: str, where: str
+):
     today = timezone.localdate()
     facility = facility_create(
         acting_user=lead,
@@ -65,7 +99,7 @@ def _register(lead: User, branch: OrgUnit, code: str, kind: str, name: str, wher
         kind=kind,
         name=name,
         location=where,
-        community=name[:4],
+        community=community,
         model="RTZ-31/0.4" if kind == FacilityKind.REGULATOR_BOX else "",
         installed_on=today.replace(year=today.year - 6, day=1),
         safety_valve_valid_until=(

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from ruhu.accounts.roles import FIELD_ROLES, Capability, Role
 from ruhu.accounts.selectors import token_list, user_list
 from ruhu.common.selectors import audit_by_actor, audit_list
+from ruhu.facilities.selectors import facility_schedule
 from ruhu.premises.selectors import household_list
 
 HOME_TEMPLATES = {
@@ -30,5 +31,7 @@ def home(request):
         context["household_count"] = household_list(acting_user=user).count()
     if user.can(Capability.VIEW_STAFF):
         context["staff_count"] = user_list(acting_user=user, active=True).count()
+    if user.can(Capability.MANAGE_FACILITIES):
+        context["facilities_overdue"] = facility_schedule(acting_user=user, which="overdue").count()
     template = HOME_TEMPLATES.get(user.role, "reports/home_office.html")
     return render(request, template, context)
