@@ -160,6 +160,14 @@ def test_a_repair_is_reported_once_and_assigned_only_while_open(
     url = f"/api/v1/facilities/repairs/{job.pk}/done"
     assert client.post(url, done, content_type=JSON).json()["status"] == "repaired"
     assert client.post(url, done, content_type=JSON).status_code == 409
+    queued = {
+        queue: [
+            row["id"]
+            for row in client.get("/api/v1/facilities/repairs", {"queue": queue}).json()["items"]
+        ]
+        for queue in ("todo", "open", "all")
+    }
+    assert queued == {"todo": [], "open": [job.pk], "all": [job.pk]}
     client.force_login(lena)
     late = client.post(
         f"/api/v1/facilities/repairs/{job.pk}/assign", {"assignee_id": rick.pk}, content_type=JSON

@@ -129,7 +129,8 @@ def check_correction(request, check_id: uuid.UUID, payload: CheckCorrectionIn):
 @router.get("/facilities/repairs", response=list[RepairOut])
 @paginate(Pages)
 def repairs(request, filters: Query[RepairFilterIn], params: Query[RepairQueueIn]):
-    """Repair jobs, earliest due first: `queue` open (not yet verified) or all."""
+    """Repair jobs, earliest due first: `queue` open (not yet verified), todo (still to
+    repair) or all; every field filterable."""
     jobs = repair_queue(acting_user=request.user, status=params.queue, mine=params.mine)
     return filters.filter(jobs)
 

@@ -114,7 +114,7 @@ class ScheduleIn(Schema):
 
 
 class RepairQueueIn(Schema):
-    queue: Literal["open", "all"] = "open"
+    queue: Literal["open", "todo", "all"] = "open"
     mine: bool = False
 
 

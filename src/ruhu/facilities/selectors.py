@@ -42,17 +42,11 @@ def facilities_visible(*, acting_user) -> QuerySet[Facility]:
 
 
 def facility_get(*, acting_user, pk: int) -> Facility:
-    return (
-        get_scoped(
-            Facility.objects.select_related("branch", "assignee"), pk, acting_user=acting_user
-        )
-        if acting_user.can(Capability.VIEW_FACILITIES)
-        else _refuse()
+    if not acting_user.can(Capability.VIEW_FACILITIES):
+        raise NotFound("未找到该记录", code="not_found")
+    return get_scoped(
+        Facility.objects.select_related("branch", "assignee"), pk, acting_user=acting_user
     )
-
-
-def _refuse():
-    raise NotFound("未找到该记录", code="not_found")
 
 
 def _branch_ids(acting_user) -> list[int]:
@@ -157,17 +151,12 @@ def checks_visible(*, acting_user) -> QuerySet[FacilityCheck]:
 
 
 def check_get(*, acting_user, pk: uuid.UUID) -> FacilityCheck:
-    return (
-        get_scoped(
-            FacilityCheck.objects.select_related("facility", "inspector").prefetch_related(
-                "defects", "photos__attachment"
-            ),
-            pk,
-            acting_user=acting_user,
-        )
-        if acting_user.can(Capability.VIEW_FACILITIES)
-        else _refuse()
+    if not acting_user.can(Capability.VIEW_FACILITIES):
+        raise NotFound("未找到该记录", code="not_found")
+    checks = FacilityCheck.objects.select_related("facility", "inspector").prefetch_related(
+        "defects", "photos__attachment"
     )
+    return get_scoped(checks, pk, acting_user=acting_user)
 
 
 def facility_history(*, facility: Facility) -> QuerySet[FacilityCheck]:
@@ -211,10 +200,13 @@ def repairs_visible(*, acting_user) -> QuerySet[FacilityRepair]:
 def repair_queue(
     *, acting_user, status: str = "open", mine: bool = False
 ) -> QuerySet[FacilityRepair]:
-    """Repair jobs, earliest due first. A repairer sees the jobs given to them and the
-    branch's jobs given to nobody."""
+    """Repair jobs, earliest due first: "open" is every job not yet verified (to repair or
+    awaiting a re-check), "todo" only those to repair, "all" every one, or one status. A
+    repairer sees the jobs given to them and the branch's jobs given to nobody."""
     qs = repairs_visible(acting_user=acting_user)
-    if status == "open":
+    if status == "todo":
+        qs = qs.filter(status=FacilityRepair.Status.OPEN)
+    elif status == "open":
         qs = qs.filter(status__in=[FacilityRepair.Status.OPEN, FacilityRepair.Status.REPAIRED])
     elif status in FacilityRepair.Status.values:
         qs = qs.filter(status=status)

@@ -545,13 +545,9 @@ def repair_statuses() -> dict[str, str]:
 
 
 def _repair_rows(acting_user, status: str, mine: bool):
-    if status == "todo":
-        qs = repair_queue(acting_user=acting_user, status="open", mine=mine).filter(
-            status=FacilityRepair.Status.OPEN
-        )
-    else:
-        qs = repair_queue(acting_user=acting_user, status=status, mine=mine)
-    return qs.select_related("facility__branch")
+    return repair_queue(acting_user=acting_user, status=status, mine=mine).select_related(
+        "facility__branch"
+    )
 
 
 def _repair_counts(acting_user, mine: bool) -> dict[str, int]:
