@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ruhu.facilities.checklist import items_for, takes_pressures
 from ruhu.facilities.schemas import CheckIn
+from ruhu.facilities.services import facility_check_submit
 
 GOOD_PRESSURES = {"cutoff_pa": 3600, "closing_pa": 2800, "operating_pa": 2400}
 
@@ -30,3 +31,11 @@ def check_payload(facility, **changes) -> CheckIn:
         data.update(GOOD_PRESSURES)
     data.update(changes)
     return CheckIn(**data)
+
+
+def submit(user, facility, **changes):
+    """The check `user` sends for `facility`, stored."""
+    check, _created = facility_check_submit(
+        acting_user=user, payload=check_payload(facility, **changes)
+    )
+    return check

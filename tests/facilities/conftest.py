@@ -25,6 +25,12 @@ def rick(org):
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Uploads and documents go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
 def clock():
     """Friday 27 November 2026, 09:00 in Shanghai; tests move on with `clock.move_to`."""
     with time_machine.travel(START, tick=False) as traveller:

@@ -16,9 +16,7 @@ from tests.inspection.visiting import photo
 JSON = "application/json"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def body(facility, **changes) -> dict:

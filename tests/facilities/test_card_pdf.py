@@ -11,25 +11,16 @@ import re
 import pytest
 
 from ruhu.facilities.documents import CardContent, CheckLine, Reading, facility_card_pdf
-from ruhu.facilities.services import facility_check_correct, facility_check_submit
+from ruhu.facilities.services import facility_check_correct
 from tests.conftest import login
-from tests.facilities.checking import all_fine, check_payload
+from tests.facilities.checking import all_fine, check_payload, submit
 from tests.inspection.visiting import photo
 from tests.pdf import pdf_text
 
 A4 = b"/MediaBox [ 0 0 595.2756 841.8898 ]"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def submit(user, facility, **changes):
-    check, _created = facility_check_submit(
-        acting_user=user, payload=check_payload(facility, **changes)
-    )
-    return check
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def pages(data: bytes) -> int:

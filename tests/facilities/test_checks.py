@@ -22,20 +22,10 @@ from ruhu.facilities.services import (
     facility_check_submit,
     facility_repair_done,
 )
-from tests.facilities.checking import check_payload
+from tests.facilities.checking import check_payload, submit
 from tests.inspection.visiting import photo
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def submit(user, facility, **changes):
-    check, _created = facility_check_submit(
-        acting_user=user, payload=check_payload(facility, **changes)
-    )
-    return check
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def defects_of(check) -> list[str]:

@@ -22,27 +22,17 @@ from ruhu.common.models import AuditEvent, LedgerEntry
 from ruhu.facilities.models import Facility, FacilityRepair, FacilityTask
 from ruhu.facilities.services import (
     facility_check_correct,
-    facility_check_submit,
     facility_tasks_assign,
 )
 from tests.conftest import login, make_user
-from tests.facilities.checking import check_payload
+from tests.facilities.checking import check_payload, submit
 from tests.facilities.conftest import make_facility
 from tests.inspection.visiting import photo
 
 TODAY = dt.date(2026, 11, 27)
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def submit(user, facility, **changes):
-    check, _created = facility_check_submit(
-        acting_user=user, payload=check_payload(facility, **changes)
-    )
-    return check
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def jpeg(colour: str = "green") -> SimpleUploadedFile:
