@@ -54,7 +54,10 @@ def _error(request, status: int, message: str, code: str, extra: dict | None = N
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return _error(request, exc.status, exc.message, exc.code, exc.extra)
+    response = _error(request, exc.status, exc.message, exc.code, exc.extra)
+    if "retry_after" in exc.extra:  # 429 and 503 say when to come back
+        response["Retry-After"] = str(exc.extra["retry_after"])
+    return response
 
 
 @api.exception_handler(Http404)

@@ -15,6 +15,7 @@ from PIL import Image
 
 from ruhu.accounts.roles import Role
 from ruhu.common.models import AuditEvent
+from ruhu.common.policy import policy_set
 from ruhu.hazards.models import (
     FollowUpCall,
     Hazard,
@@ -173,6 +174,26 @@ def test_it_lets_a_repairer_report_a_job_done_with_an_after_photo(
     assert done.status_code == 302
     hazard = fresh(hazard)
     assert hazard.state == State.CLOSED and hazard.rectified_on == today()
+
+
+def test_a_repair_photo_outside_the_upload_rate_is_refused_and_nothing_moves(
+    client, clock, charlie, rick, household_a
+):
+    [hazard] = find(charlie, household_a, WALL)
+    hazard = at_state(hazard, State.DISPATCHED, assignee=rick)
+    policy_set(
+        acting_user=None,
+        key="attachments.rate.uploads_per_minute",
+        value=0,
+        effective_from=dt.date(2001, 1, 1),
+    )
+    login(client, rick)
+    before = counts()
+    refused = client.post(
+        "/hazards/queue/", {"op": "repair", "hazard": hazard.pk, "photo": jpeg(), "note": "已封堵"}
+    )
+    assert refused.status_code == 429 and "上传过于频繁" in refused.content.decode()
+    assert counts() == before and fresh(hazard).state == State.DISPATCHED
 
 
 def test_a_repairer_who_cannot_fix_it_must_give_a_reason(client, clock, charlie, rick, household_a):

@@ -7,7 +7,8 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from ruhu.common.attachments import attachment_open, attachment_store
+from ruhu.common import attachments
+from ruhu.common.attachments import attachment_open
 from ruhu.common.models import Attachment
 from ruhu.common.pagination import Pages
 from ruhu.common.schemas import AttachmentOut, AuditEventOut, Text
@@ -28,8 +29,10 @@ def attachment_upload(request, kind: Form[Attachment.Kind], file: File[UploadedF
 
     The type is checked by content, photos are re-encoded without their metadata after their
     EXIF time and position are kept, and the answer carries the SHA-256 to reference it by.
+    Only those who write records citing such files may upload them (403), each within a
+    per-user rate (429 with Retry-After); a picture too large to decode safely is a 422.
     """
-    attachment = attachment_store(
+    attachment = attachments.attachment_upload(
         acting_user=request.user, kind=kind, file=file, branch_id=request.user.branch_id
     )
     return Status(201, attachment)

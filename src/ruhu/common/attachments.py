@@ -1,39 +1,36 @@
 """Attachments: photos, signatures, recordings and documents, kept by their SHA-256.
 
-The type is decided by the file's content, never by its name. Images are re-encoded: the
-capture time and position are read from EXIF first, then every piece of metadata is
-dropped (only the colour profile and transparency survive) and the picture is turned
-upright and scaled down. `original_sha256` is the hash of what was uploaded, `sha256` of
-what is stored, so the ledger can chain the stored bytes and `attachment_verify` can tell
-whether they changed.
+The type is decided by the file's content, never by its name. Each kind has its size limit
+(policy). Images are checked against a decoding budget, then re-encoded without their
+metadata (common/pictures.py). `original_sha256` is the hash of what was uploaded,
+`sha256` of what is stored, so the ledger can chain the stored bytes and
+`attachment_verify` can tell whether they changed.
+
+`attachment_upload` takes a file from a person: only someone who writes records that cite
+such a file may upload one, within a per-user rate (policy). `attachment_store` keeps any
+file, also those Ruhu makes itself (notices, packages).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import io
-import math
-import re
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import IO, Any
+from typing import IO
 
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
-from PIL import ExifTags, Image, ImageOps
 
 from ruhu.common.audit import audit_record, diff, snapshot
-from ruhu.common.errors import ValidationFailed
+from ruhu.common.errors import PermissionRefused, ValidationFailed
 from ruhu.common.models import Attachment
+from ruhu.common.pictures import MB, Budget, picture_clean
+from ruhu.common.policy import policy_get
+from ruhu.common.rate_limits import Allowance, rate_take
 
 Kind = Attachment.Kind
 
-MAX_SIDE = 2560
-MAX_PIXELS = 120_000_000
 CHUNK = 1024 * 1024
 
 
@@ -75,24 +72,25 @@ ACCEPTED_LABELS: dict[str, str] = {
     Kind.DOCUMENT: "PDF 或 XLSX 文件",
 }
 
-SAVE_OPTIONS: dict[str, dict[str, Any]] = {
-    "JPEG": {"quality": 85, "optimize": True},
-    "PNG": {"optimize": True},
-    "WEBP": {"quality": 85},
+# Who may upload a file of each kind: the holders of a capability whose records cite one
+# (accounts.roles.Capability values; common cannot import accounts).
+UPLOADERS: dict[str, frozenset[str]] = {
+    Kind.PHOTO: frozenset(
+        {
+            "visits.record",  # visits, rechecks, seals, notice deliveries and postings
+            "visits.review",  # review visits
+            "hazards.repair",  # repairs and seals
+            "hazards.manage",  # property-letter deliveries
+            "hazards.supervise",  # outcomes of handed-over cases
+            "plans.manage",  # community notice postings
+            "facilities.check",  # facility checks
+            "facilities.repair",  # facility repairs
+        }
+    ),
+    Kind.SIGNATURE: frozenset({"visits.record", "visits.review"}),
+    Kind.RECORDING: frozenset({"hazards.manage"}),  # follow-up calls
+    Kind.DOCUMENT: frozenset(),  # notices and packages are made by Ruhu, never uploaded
 }
-
-# Image.info entries that are no one's personal data and change how the picture looks.
-KEPT_INFO = ("icc_profile", "transparency")
-
-
-@dataclass(frozen=True)
-class Picture:
-    data: bytes
-    width: int
-    height: int
-    taken_at: dt.datetime | None
-    latitude: Decimal | None
-    longitude: Decimal | None
 
 
 def _sha256(data: bytes) -> str:
@@ -113,8 +111,13 @@ def _too_large(limit: int) -> ValidationFailed:
     )
 
 
-def _read_upload(file: IO[bytes]) -> bytes:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+def _size_limit(kind: str, branch_id: int | None) -> int:
+    """The kind's limit (policy), never above the installation's upload limit."""
+    by_kind = int(policy_get(f"attachments.max_mb.{kind}", branch=branch_id)) * MB
+    return min(by_kind, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
+def _read_upload(file: IO[bytes], limit: int) -> bytes:
     size = getattr(file, "size", None)
     if size is not None and size > limit:
         raise _too_large(limit)
@@ -141,93 +144,7 @@ def _detect(kind: str, data: bytes) -> Format:
     return accepted[guess.mime]
 
 
-def _exif_offset(raw: Any) -> dt.tzinfo | None:
-    match = re.fullmatch(r"([+-])(\d{2}):(\d{2})", str(raw or "").strip("\x00 "))
-    if not match:
-        return None
-    sign = -1 if match[1] == "-" else 1
-    return dt.timezone(sign * dt.timedelta(hours=int(match[2]), minutes=int(match[3])))
-
-
-def _taken_at(exif: Image.Exif) -> dt.datetime | None:
-    """DateTimeOriginal, in its recorded offset or else in the installation's zone."""
-    ifd = exif.get_ifd(ExifTags.IFD.Exif)
-    raw = ifd.get(ExifTags.Base.DateTimeOriginal)
-    if not isinstance(raw, str):
-        return None
-    try:
-        naive = dt.datetime.strptime(raw.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
-    except ValueError:
-        return None
-    zone = _exif_offset(ifd.get(ExifTags.Base.OffsetTimeOriginal))
-    return naive.replace(tzinfo=zone or timezone.get_default_timezone())
-
-
-def _coordinate(value: Any, ref: Any, negative_ref: str, bound: int) -> Decimal | None:
-    try:
-        degrees, minutes, seconds = (float(part) for part in value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
-    number = degrees + minutes / 60 + seconds / 3600
-    if not math.isfinite(number) or not 0 <= number <= bound:
-        return None
-    if str(ref or "").strip("\x00 ").upper() == negative_ref:
-        number = -number
-    return Decimal(number).quantize(Decimal("0.000001"))
-
-
-def _position(exif: Image.Exif) -> tuple[Decimal | None, Decimal | None]:
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    latitude = _coordinate(
-        gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef), "S", 90
-    )
-    longitude = _coordinate(
-        gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef), "W", 180
-    )
-    # Phones without a fix write zeros; 0,0 is in the Gulf of Guinea, not at a customer.
-    if latitude is None or longitude is None or (latitude == 0 and longitude == 0):
-        return None, None
-    return latitude, longitude
-
-
-def _encodable(image: Image.Image, pillow_format: str) -> Image.Image:
-    if pillow_format == "JPEG" and image.mode not in ("L", "RGB"):
-        return image.convert("RGB")
-    if pillow_format == "WEBP" and image.mode not in ("RGB", "RGBA"):
-        has_alpha = "A" in image.getbands() or "transparency" in image.info
-        return image.convert("RGBA" if has_alpha else "RGB")
-    return image
-
-
-def _encode(image: Image.Image, pillow_format: str) -> bytes:
-    image = _encodable(image, pillow_format)
-    image.info = {key: image.info[key] for key in KEPT_INFO if image.info.get(key) is not None}
-    out = io.BytesIO()
-    image.save(out, pillow_format, **SAVE_OPTIONS[pillow_format])
-    return out.getvalue()
-
-
-def _picture(data: bytes, fmt: Format) -> Picture:
-    assert fmt.pillow is not None
-    try:
-        with Image.open(io.BytesIO(data), formats=[fmt.pillow]) as opened:
-            if opened.width * opened.height > MAX_PIXELS:
-                raise ValidationFailed(
-                    "图片像素过多，请降低分辨率后重新上传", code="attachment_too_many_pixels"
-                )
-            exif = opened.getexif()
-            taken_at, (latitude, longitude) = _taken_at(exif), _position(exif)
-            if fmt.pillow == "JPEG":
-                opened.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode big photos at 1/2..1/8
-            image = ImageOps.exif_transpose(opened)
-            image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-            stored = _encode(image, fmt.pillow)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationFailed("图片文件已损坏或无法读取", code="attachment_unreadable") from None
-    return Picture(stored, image.width, image.height, taken_at, latitude, longitude)
-
-
-def _build(kind: str, data: bytes, fmt: Format) -> tuple[Attachment, bytes]:
+def _build(kind: str, data: bytes, fmt: Format, branch_id: int | None) -> tuple[Attachment, bytes]:
     attachment = Attachment(
         kind=kind,
         original_sha256=_sha256(data),
@@ -236,7 +153,7 @@ def _build(kind: str, data: bytes, fmt: Format) -> tuple[Attachment, bytes]:
     )
     stored = data
     if fmt.pillow:
-        picture = _picture(data, fmt)
+        picture = picture_clean(data, fmt.pillow, Budget.from_policy(branch_id=branch_id))
         stored = picture.data
         attachment.width, attachment.height = picture.width, picture.height
         attachment.taken_at = picture.taken_at
@@ -256,13 +173,13 @@ def attachment_store(
     of the branch that sent it.
     """
     kind = _check_kind(kind)
-    data = _read_upload(file)
+    data = _read_upload(file, _size_limit(kind, branch_id))
     existing = Attachment.objects.filter(
         kind=kind, original_sha256=_sha256(data), branch_id=branch_id
     ).first()
     if existing is not None:
         return existing
-    attachment, stored = _build(kind, data, _detect(kind, data))
+    attachment, stored = _build(kind, data, _detect(kind, data), branch_id)
     attachment.branch_id = branch_id
     attachment.uploaded_by = acting_user if getattr(acting_user, "pk", None) else None
     attachment.file.save(
@@ -281,6 +198,34 @@ def attachment_store(
         changes=diff({}, snapshot(attachment, fields)),
     )
     return attachment
+
+
+def attachment_upload(
+    *, acting_user, kind: str, file: IO[bytes], branch_id: int | None
+) -> Attachment:
+    """A file a person uploads: refused (403, nothing stored) unless they write records
+    that cite files of this kind, and held to their upload rate (429) before it is read."""
+    kind = _check_kind(kind)
+    if not any(acting_user.can(capability) for capability in UPLOADERS[kind]):
+        raise PermissionRefused(
+            "您没有上传此类文件的权限", code="attachment_upload_refused", kind=kind
+        )
+    _take_upload_allowance(acting_user, getattr(file, "size", None) or 0, branch_id)
+    return attachment_store(acting_user=acting_user, kind=kind, file=file, branch_id=branch_id)
+
+
+def _take_upload_allowance(acting_user, size: int, branch_id: int | None) -> None:
+    per_minute = int(policy_get("attachments.rate.uploads_per_minute", branch=branch_id))
+    mb_per_hour = int(policy_get("attachments.rate.mb_per_hour", branch=branch_id))
+    rate_take(
+        who=str(acting_user.pk),
+        allowances=[
+            Allowance("uploads", per_minute, 60),
+            Allowance("upload-bytes", mb_per_hour * MB, 3600, amount=size),
+        ],
+        message=f"上传过于频繁：每分钟最多 {per_minute} 个文件、每小时最多 {mb_per_hour} MB，"
+        "请稍后再试",
+    )
 
 
 def attachment_open(attachment: Attachment) -> IO[bytes]:

@@ -57,3 +57,17 @@ class NotFound(DomainError):
 
     code = "not_found"
     status = 404
+
+
+class RateLimited(DomainError):
+    """Too many requests in a window: try again after `extra["retry_after"]` seconds (429)."""
+
+    code = "rate_limited"
+    status = 429
+
+
+class Unavailable(DomainError):
+    """A service the request needs cannot be reached; refused rather than unchecked (503)."""
+
+    code = "unavailable"
+    status = 503

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 
-from ruhu.common.errors import NotFound, PermissionRefused
+from ruhu.common.errors import NotFound, PermissionRefused, RateLimited, Unavailable
 
 
 class RejectNulMiddleware:
@@ -19,7 +19,8 @@ class RejectNulMiddleware:
 
 
 class DomainErrorPagesMiddleware:
-    """A page whose selector said "not in your scope" or "not your right" answers 404 / 403."""
+    """A page whose selector said "not in your scope" or "not your right" answers 404 / 403;
+    one refused for its rate (or whose rate cannot be checked) 429 / 503 with Retry-After."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,4 +33,8 @@ class DomainErrorPagesMiddleware:
             return render(request, "404.html", status=404)
         if isinstance(exception, PermissionRefused):
             return render(request, "403.html", {"message": exception.message}, status=403)
+        if isinstance(exception, RateLimited | Unavailable):
+            response = HttpResponse(exception.message, status=exception.status)
+            response["Retry-After"] = str(exception.extra.get("retry_after", 60))
+            return response
         return None

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ruhu.accounts.roles import Capability, Role
-from ruhu.common.attachments import attachment_open, attachment_store
+from ruhu.common.attachments import attachment_open, attachment_upload
 from ruhu.common.errors import DomainError, IllegalTransition, PermissionRefused
 from ruhu.common.models import Attachment
 from ruhu.common.scoping import require
@@ -200,7 +200,7 @@ def _notice(request):
 def _store(request, upload, kind: str, branch_id: int):
     if not upload:
         return None
-    return attachment_store(acting_user=request.user, kind=kind, file=upload, branch_id=branch_id)
+    return attachment_upload(acting_user=request.user, kind=kind, file=upload, branch_id=branch_id)
 
 
 def _account(hazard) -> str:

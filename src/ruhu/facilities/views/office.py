@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ruhu.accounts.roles import Capability, Role
 from ruhu.accounts.selectors import branch_list
-from ruhu.common.attachments import attachment_open, attachment_store
+from ruhu.common.attachments import attachment_open, attachment_upload
 from ruhu.common.errors import DomainError, PermissionRefused
 from ruhu.common.models import Attachment, LedgerEntry
 from ruhu.common.scoping import require
@@ -599,7 +599,7 @@ def _assign(request, repair) -> str:
 def _done(request, repair) -> str:
     require(request.user, Capability.REPAIR_FACILITIES)  # before keeping any photo
     data = _valid(forms.RepairDoneForm(request.POST, request.FILES))
-    photo = attachment_store(
+    photo = attachment_upload(
         acting_user=request.user,
         kind=Attachment.Kind.PHOTO,
         file=data["photo"],

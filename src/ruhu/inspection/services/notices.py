@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy
 
 from ruhu.accounts.models import OrgUnit
 from ruhu.accounts.roles import Capability
-from ruhu.common.attachments import attachment_store
+from ruhu.common.attachments import attachment_store, attachment_upload
 from ruhu.common.audit import audit_record
 from ruhu.common.audit_display import EXTRA_LABELS, register_action_labels
 from ruhu.common.errors import IllegalTransition, ValidationFailed
@@ -334,7 +334,7 @@ def community_notice_record_posting(
         raise IllegalTransition("该通知已登记张贴，不能重复登记", code="notice_already_posted")
     attachment = None
     if photo is not None:
-        attachment = attachment_store(
+        attachment = attachment_upload(
             acting_user=acting_user,
             kind=Attachment.Kind.PHOTO,
             file=photo,
