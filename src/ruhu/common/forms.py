@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ruhu.common.audit_display import ACTION_LABELS
+from ruhu.common.converters import DayField
 
 
 def _action_choices():
@@ -24,12 +25,12 @@ class AuditFilterForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"placeholder": _("操作人用户名"), "autocapitalize": "none"}),
     )
-    since = forms.DateField(
+    since = DayField(
         label=_("起始日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "aria-label": _("起始日期")}),
     )
-    until = forms.DateField(
+    until = DayField(
         label=_("截止日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "aria-label": _("截止日期")}),

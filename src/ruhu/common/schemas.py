@@ -6,7 +6,9 @@ import uuid
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from ruhu.common.converters import MAX_ID, parse_day
 
 
 class AuditEventOut(Schema):
@@ -37,7 +39,21 @@ class UnmaskOut(Schema):
 
 # A database id as the API accepts it: out-of-range numbers are rejected with 422 before
 # they reach PostgreSQL (whose bigint would overflow) or SQLite.
-ObjectId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _iso_day(value: object) -> object:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    day = parse_day(value) if isinstance(value, str) else None
+    if day is None:
+        raise ValueError("a day is written YYYY-MM-DD, between 1900-01-01 and 2999-12-31")
+    return day
+
+
+# A day as the API accepts it: YYYY-MM-DD only. Pydantic would also take a number as a Unix
+# time (`day=5.5e-304` was 1970-01-01) and other ISO spellings; those are a 422.
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
 
 
 def _no_nul(value: str) -> str:

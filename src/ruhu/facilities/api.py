@@ -1,7 +1,6 @@
 """Facilities API: the registry, the schedule, the day's checks, submitting a check, and
 the repair jobs."""
 
-import datetime as dt
 import uuid
 
 from django.utils import timezone
@@ -11,7 +10,7 @@ from ninja.pagination import paginate
 from ruhu.accounts.models import OrgUnit, User
 from ruhu.common.errors import NotFound
 from ruhu.common.pagination import Pages
-from ruhu.common.schemas import ObjectId
+from ruhu.common.schemas import Day, ObjectId
 from ruhu.facilities.schemas import (
     CheckCorrectionIn,
     CheckIn,
@@ -85,7 +84,7 @@ def facility_register(request, payload: FacilityIn):
 
 
 @router.get("/facilities/tasks/day", response=list[TaskOut])
-def tasks_of_day(request, day: dt.date | None = None):
+def tasks_of_day(request, day: Day | None = None):
     """The caller's facility checks of a day (today by default, with late ones)."""
     return day_tasks(acting_user=request.user, day=day or timezone.localdate())
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ruhu.common.converters import DayField
 from ruhu.facilities.models import FacilityKind
 
 YES_NO = [("", _("不限")), ("1", _("是")), ("0", _("否"))]
@@ -69,8 +70,8 @@ class FacilityForm(forms.Form):
     )
     model = forms.CharField(label=_("型号"), max_length=60, required=False)
     manufacturer = forms.CharField(label=_("生产厂家"), max_length=100, required=False)
-    installed_on = forms.DateField(label=_("安装日期"), required=False, widget=DATE_INPUT)
-    safety_valve_valid_until = forms.DateField(
+    installed_on = DayField(label=_("安装日期"), required=False, widget=DATE_INPUT)
+    safety_valve_valid_until = DayField(
         label=_("安全阀检验有效期至"),
         required=False,
         widget=DATE_INPUT,
@@ -119,7 +120,7 @@ class TaskAssignForm(forms.Form):
         empty_label=_("请选择检查人"),
         error_messages={"required": _("请选择检查人")},
     )
-    day = forms.DateField(
+    day = DayField(
         label=_("检查日期"), widget=DATE_INPUT, error_messages={"required": _("请选择检查日期")}
     )
 

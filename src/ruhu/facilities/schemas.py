@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import StringConstraints
 
-from ruhu.common.schemas import ObjectId
+from ruhu.common.schemas import Day, ObjectId
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)]
@@ -40,7 +40,7 @@ class CheckIn(Schema):
     operating_pa: Pascal | None = None
     cleaned: bool = False
     # a safety valve tested again since the registry was written: its new validity
-    safety_valve_valid_until: dt.date | None = None
+    safety_valve_valid_until: Day | None = None
     note: Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)] = ""
 
 
@@ -128,14 +128,12 @@ class FacilityFilterIn(FilterSchema):
     ] = None
     model: Annotated[str | None, FilterLookup("model__icontains")] = None
     manufacturer: Annotated[str | None, FilterLookup("manufacturer__icontains")] = None
-    installed_from: Annotated[dt.date | None, FilterLookup("installed_on__gte")] = None
-    installed_to: Annotated[dt.date | None, FilterLookup("installed_on__lte")] = None
-    safety_valve_before: Annotated[dt.date | None, FilterLookup("safety_valve_valid_until__lt")] = (
-        None
-    )
-    checked_before: Annotated[dt.date | None, FilterLookup("last_checked_on__lt")] = None
-    checked_since: Annotated[dt.date | None, FilterLookup("last_checked_on__gte")] = None
-    cleaned_before: Annotated[dt.date | None, FilterLookup("last_cleaned_on__lt")] = None
+    installed_from: Annotated[Day | None, FilterLookup("installed_on__gte")] = None
+    installed_to: Annotated[Day | None, FilterLookup("installed_on__lte")] = None
+    safety_valve_before: Annotated[Day | None, FilterLookup("safety_valve_valid_until__lt")] = None
+    checked_before: Annotated[Day | None, FilterLookup("last_checked_on__lt")] = None
+    checked_since: Annotated[Day | None, FilterLookup("last_checked_on__gte")] = None
+    cleaned_before: Annotated[Day | None, FilterLookup("last_cleaned_on__lt")] = None
     assignee_id: ObjectId | None = None
     flagged: bool | None = None
     active: bool | None = None
@@ -152,8 +150,8 @@ class FacilityIn(Schema):
     longitude: Decimal | None = Field(None, ge=-180, le=180, decimal_places=6)
     model: Annotated[str, StringConstraints(max_length=60, strip_whitespace=True)] = ""
     manufacturer: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] = ""
-    installed_on: dt.date | None = None
-    safety_valve_valid_until: dt.date | None = None
+    installed_on: Day | None = None
+    safety_valve_valid_until: Day | None = None
 
 
 class TaskOut(Schema):
@@ -170,7 +168,7 @@ class TaskOut(Schema):
 class TasksAssignIn(Schema):
     facility_ids: list[ObjectId] = Field(min_length=1, max_length=500)
     assignee_id: ObjectId
-    day: dt.date
+    day: Day
 
 
 class RepairFilterIn(FilterSchema):
@@ -178,7 +176,7 @@ class RepairFilterIn(FilterSchema):
     facility_id: ObjectId | None = None
     item: str | None = None
     assignee_id: ObjectId | None = None
-    due_before: Annotated[dt.date | None, FilterLookup("due_on__lt")] = None
+    due_before: Annotated[Day | None, FilterLookup("due_on__lt")] = None
 
 
 class RepairOut(Schema):

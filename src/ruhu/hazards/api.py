@@ -2,7 +2,6 @@
 endpoint per step of the loop. Photos and recordings are uploaded first and cited by
 their SHA-256, as visits do."""
 
-import datetime as dt
 import hashlib
 
 from django.db.models import Q
@@ -15,7 +14,7 @@ from ruhu.common.errors import NotFound, ValidationFailed
 from ruhu.common.ledger import canonical_json
 from ruhu.common.models import Attachment
 from ruhu.common.pagination import Pages
-from ruhu.common.schemas import ObjectId
+from ruhu.common.schemas import Day, ObjectId
 from ruhu.hazards import services
 from ruhu.hazards.models import Hazard, HazardNotice
 from ruhu.hazards.schemas import (
@@ -102,7 +101,7 @@ def hazard_queue_get(request, role: str):
 
 
 @router.get("/hazards/rates", response=list[RateOut])
-def hazard_rates(request, start: dt.date, end: dt.date, by_branch: bool = True):
+def hazard_rates(request, start: Day, end: Day, by_branch: bool = True):
     """Rectification rates by level (and branch) of the hazards found in the period."""
     return rectification_rates(acting_user=request.user, start=start, end=end, by_branch=by_branch)
 

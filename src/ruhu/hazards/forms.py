@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ruhu.common.converters import DayField, MonthField
 from ruhu.hazards.models import DeliveryMethod, FollowUpCall
 from ruhu.hazards.services.cases import OUTCOMES
 
@@ -62,7 +63,7 @@ class AssignForm(forms.Form):
 
 class DeliverForm(forms.Form):
     method = forms.ChoiceField(label=_("送达方式"), choices=DeliveryMethod.choices)
-    delivered_on = forms.DateField(label=_("送达日期"), required=False)
+    delivered_on = DayField(label=_("送达日期"), required=False)
     photo = forms.FileField(label=_("送达照片"), required=False)
     tracking_number = forms.CharField(label=_("邮件单号"), max_length=40, required=False)
     recipient = forms.CharField(label=_("签收人"), max_length=100, required=False)
@@ -78,10 +79,10 @@ class CallForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(
+    start = DayField(
         label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    end = forms.DateField(
+    end = DayField(
         label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
@@ -92,8 +93,7 @@ class PeriodForm(forms.Form):
 
 
 class MonthForm(forms.Form):
-    month = forms.DateField(
+    month = MonthField(
         label=_("月份"),
-        input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import StringConstraints
 
-from ruhu.common.schemas import ObjectId
+from ruhu.common.schemas import Day, ObjectId
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Note = Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)]
@@ -22,9 +22,9 @@ class HazardFilterIn(FilterSchema):
     hazard_type: Annotated[str | None, FilterLookup("hazard_type__code")] = None
     route: str | None = None
     serious: bool | None = None
-    found_from: Annotated[dt.date | None, FilterLookup("found_on__gte")] = None
-    found_to: Annotated[dt.date | None, FilterLookup("found_on__lte")] = None
-    due_before: Annotated[dt.date | None, FilterLookup("due_on__lt")] = None
+    found_from: Annotated[Day | None, FilterLookup("found_on__gte")] = None
+    found_to: Annotated[Day | None, FilterLookup("found_on__lte")] = None
+    due_before: Annotated[Day | None, FilterLookup("due_on__lt")] = None
     assignee_id: ObjectId | None = None
     supply_hold: str | None = None
     resolution: str | None = None
@@ -182,7 +182,7 @@ class NoticeIn(Schema):
 
 class DeliveryIn(Schema):
     method: Literal["handed", "posted", "registered_mail", "express"]
-    delivered_on: dt.date | None = None
+    delivered_on: Day | None = None
     photo: Sha256 | None = None
     tracking_number: Annotated[str, StringConstraints(max_length=40, strip_whitespace=True)] = ""
     recipient: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] = ""

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ruhu.accounts.roles import Capability, Role
 from ruhu.common.attachments import attachment_open, attachment_upload
+from ruhu.common.converters import query_id
 from ruhu.common.errors import DomainError, IllegalTransition, PermissionRefused
 from ruhu.common.models import Attachment
 from ruhu.common.scoping import require
@@ -184,17 +185,17 @@ def _valid(form_class, request, **kwargs):
 
 
 def _hazard(request):
-    pk = request.POST.get("hazard", "")
-    if not pk.isdigit():
+    pk = query_id(request.POST, "hazard")
+    if pk is None:
         raise Http404
-    return hazard_get(acting_user=request.user, pk=int(pk))
+    return hazard_get(acting_user=request.user, pk=pk)
 
 
 def _notice(request):
-    pk = request.POST.get("notice", "")
-    if not pk.isdigit():
+    pk = query_id(request.POST, "notice")
+    if pk is None:
         raise Http404
-    return notice_get(acting_user=request.user, pk=int(pk))
+    return notice_get(acting_user=request.user, pk=pk)
 
 
 def _store(request, upload, kind: str, branch_id: int):

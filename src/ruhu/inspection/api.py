@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.utils import timezone
 from ninja import Router, Status
 
-from ruhu.common.schemas import ObjectId
+from ruhu.common.schemas import Day, ObjectId
 from ruhu.inspection.schemas import CorrectionIn, TaskOut, VisitIn, VisitOut
 from ruhu.inspection.selectors import inspector_day, task_get, visit_get
 from ruhu.inspection.services import task_start, visit_correct, visit_submit
@@ -17,7 +16,7 @@ router = Router(tags=["inspection"])
 
 
 @router.get("/inspection/tasks", response=list[TaskOut])
-def tasks_of_day(request, day: dt.date | None = None):
+def tasks_of_day(request, day: Day | None = None):
     """The caller's tasks of a day (today by default), building by building."""
     return list(inspector_day(acting_user=request.user, day=day or timezone.localdate()))
 

@@ -6,11 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ruhu.common.converters import DayField, MonthField
 from ruhu.inspection.models import TrainingTopic
 
 
 class TrainingForm(forms.Form):
-    trained_on = forms.DateField(
+    trained_on = DayField(
         label=_("培训日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     trainer = forms.CharField(label=_("培训人"), max_length=100)
@@ -36,9 +37,8 @@ class TrainingForm(forms.Form):
 
 class PlanGenerateForm(forms.Form):
     branch = forms.ModelChoiceField(label=_("分公司"), queryset=None, empty_label=None)
-    month = forms.DateField(
+    month = MonthField(
         label=_("月份"),
-        input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
     whole_year = forms.BooleanField(label=_("编制全年计划（该年的十二个月度计划）"), required=False)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ruhu.accounts.roles import Capability
 from ruhu.accounts.selectors import branch_list
 from ruhu.common.attachments import attachment_open
+from ruhu.common.converters import query_day, query_id
 from ruhu.common.errors import DomainError
 from ruhu.common.scoping import require
 from ruhu.common.selectors import audit_for_object
@@ -128,8 +129,7 @@ def plan_detail(request, pk: int):
     """A plan's summary, each inspector's load, their day-by-day tasks, the unplanned."""
     plan = plan_get(acting_user=request.user, pk=pk)
     loads = plan_loads(plan=plan)
-    chosen = request.GET.get("inspector", "")
-    inspector_id = int(chosen) if chosen.isdigit() else None
+    inspector_id = query_id(request.GET, "inspector")
     tasks = paginate(request, plan_tasks(plan=plan, inspector_id=inspector_id), per_page=100)
     may_approve = request.user.can(Capability.APPROVE_PLANS) and plan.status == plan.Status.DRAFT
     return render(
@@ -204,9 +204,9 @@ def community_notices(request):
     notices = community_notice_list(acting_user=request.user).filter(
         last_day__gte=timezone.localdate()
     )
-    plan = request.GET.get("plan", "")
-    if plan.isdigit():
-        notices = notices.filter(plan_id=int(plan))
+    plan_id = query_id(request.GET, "plan")
+    if plan_id is not None:
+        notices = notices.filter(plan_id=plan_id)
     page = paginate(request, notices.order_by("first_day", "community", "pk"), per_page=30)
     return render(request, "inspection/community_notices.html", {"page": page})
 
@@ -253,11 +253,7 @@ def community_notice_posting(request, pk: int):
 @require_GET
 def field_day(request):
     """The inspector's day: their tasks building by building, with what is still to do."""
-    chosen = request.GET.get("day", "")
-    try:
-        day = dt.date.fromisoformat(chosen) if chosen else timezone.localdate()
-    except ValueError:
-        day = timezone.localdate()
+    day = query_day(request.GET, "day") or timezone.localdate()
     tasks = list(inspector_day(acting_user=request.user, day=day))
     buildings: dict[tuple[str, str], list] = {}
     for task in tasks:

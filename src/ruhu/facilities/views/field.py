@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from ruhu.accounts.roles import Capability
+from ruhu.common.converters import query_day
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
 from ruhu.common.workdays import add_months
@@ -71,10 +72,7 @@ CHECK_TEXT = {
 
 
 def _chosen_day(request) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        return timezone.localdate()
+    return query_day(request.GET, "day") or timezone.localdate()
 
 
 @require_GET
@@ -218,9 +216,9 @@ def _check_page(request, facility: Facility, *, task: FacilityTask | None):
 
 urlpatterns = [
     path("field/facilities/", day_tasks_section, name="field-facility-tasks"),
-    path("field/facilities/tasks/<int:task_id>/", check_page, name="facility-check-page"),
+    path("field/facilities/tasks/<id:task_id>/", check_page, name="facility-check-page"),
     path(
-        "field/facilities/<int:pk>/check/",
+        "field/facilities/<id:pk>/check/",
         unplanned_check_page,
         name="facility-check-unplanned",
     ),

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ruhu.accounts.roles import Capability, Role
 from ruhu.accounts.selectors import branch_list
 from ruhu.common.attachments import attachment_open, attachment_upload
+from ruhu.common.converters import query_id
 from ruhu.common.errors import DomainError, PermissionRefused
 from ruhu.common.models import Attachment, LedgerEntry
 from ruhu.common.scoping import require
@@ -617,10 +618,10 @@ REPAIR_OPS = {"assign": _assign, "done": _done}
 def _repair_perform(request) -> str | Refused:
     """Run the posted step; a wrong id is a 404, a missing right a 403, anything the user
     can fix comes back as `Refused` and nothing is kept (the photo neither)."""
-    raw = request.POST.get("repair", "")
-    if not raw.isdigit():
+    pk = query_id(request.POST, "repair")
+    if pk is None:
         raise Http404
-    repair = repair_get(acting_user=request.user, pk=int(raw))
+    repair = repair_get(acting_user=request.user, pk=pk)
     op = REPAIR_OPS.get(request.POST.get("op", ""))
     if op is None:
         return Refused(repair.pk, _("未知的操作"), 400)
@@ -712,17 +713,17 @@ urlpatterns = [
         check_file,
         name="facility-check-file",
     ),
-    path("facilities/<int:pk>/", detail, name="facility-detail"),
-    path("facilities/<int:pk>/edit/", facility_edit, name="facility-edit"),
-    path("facilities/<int:pk>/active/", facility_active, name="facility-set-active"),
-    path("facilities/<int:pk>/card.pdf", card_pdf, name="facility-card-pdf"),
+    path("facilities/<id:pk>/", detail, name="facility-detail"),
+    path("facilities/<id:pk>/edit/", facility_edit, name="facility-edit"),
+    path("facilities/<id:pk>/active/", facility_active, name="facility-set-active"),
+    path("facilities/<id:pk>/card.pdf", card_pdf, name="facility-card-pdf"),
     path(
-        "facilities/<int:pk>/tasks/<int:task_pk>/cancel/",
+        "facilities/<id:pk>/tasks/<id:task_pk>/cancel/",
         task_cancel,
         name="facility-task-cancel",
     ),
     path(
-        "facilities/<int:pk>/repairs/<int:repair_pk>/photo",
+        "facilities/<id:pk>/repairs/<id:repair_pk>/photo",
         repair_photo,
         name="facility-repair-photo",
     ),
