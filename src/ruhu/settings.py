@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from ruhu.common.private_files import private_dir
+
 
 def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
@@ -58,9 +60,9 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
 
 
 def secret_file(path: Path, make) -> str:
-    """Read a generated secret, creating it (mode 0600) the first time."""
+    """Read a generated secret, creating it (mode 0600, folder 0700) the first time."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(make())
@@ -289,6 +291,9 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [SRC_DIR / "static"]
 MEDIA_ROOT = Path(env_str("RUHU_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Uploads, imports and documents hold personal data: readable by the service's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -332,4 +337,5 @@ LOGGING = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 if not PRODUCTION:
+    private_dir(VAR_DIR)
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
