@@ -37,6 +37,7 @@ def _reseed_policies() -> None:
         "ruhu.inspection.migrations.0003_seed_notice_and_visit_policies",
         "ruhu.hazards.migrations.0002_seed_catalogue_and_loop_policies",
         "ruhu.facilities.migrations.0002_seed_schedule_and_repair_policies",
+        "ruhu.accounts.migrations.0003_seed_token_and_first_login_policies",
     ):
         importlib.import_module(module).seed(apps, None)
     from ruhu.common.policy import policy_cache_clear

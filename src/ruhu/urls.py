@@ -36,6 +36,10 @@ urlpatterns = [
     path("staff/<int:pk>/reactivate/", accounts.staff_reactivate, name="staff-reactivate"),
     path("staff/<int:pk>/deactivate/", accounts.staff_deactivate, name="staff-deactivate"),
     path("staff/<int:pk>/unmask/", accounts.staff_unmask, name="staff-unmask"),
+    path("staff/<int:pk>/role/", accounts.staff_role, name="staff-role"),
+    path("staff/<int:pk>/password/", accounts.staff_password_reset, name="staff-password-reset"),
+    path("staff/<int:pk>/invite/", accounts.staff_invite, name="staff-invite"),
+    path("accounts/invite/<str:token>/", accounts.invitation, name="invitation"),
     path("households/", premises.households, name="households"),
     path("households/import/", premises.household_import_page, name="household-import"),
     path(
