@@ -151,3 +151,11 @@ def test_it_answers_a_plain_unmask_post_with_a_whole_page(client, bob, household
 def test_it_links_managers_to_the_staff_form(client, bob, charlie, alice):
     login(client, bob)
     assert 'href="/staff/new/"' in client.get("/staff/").content.decode()
+
+
+def test_it_shows_the_access_card_in_english(client, bob, charlie):
+    login(client, bob)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/staff/{charlie.pk}/").content.decode()
+    assert "Role and password" in page and "Generate one-time password" in page
+    assert "角色与密码" not in page

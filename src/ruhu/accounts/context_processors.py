@@ -27,7 +27,8 @@ NAV = [
 
 def navigation(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # until a one-time password is replaced, every page but the password page is closed
+    if user is None or not user.is_authenticated or user.must_change_password:
         return {"nav": []}
     items = [
         {"url": reverse(name), "label": label, "active": request.path == reverse(name)}

@@ -41,7 +41,9 @@ class TokenForm(forms.Form):
 class StaffCreateForm(forms.Form):
     username = forms.SlugField(label=_("用户名"), max_length=150)
     full_name = forms.CharField(label=_("姓名"), max_length=60)
-    role = forms.ChoiceField(label=_("角色"))
+    role = forms.ChoiceField(
+        label=_("角色"), help_text=_("只能选择您自己拥有其全部权限的角色（现场作业除外）。")
+    )
     org_unit = forms.ModelChoiceField(label=_("组织"), queryset=None)
     badge_no = forms.CharField(label=_("工牌号"), max_length=32, required=False)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)

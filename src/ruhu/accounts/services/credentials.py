@@ -55,6 +55,18 @@ def _stamp_must_change(user: User) -> dict[str, list]:
     return {"must_change_password": [before, True], "tokens_revoked": [None, revoked]}
 
 
+def _clear_must_change(user: User) -> dict[str, list]:
+    """The user's own password: nothing more to change, and devices sign in with it again."""
+    before = user.must_change_password
+    user.must_change_password = False
+    user.password_issued_at = None
+    user.save(update_fields=["password", "must_change_password", "password_issued_at"])
+    return {
+        "must_change_password": [before, False],
+        "tokens_revoked": [None, tokens_revoke_all(user)],
+    }
+
+
 @transaction.atomic
 def user_set_password(*, acting_user, user: User, password: str) -> None:
     """By the user: their own password from now on. By a manager: the user must change it at
@@ -66,14 +78,7 @@ def user_set_password(*, acting_user, user: User, password: str) -> None:
     if by_self and user.check_password(password):
         raise ValidationFailed("新密码不能与当前密码相同", code="password_unchanged")
     user.set_password(password)
-    if by_self:
-        changes = {"must_change_password": [user.must_change_password, False]}
-        user.must_change_password = False
-        user.password_issued_at = None
-        user.save(update_fields=["password", "must_change_password", "password_issued_at"])
-        changes["tokens_revoked"] = [None, tokens_revoke_all(user)]
-    else:
-        changes = _stamp_must_change(user)
+    changes = _clear_must_change(user) if by_self else _stamp_must_change(user)
     audit_record(acting_user=acting_user, action="user.set_password", target=user, changes=changes)
 
 
@@ -160,13 +165,6 @@ def user_invitation_accept(*, token: str, password: str) -> User:
     user = invitation_user(token)
     check_password(password, user)
     user.set_password(password)
-    user.must_change_password = False
-    user.password_issued_at = None
-    user.save(update_fields=["password", "must_change_password", "password_issued_at"])
-    audit_record(
-        acting_user=user,
-        action="user.invitation_accept",
-        target=user,
-        changes={"must_change_password": [True, False]},
-    )
+    changes = _clear_must_change(user)
+    audit_record(acting_user=user, action="user.invitation_accept", target=user, changes=changes)
     return user
