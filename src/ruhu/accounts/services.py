@@ -361,12 +361,14 @@ def login_check(request, *, username: str, password: str) -> User:
     if user is not None:
         return user
     try:
-        until = throttle.locked_until(username, throttle.client_address(request))
+        lock = throttle.lock_for(username, throttle.client_address(request))
     except throttle.ThrottleUnavailable:
         raise LoginUnavailable("登录服务暂不可用，请稍后再试") from None
-    if until:
-        minutes = max(1, round((until - timezone.now().timestamp()) / 60))
-        raise LoginLocked(
-            f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试", retry_after_minutes=minutes
-        )
-    raise LoginFailed("用户名或密码错误")
+    if lock is None:
+        raise LoginFailed("用户名或密码错误")
+    minutes = max(1, round((lock.until - timezone.now().timestamp()) / 60))
+    if lock.kind == throttle.ADDRESS:
+        message = f"此网络地址登录失败次数过多，已暂停登录，请 {minutes} 分钟后再试"
+    else:
+        message = f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试"
+    raise LoginLocked(message, retry_after_minutes=minutes, locked=lock.kind)
