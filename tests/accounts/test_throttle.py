@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -15,6 +16,7 @@ from ruhu.accounts.throttle import client_address
 from ruhu.common.errors import ValidationFailed
 from ruhu.common.policy import policy_get, policy_set
 from tests.conftest import PASSWORD
+from tests.test_settings import ruhu
 
 WRONG = "wrong-password-1"
 BROKEN_CACHE = {
@@ -190,6 +192,16 @@ def test_it_counts_only_failures_inside_the_window(client, bob):
         assert web_login(client, "bob", PASSWORD).status_code == 302
 
 
+def test_it_keeps_counting_failures_spread_over_the_window(client, bob):
+    """The counts outlive the cache's default timeout (five minutes) on every store."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for minutes in (0, 0, 5, 5, 14):  # the same minute twice: a count goes up
+            clock.move_to(start + dt.timedelta(minutes=minutes))
+            web_login(client, "bob", WRONG, address="10.0.0.1")
+        assert web_login(client, "bob", PASSWORD, address="10.0.0.3").status_code == 401
+
+
 def test_it_lifts_the_lock_after_the_lock_period(client, bob):
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
@@ -304,3 +316,11 @@ def test_it_never_redirects_off_site_after_login(client, bob):
     )
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_it_refuses_to_start_with_a_trusted_proxy_that_is_no_address(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUHU_")}
+    env.update({"RUHU_VAR_DIR": str(tmp_path), "RUHU_TRUSTED_PROXIES": "10.0.0.0/24,proxy.lan"})
+    result = ruhu(["check"], env)
+    assert result.returncode != 0
+    assert "RUHU_TRUSTED_PROXIES: 'proxy.lan' is not an address or network" in result.stderr
