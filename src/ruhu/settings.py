@@ -7,6 +7,7 @@ refuses to start without real secrets.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -248,6 +249,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "ruhu.accounts.validators.PolicyMinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "ruhu.accounts.validators.RepeatedCharacterValidator"},
 ]
 PASSWORD_HASHERS = env_list(
     "RUHU_PASSWORD_HASHERS",
@@ -265,6 +267,16 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag instead
 RUHU_BEHIND_PROXY = env_bool("RUHU_BEHIND_PROXY", False)
+# The reverse proxies' own addresses or networks (README, Configuration). Empty with
+# RUHU_BEHIND_PROXY: the peer is the one proxy and the last X-Forwarded-For entry the client.
+RUHU_TRUSTED_PROXIES = env_list("RUHU_TRUSTED_PROXIES", [])
+for _proxy in RUHU_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"RUHU_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+        ) from None
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

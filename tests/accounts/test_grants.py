@@ -18,7 +18,7 @@ from ruhu.accounts.services import (
     user_update,
 )
 from ruhu.common.errors import PermissionRefused, ValidationFailed
-from ruhu.common.models import AuditEvent, OutboxMessage
+from ruhu.common.models import AuditEvent, InboxMessage, OutboxMessage
 from tests.conftest import PASSWORD, login, make_user
 
 # What a branch manager may give: the roles whose capabilities, field work aside, they hold.
@@ -192,6 +192,14 @@ def test_it_audits_a_role_change_kills_tokens_and_mails_the_user(bob, charlie):
     mail = OutboxMessage.objects.get(channel=OutboxMessage.Channel.EMAIL)
     assert mail.recipient == "charlie@example.com"
     assert "“安检员”调整为“维修员”" in mail.body and "bob" in mail.body
+    notice = InboxMessage.objects.get(recipient=charlie)
+    assert "“安检员”调整为“维修员”" in notice.body and notice.read_at is None
+
+
+def test_it_tells_a_user_without_e_mail_of_a_role_change_in_the_inbox(bob, charlie):
+    user_update(acting_user=bob, user=charlie, role=Role.REPAIRER)
+    assert not OutboxMessage.objects.exists()
+    assert InboxMessage.objects.filter(recipient=charlie, subject="您的角色已调整").count() == 1
 
 
 def test_it_changes_a_role_on_the_staff_page(client, bob, charlie):

@@ -1,4 +1,5 @@
-"""Navigation shown in the base layout: only what the user's role may open."""
+"""Navigation shown in the base layout: only what the user's role may open, and the
+inbox's unread count (a callable: counted only by a page that shows it, one query)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ruhu.accounts.roles import Capability
+from ruhu.common.inbox import inbox_unread_count
 
 NAV = [
     ("home", _("首页"), None),
@@ -35,7 +37,7 @@ def navigation(request):
         for name, label, capability in NAV
         if capability is None or _shows(user, capability)
     ]
-    return {"nav": items}
+    return {"nav": items, "inbox_unread": lambda: inbox_unread_count(acting_user=user)}
 
 
 def _shows(user, capability: str) -> bool:

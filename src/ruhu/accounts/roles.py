@@ -50,6 +50,7 @@ class Capability(models.TextChoices):
     MANAGE_FACILITIES = "facilities.manage", _("管理场站设施与检查任务")
     CHECK_FACILITIES = "facilities.check", _("检查场站设施")
     REPAIR_FACILITIES = "facilities.repair", _("维修场站设施")
+    SECURITY_ALERTS = "security.alerts", _("接收安全提醒")
 
 
 # Hands-on work in homes and at facilities. A staff manager hires people for it without doing
@@ -125,6 +126,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_TRAINING,
             Capability.MANAGE_PLANS,
             Capability.MANAGE_FACILITIES,
+            # the branch's own staff unmasking past the limit is the manager's to look into
+            Capability.SECURITY_ALERTS,
         }
     ),
     # The administrator manages; entering homes is field staff's work.

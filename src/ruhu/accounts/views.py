@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -360,8 +361,9 @@ def staff_reactivate(request, pk: int):
 def password_change(request):
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not request.user.check_password(form.cleaned_data["old_password"]):
-            form.add_error("old_password", _("当前密码不正确"))
+        refused = _current_password_refusal(request, form.cleaned_data["old_password"])
+        if refused:
+            form.add_error("old_password", refused)
         else:
             try:
                 services.user_set_password(
@@ -375,9 +377,23 @@ def password_change(request):
                 update_session_auth_hash(request, request.user)
                 messages.success(request, _("密码已修改"))
                 return redirect("home")
-    return render(
-        request,
-        "accounts/password_change.html",
-        {"form": form, "must_change": request.user.must_change_password},
-        status=422 if form.errors else 200,
-    )
+    context = {
+        "form": form,
+        "rules": password_validators_help_texts(),
+        "must_change": request.user.must_change_password,
+    }
+    status = 422 if form.errors else 200
+    return render(request, "accounts/password_change.html", context, status=status)
+
+
+def _current_password_refusal(request, password: str) -> str | None:
+    """The current password goes through the login throttle: a wrong one counts against the
+    account (and the address), and a locked account's attempts are refused."""
+    try:
+        username = request.user.get_username()
+        user = services.login_check(request, username=username, password=password)
+    except services.LoginFailed:
+        return _("当前密码不正确")
+    except DomainError as exc:  # locked, or the throttle's store is down
+        return exc.message
+    return None if user.pk == request.user.pk else _("当前密码不正确")

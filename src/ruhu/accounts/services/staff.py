@@ -25,6 +25,7 @@ from ruhu.accounts.services.tokens import tokens_revoke_all
 from ruhu.common.audit import audit_record, diff, snapshot
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, ValidationFailed
+from ruhu.common.inbox import inbox_post
 from ruhu.common.models import OutboxMessage
 from ruhu.common.notifications import outbox_enqueue
 from ruhu.common.scoping import require
@@ -183,6 +184,13 @@ def _role_changed(acting_user, user: User, old_role: str) -> None:
         target=user,
         changes={"role": [old_role, user.role], "tokens_revoked": [None, revoked]},
     )
+    inbox_post(
+        users=[user],
+        subject="您的角色已调整",
+        body=role_change_text(event),
+        link="/me/tokens/",
+        dedupe_key=f"role-change:{event.pk}",
+    )
     if user.email:
         outbox_enqueue(
             channel=OutboxMessage.Channel.EMAIL,
@@ -311,15 +319,17 @@ def login_check(request, *, username: str, password: str) -> User:
         _refuse_stale_one_time_password(user)
         return user
     try:
-        until = throttle.locked_until(username, throttle.client_address(request))
+        lock = throttle.lock_for(username, throttle.client_address(request))
     except throttle.ThrottleUnavailable:
         raise LoginUnavailable("登录服务暂不可用，请稍后再试") from None
-    if until:
-        minutes = max(1, round((until - timezone.now().timestamp()) / 60))
-        raise LoginLocked(
-            f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试", retry_after_minutes=minutes
-        )
-    raise LoginFailed("用户名或密码错误")
+    if lock is None:
+        raise LoginFailed("用户名或密码错误")
+    minutes = max(1, round((lock.until - timezone.now().timestamp()) / 60))
+    if lock.kind == throttle.ADDRESS:
+        message = f"此网络地址登录失败次数过多，已暂停登录，请 {minutes} 分钟后再试"
+    else:
+        message = f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试"
+    raise LoginLocked(message, retry_after_minutes=minutes, locked=lock.kind)
 
 
 def _refuse_stale_one_time_password(user: User) -> None:
