@@ -34,6 +34,7 @@ def _reseed_policies() -> None:
 
     for module in (
         "ruhu.common.migrations.0003_seed_policy_values",
+        "ruhu.common.migrations.0006_seed_search_handle_policy",
         "ruhu.inspection.migrations.0003_seed_notice_and_visit_policies",
         "ruhu.hazards.migrations.0002_seed_catalogue_and_loop_policies",
         "ruhu.facilities.migrations.0002_seed_schedule_and_repair_policies",
