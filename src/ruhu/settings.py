@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "ninja",  # the API docs page from ninja's own static files (no CDN)
     "ruhu.common",
     "ruhu.accounts",
     "ruhu.premises",
@@ -134,6 +135,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ruhu.common.middleware.ContentSecurityPolicyMiddleware",
     "ruhu.common.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
