@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.http import HttpResponse
 from django.test import Client
 
+from ruhu.common.middleware import ContentSecurityPolicyMiddleware
 from tests.conftest import login
 from tests.test_deny_by_default import all_urls
 from tests.test_settings import RUHU, production_env
@@ -64,6 +66,17 @@ def test_the_same_page_twice_gets_two_nonces_and_the_static_files_the_policy(cli
         second["Content-Security-Policy"]
     )
     assert "Content-Security-Policy" in client.get("/static/js/app.js")
+
+
+def test_pdfs_are_left_to_the_browsers_viewer_and_a_views_own_policy_stands(rf):
+    def answer(content_type, **headers):
+        response = HttpResponse(b"x", content_type=content_type, headers=headers)
+        return ContentSecurityPolicyMiddleware(lambda request: response)(rf.get("/"))
+
+    assert "Content-Security-Policy" not in answer("application/pdf")
+    own = answer("text/html", **{"Content-Security-Policy": "default-src 'none'"})
+    assert own["Content-Security-Policy"] == "default-src 'none'"
+    assert_strict(answer("image/jpeg")["Content-Security-Policy"])
 
 
 @pytest.mark.django_db
