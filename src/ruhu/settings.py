@@ -7,11 +7,14 @@ refuses to start without real secrets.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+
+from ruhu.common.private_files import private_dir
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -58,9 +61,9 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
 
 
 def secret_file(path: Path, make) -> str:
-    """Read a generated secret, creating it (mode 0600) the first time."""
+    """Read a generated secret, creating it (mode 0600, folder 0700) the first time."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(make())
@@ -121,6 +124,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "ninja",  # the API docs page from ninja's own static files (no CDN)
     "ruhu.common",
     "ruhu.accounts",
     "ruhu.premises",
@@ -132,6 +136,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ruhu.common.middleware.ContentSecurityPolicyMiddleware",
     "ruhu.common.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -246,6 +251,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "ruhu.accounts.validators.PolicyMinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "ruhu.accounts.validators.RepeatedCharacterValidator"},
 ]
 PASSWORD_HASHERS = env_list(
     "RUHU_PASSWORD_HASHERS",
@@ -263,6 +269,16 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag instead
 RUHU_BEHIND_PROXY = env_bool("RUHU_BEHIND_PROXY", False)
+# The reverse proxies' own addresses or networks (README, Configuration). Empty with
+# RUHU_BEHIND_PROXY: the peer is the one proxy and the last X-Forwarded-For entry the client.
+RUHU_TRUSTED_PROXIES = env_list("RUHU_TRUSTED_PROXIES", [])
+for _proxy in RUHU_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"RUHU_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+        ) from None
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -289,6 +305,9 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [SRC_DIR / "static"]
 MEDIA_ROOT = Path(env_str("RUHU_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Uploads, imports and documents hold personal data: readable by the service's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -325,11 +344,21 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_pii"]}
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Django's defaults give "django" (its "Not Found: /…" lines) and "django.server" (the
+    # development server's request lines) handlers of their own, without the masking
+    # filter: take those away so every record reaches the filtered console. `run_huey`
+    # adds an unfiltered handler to "huey" unless it already has one: give it ours.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # Development serves static files straight from the source tree; production collects them.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 if not PRODUCTION:
+    private_dir(VAR_DIR)
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -259,13 +259,16 @@ def test_it_answers_429_after_the_uploads_a_minute_allows_and_recovers(client, c
             assert upload(client, charlie, jpeg(colour=colour)).status_code == 201
         refused = upload(client, charlie, jpeg(colour="white"))
         assert refused.status_code == 429
-        assert refused["Retry-After"] == "55"  # the minute's window ends at 10:01:00
+        # the window slides in 4-second steps: the three leave it once 10:00:08 is a minute old
+        assert refused["Retry-After"] == "63"
         body = refused.json()
-        assert body["code"] == "rate_limited" and body["extra"]["retry_after"] == 55
+        assert body["code"] == "rate_limited" and body["extra"]["retry_after"] == 63
         assert set(body) == {"message", "code", "extra"}
         assert Attachment.objects.count() == 3
 
-        clock.shift(dt.timedelta(seconds=55))
+        clock.shift(dt.timedelta(seconds=62))
+        assert upload(client, charlie, jpeg(colour="white")).status_code == 429
+        clock.shift(dt.timedelta(seconds=1))
         assert upload(client, charlie, jpeg(colour="white")).status_code == 201
 
 
@@ -285,8 +288,9 @@ def test_it_limits_the_bytes_an_hour(client, charlie):
         assert upload(client, charlie, padded, name="a.png").status_code == 201
         again = upload(client, charlie, padded + b"1", name="b.png")
         assert again.status_code == 429
-        assert again["Retry-After"] == str(3600 - 5)
-        clock.shift(dt.timedelta(hours=1))
+        # 4-minute steps: the first upload's step (10:00–10:04) leaves the hour at 11:04
+        assert again["Retry-After"] == str(3600 + 240 - 5)
+        clock.shift(dt.timedelta(seconds=3600 + 240 - 5))
         assert upload(client, charlie, padded + b"1", name="b.png").status_code == 201
 
 

@@ -23,11 +23,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from ruhu.common.audit import audit_record, diff, snapshot
-from ruhu.common.errors import PermissionRefused, ValidationFailed
+from ruhu.common.errors import PermissionRefused, RateLimited, Unavailable, ValidationFailed
 from ruhu.common.models import Attachment
 from ruhu.common.pictures import MB, Budget, picture_clean
 from ruhu.common.policy import policy_get
-from ruhu.common.rate_limits import Allowance, rate_take
+from ruhu.common.ratelimit import StoreUnavailable, window_take, window_wait
 
 Kind = Attachment.Kind
 
@@ -214,18 +214,33 @@ def attachment_upload(
     return attachment_store(acting_user=acting_user, kind=kind, file=file, branch_id=branch_id)
 
 
+UPLOADS_WINDOW, BYTES_WINDOW = 60, 3600
+
+
 def _take_upload_allowance(acting_user, size: int, branch_id: int | None) -> None:
+    """Count the upload and its bytes in the user's sliding windows (common/ratelimit.py),
+    or refuse it (429, nothing counted) saying when it would fit; fail closed (503)."""
     per_minute = int(policy_get("attachments.rate.uploads_per_minute", branch=branch_id))
     mb_per_hour = int(policy_get("attachments.rate.mb_per_hour", branch=branch_id))
-    rate_take(
-        who=str(acting_user.pk),
-        allowances=[
-            Allowance("uploads", per_minute, 60),
-            Allowance("upload-bytes", mb_per_hour * MB, 3600, amount=size),
-        ],
-        message=f"上传过于频繁：每分钟最多 {per_minute} 个文件、每小时最多 {mb_per_hour} MB，"
-        "请稍后再试",
-    )
+    windows = [
+        (f"uploads:{acting_user.pk}", UPLOADS_WINDOW, per_minute, 1),
+        (f"upload-bytes:{acting_user.pk}", BYTES_WINDOW, mb_per_hour * MB, size),
+    ]
+    try:
+        wait = max(window_wait(*window) for window in windows)
+        if not wait:
+            for window in windows:
+                window_take(*window)
+    except StoreUnavailable:
+        raise Unavailable(
+            "暂时无法核对上传限额，请稍后再试", code="rate_limit_unavailable", retry_after=60
+        ) from None
+    if wait:
+        raise RateLimited(
+            f"上传过于频繁：每分钟最多 {per_minute} 个文件、每小时最多 {mb_per_hour} MB，"
+            f"请 {wait} 秒后再试",
+            retry_after=wait,
+        )
 
 
 def attachment_open(attachment: Attachment) -> IO[bytes]:

@@ -10,6 +10,7 @@ from ruhu.accounts.roles import Capability
 from ruhu.accounts.selectors import branch_list
 from ruhu.accounts.views import unmask_response
 from ruhu.common.errors import DomainError
+from ruhu.common.search import search_page
 from ruhu.common.selectors import audit_for_object
 from ruhu.common.web import add_domain_error, paginate
 from ruhu.premises.forms import HouseholdFilterForm, ImportForm
@@ -23,9 +24,11 @@ from ruhu.premises.selectors import (
 from ruhu.premises.services import import_job_create
 
 
-@require_GET
+@search_page
 def households(request):
-    form = HouseholdFilterForm(request.GET or None, branches=branch_list(acting_user=request.user))
+    form = HouseholdFilterForm(
+        request.search or None, branches=branch_list(acting_user=request.user)
+    )
     qs = household_list(acting_user=request.user, filters=form.to_filter())
     template = (
         "premises/partials/household_rows.html"

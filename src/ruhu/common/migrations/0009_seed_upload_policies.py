@@ -1,5 +1,5 @@
 """Seed the upload limits (issue 13): each kind's size, the decoding budget of a picture and
-each user's upload rate. Why these numbers: docs/decisions/0013-upload-limits.md.
+each user's upload rate. Why these numbers: docs/decisions/0014-upload-limits.md.
 
 The data is written out here; this migration imports no app code.
 """
@@ -54,5 +54,5 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("common", "0005_index_attachment_upload_hashes")]
+    dependencies = [("common", "0008_seed_search_handle_policy")]
     operations = [migrations.RunPython(seed, unseed)]
