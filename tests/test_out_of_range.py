@@ -268,6 +268,15 @@ def test_a_day_given_as_a_number_is_refused(admin_client):
         assert admin_client.get(url, {"day": "2026-12-01"}).status_code == 200
     response = admin_client.get("/api/v1/hazards/rates", {"start": "0", "end": "2026-12-31"})
     assert _refused(response, "query", "start")
+    # in a body too: a JSON number is no day either
+    for day in (5.5e-304, 0, "20261201"):
+        response = admin_client.post(
+            "/api/v1/facilities/tasks",
+            {"facility_ids": [1], "assignee_id": 1, "day": day},
+            content_type="application/json",
+        )
+        assert _refused(response, "body", "payload"), day
+        assert any(error["loc"][-1] == "day" for error in response.json()["extra"]["errors"])
 
 
 # ── the parsers themselves ──────────────────────────────────────────────────────────────
