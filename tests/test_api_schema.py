@@ -42,7 +42,7 @@ from tests.facilities.checking import submit
 from tests.facilities.conftest import make_facility
 from tests.hazards.conftest import find
 
-EXAMPLES = 6  # generated requests per operation, each sent as all 14 roles
+EXAMPLES = 8  # fuzzed requests per operation, each sent as all 14 roles
 CONFIG = SchemathesisConfig.from_dict(
     {
         "seed": 13,
@@ -156,9 +156,10 @@ def _build_world() -> World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One company for the whole module, in a transaction rolled back at its end; each test
-    runs inside it in its own savepoint (pytest-django's `db`), so what one operation's
-    requests change is gone before the next operation's."""
+    """One company for the whole module, in a transaction rolled back at its end. Each test
+    runs inside it in its own savepoint (pytest-django's `db`): the examples Hypothesis runs
+    for one operation share that savepoint, and what they change is gone before the next
+    operation's."""
     from huey.contrib.djhuey import HUEY
 
     media = tmp_path_factory.mktemp("media")
