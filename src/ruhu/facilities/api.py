@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from ruhu.accounts.models import OrgUnit, User
 from ruhu.common.errors import NotFound
 from ruhu.common.pagination import Pages
-from ruhu.common.schemas import ObjectId
+from ruhu.common.schemas import ErrorOut, ObjectId
 from ruhu.facilities.schemas import (
     CheckCorrectionIn,
     CheckIn,
@@ -19,13 +19,13 @@ from ruhu.facilities.schemas import (
     FacilityFilterIn,
     FacilityIn,
     FacilityOut,
+    FacilityTaskOut,
     RepairAssignIn,
     RepairDoneIn,
     RepairFilterIn,
     RepairOut,
     RepairQueueIn,
     ScheduleIn,
-    TaskOut,
     TasksAssignIn,
 )
 from ruhu.facilities.selectors import (
@@ -60,14 +60,14 @@ def _check_out(check) -> dict:
     }
 
 
-@router.get("/facilities", response=list[FacilityOut])
+@router.get("/facilities", response={200: list[FacilityOut], 403: ErrorOut})
 @paginate(Pages)
 def facility_list(request, filters: Query[FacilityFilterIn]):
     """The registry the caller may see, by code; every field filterable."""
     return filters.filter(facilities_visible(acting_user=request.user)).order_by("code")
 
 
-@router.get("/facilities/schedule", response=list[FacilityOut])
+@router.get("/facilities/schedule", response={200: list[FacilityOut], 403: ErrorOut})
 @paginate(Pages)
 def schedule(request, params: Query[ScheduleIn]):
     """One list of the schedule, most urgent first."""
@@ -75,7 +75,7 @@ def schedule(request, params: Query[ScheduleIn]):
     return facility_schedule(acting_user=request.user, which=params.which, on=today)
 
 
-@router.post("/facilities", response={201: FacilityOut})
+@router.post("/facilities", response={201: FacilityOut, (403, 404): ErrorOut})
 def facility_register(request, payload: FacilityIn):
     data = payload.model_dump()
     branch_id = data.pop("branch_id")
@@ -84,13 +84,13 @@ def facility_register(request, payload: FacilityIn):
     return Status(201, facility)
 
 
-@router.get("/facilities/tasks/day", response=list[TaskOut])
+@router.get("/facilities/tasks/day", response=list[FacilityTaskOut])
 def tasks_of_day(request, day: dt.date | None = None):
     """The caller's facility checks of a day (today by default, with late ones)."""
     return day_tasks(acting_user=request.user, day=day or timezone.localdate())
 
 
-@router.post("/facilities/tasks", response={201: list[TaskOut]})
+@router.post("/facilities/tasks", response={201: list[FacilityTaskOut], (403, 404, 409): ErrorOut})
 def tasks_assign(request, payload: TasksAssignIn):
     assignee = checkers(acting_user=request.user).filter(pk=payload.assignee_id).first()
     if assignee is None:
@@ -104,7 +104,7 @@ def tasks_assign(request, payload: TasksAssignIn):
     return Status(201, tasks)
 
 
-@router.post("/facilities/checks", response={200: CheckOut, 201: CheckOut})
+@router.post("/facilities/checks", response={(200, 201): CheckOut, (403, 404, 409): ErrorOut})
 def check_create(request, payload: CheckIn):
     """Submit a whole check after its photos. The same payload again answers 200 with the
     stored check; another payload under the same id answers 409."""
@@ -112,12 +112,14 @@ def check_create(request, payload: CheckIn):
     return Status(201 if created else 200, _check_out(check))
 
 
-@router.get("/facilities/checks/{check_id}", response=CheckOut)
+@router.get("/facilities/checks/{check_id}", response={200: CheckOut, 404: ErrorOut})
 def check_detail(request, check_id: uuid.UUID):
     return _check_out(check_get(acting_user=request.user, pk=check_id))
 
 
-@router.post("/facilities/checks/{check_id}/corrections", response={201: CheckOut})
+@router.post(
+    "/facilities/checks/{check_id}/corrections", response={201: CheckOut, (403, 404, 409): ErrorOut}
+)
 def check_correction(request, check_id: uuid.UUID, payload: CheckCorrectionIn):
     check = check_get(acting_user=request.user, pk=check_id)
     corrected = facility_check_correct(
@@ -126,7 +128,7 @@ def check_correction(request, check_id: uuid.UUID, payload: CheckCorrectionIn):
     return Status(201, _check_out(corrected))
 
 
-@router.get("/facilities/repairs", response=list[RepairOut])
+@router.get("/facilities/repairs", response={200: list[RepairOut], 403: ErrorOut})
 @paginate(Pages)
 def repairs(request, filters: Query[RepairFilterIn], params: Query[RepairQueueIn]):
     """Repair jobs, earliest due first: `queue` open (not yet verified), todo (still to
@@ -135,7 +137,9 @@ def repairs(request, filters: Query[RepairFilterIn], params: Query[RepairQueueIn
     return filters.filter(jobs)
 
 
-@router.post("/facilities/repairs/{repair_id}/assign", response=RepairOut)
+@router.post(
+    "/facilities/repairs/{repair_id}/assign", response={200: RepairOut, (403, 404, 409): ErrorOut}
+)
 def repair_assign(request, repair_id: ObjectId, payload: RepairAssignIn):
     repair = repair_get(acting_user=request.user, pk=repair_id)
     assignee: User | None = (
@@ -146,7 +150,9 @@ def repair_assign(request, repair_id: ObjectId, payload: RepairAssignIn):
     return facility_repair_assign(acting_user=request.user, repair=repair, assignee=assignee)
 
 
-@router.post("/facilities/repairs/{repair_id}/done", response=RepairOut)
+@router.post(
+    "/facilities/repairs/{repair_id}/done", response={200: RepairOut, (403, 404, 409): ErrorOut}
+)
 def repair_done(request, repair_id: ObjectId, payload: RepairDoneIn):
     repair = repair_get(acting_user=request.user, pk=repair_id)
     return facility_repair_done(
@@ -155,6 +161,6 @@ def repair_done(request, repair_id: ObjectId, payload: RepairDoneIn):
 
 
 # last: its path would otherwise take the other /facilities/<word> paths
-@router.get("/facilities/{facility_id}", response=FacilityOut)
+@router.get("/facilities/{facility_id}", response={200: FacilityOut, 404: ErrorOut})
 def facility_detail(request, facility_id: ObjectId):
     return facility_get(acting_user=request.user, pk=facility_id)

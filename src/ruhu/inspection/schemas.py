@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
+from ruhu.common.schemas import Moment, ObjectId
+
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)]
 
@@ -34,7 +36,7 @@ class HazardIn(Schema):
 
 
 class ApplianceIn(Schema):
-    appliance_id: int | None = None
+    appliance_id: ObjectId | None = None
     action: Literal["confirmed", "added", "updated", "removed"]
     kind: Literal["stove", "water_heater", "wall_hung_boiler", "gas_alarm", "other"]
     brand: Annotated[str, StringConstraints(max_length=50, strip_whitespace=True)] = ""
@@ -47,12 +49,12 @@ class VisitIn(Schema):
     """One visit as the phone made it; `id` is the phone's UUID for it."""
 
     id: uuid.UUID
-    household_id: int = Field(ge=1)
-    task_id: int | None = Field(None, ge=1)
+    household_id: ObjectId
+    task_id: ObjectId | None = None
     reviewed_visit_id: uuid.UUID | None = None
     outcome: Literal["inspected", "absent", "refused"]
-    started_at: dt.datetime
-    finished_at: dt.datetime
+    started_at: Moment
+    finished_at: Moment
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     checklist: dict[str, ItemIn] = Field(default_factory=dict)
