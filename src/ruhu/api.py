@@ -13,6 +13,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from ruhu.accounts.api import router as accounts_router
 from ruhu.accounts.services import token_authenticate
+from ruhu.common.access import declare_in_openapi, enforce_access
 from ruhu.common.api import router as common_router
 from ruhu.common.errors import DomainError
 from ruhu.facilities.api import router as facilities_router
@@ -79,9 +80,16 @@ def on_invalid(request, exc: NinjaValidationError):
     return _error(request, 422, "请求数据不合法", "invalid_input", {"errors": exc.errors})
 
 
-api.add_router("/", accounts_router)
-api.add_router("/", common_router)
-api.add_router("/", premises_router)
-api.add_router("/", hazards_router)
-api.add_router("/", inspection_router)
-api.add_router("/", facilities_router)
+ROUTERS = (
+    accounts_router,
+    common_router,
+    premises_router,
+    hazards_router,
+    inspection_router,
+    facilities_router,
+)
+for router in ROUTERS:
+    api.add_router("/", router)
+# each operation declares what it needs (ruhu.common.access): enforced, and in the schema
+declare_in_openapi(ROUTERS)
+api.add_decorator(enforce_access, mode="operation")

@@ -4,7 +4,9 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from ruhu.accounts import selectors, services
+from ruhu.accounts.roles import Capability
 from ruhu.accounts.schemas import ReasonIn, StaffOut, TokenCreatedOut, TokenIn, TokenOut
+from ruhu.common.access import requires, signed_in
 from ruhu.common.pagination import Pages
 from ruhu.common.pii import pii_unmask
 from ruhu.common.schemas import ObjectId, Text, UnmaskIn, UnmaskOut
@@ -29,39 +31,46 @@ def token_create(request, payload: TokenIn):
 
 
 @router.get("/auth/tokens", response=list[TokenOut])
+@signed_in
 def token_list(request):
     return list(selectors.token_list(acting_user=request.user))
 
 
 @router.delete("/auth/tokens/{token_id}", response=TokenOut)
+@signed_in
 def token_revoke(request, token_id: ObjectId):
     token = selectors.token_get(acting_user=request.user, pk=token_id)
     return services.token_revoke(acting_user=request.user, token=token)
 
 
 @router.get("/me", response=StaffOut)
+@signed_in
 def me(request):
     return request.user
 
 
 @router.get("/staff", response=list[StaffOut])
 @paginate(Pages)
+@requires(Capability.VIEW_STAFF)
 def staff_list(request, q: Text = "", role: Text = "", branch: ObjectId | None = None):
     return selectors.user_list(acting_user=request.user, q=q, role=role, branch_id=branch)
 
 
 @router.get("/staff/{user_id}", response=StaffOut)
+@requires(Capability.VIEW_STAFF)
 def staff_get(request, user_id: ObjectId):
     return selectors.user_get(acting_user=request.user, pk=user_id)
 
 
 @router.post("/staff/{user_id}/deactivate", response=StaffOut)
+@requires(Capability.MANAGE_STAFF)
 def staff_deactivate(request, user_id: ObjectId, payload: ReasonIn):
     user = selectors.user_get(acting_user=request.user, pk=user_id)
     return services.user_deactivate(acting_user=request.user, user=user, reason=payload.reason)
 
 
 @router.post("/staff/{user_id}/unmask", response=UnmaskOut)
+@requires(Capability.VIEW_STAFF)
 def staff_unmask(request, user_id: ObjectId, payload: UnmaskIn):
     user = selectors.user_get(acting_user=request.user, pk=user_id)
     value = pii_unmask(

@@ -21,6 +21,7 @@ from ruhu.accounts.forms import (
     UnmaskForm,
 )
 from ruhu.accounts.roles import Capability, Role
+from ruhu.common.access import requires, signed_in
 from ruhu.common.errors import DomainError
 from ruhu.common.pii import pii_unmask
 from ruhu.common.scoping import require
@@ -65,12 +66,14 @@ def login_view(request):
 
 
 @require_POST
+@signed_in
 def logout_view(request):
     services.session_end(request)
     return redirect("login")
 
 
 @require_http_methods(["GET", "POST"])
+@signed_in
 def tokens(request):
     form = TokenForm(request.POST or None)
     created = None
@@ -91,6 +94,7 @@ def tokens(request):
 
 
 @require_POST
+@signed_in
 def token_revoke(request, pk: int):
     token = selectors.token_get(acting_user=request.user, pk=pk)
     try:
@@ -102,6 +106,7 @@ def token_revoke(request, pk: int):
 
 
 @require_GET
+@requires(Capability.VIEW_STAFF)
 def staff_list(request):
     qs = selectors.user_list(
         acting_user=request.user, q=request.GET.get("q", ""), role=request.GET.get("role", "")
@@ -131,12 +136,14 @@ def _staff_context(request, user, **extra):
 
 
 @require_GET
+@requires(Capability.VIEW_STAFF)
 def staff_detail(request, pk: int):
     person = selectors.user_get(acting_user=request.user, pk=pk)
     return render(request, "accounts/staff_detail.html", _staff_context(request, person))
 
 
 @require_POST
+@requires(Capability.MANAGE_STAFF)
 def staff_deactivate(request, pk: int):
     person = selectors.user_get(acting_user=request.user, pk=pk)
     form = ReasonForm(request.POST)
@@ -154,6 +161,7 @@ def staff_deactivate(request, pk: int):
 
 
 @require_POST
+@requires(Capability.VIEW_STAFF)
 def staff_unmask(request, pk: int):
     person = selectors.user_get(acting_user=request.user, pk=pk)
     return unmask_response(request, person)
@@ -196,6 +204,7 @@ def _grantable_roles(acting_user) -> list[tuple[str, str]]:
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.MANAGE_STAFF)
 def staff_create(request):
     require(request.user, Capability.MANAGE_STAFF)
     form = StaffCreateForm(
@@ -217,6 +226,7 @@ def staff_create(request):
 
 
 @require_POST
+@requires(Capability.MANAGE_STAFF)
 def staff_reactivate(request, pk: int):
     person = selectors.user_get(acting_user=request.user, pk=pk)
     form = ReasonForm(request.POST)
@@ -234,6 +244,7 @@ def staff_reactivate(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@signed_in
 def password_change(request):
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -8,12 +8,14 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from ruhu.common.access import requires
 from ruhu.common.forms import AuditFilterForm
-from ruhu.common.selectors import audit_list
+from ruhu.common.selectors import VIEW_AUDIT, audit_list
 from ruhu.common.web import paginate
 
 
 @require_GET
+@requires(VIEW_AUDIT)
 def audit(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

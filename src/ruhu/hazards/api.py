@@ -11,6 +11,8 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from ruhu.accounts.models import User
+from ruhu.accounts.roles import Capability
+from ruhu.common.access import requires
 from ruhu.common.errors import NotFound, ValidationFailed
 from ruhu.common.ledger import canonical_json
 from ruhu.common.models import Attachment
@@ -78,6 +80,7 @@ def _file(user, sha: str | None, kind: str) -> Attachment | None:
 
 @router.get("/hazards", response=list[HazardOut])
 @paginate(Pages)
+@requires(Capability.VIEW_HAZARDS)
 def hazard_list(request, filters: Query[HazardFilterIn]):
     """Every hazard the caller may see, newest first; every field filterable."""
     cases = hazards_visible(acting_user=request.user).select_related("hazard_type")
@@ -85,6 +88,7 @@ def hazard_list(request, filters: Query[HazardFilterIn]):
 
 
 @router.get("/hazards/queue", response=list[QueueSectionOut])
+@requires(Capability.VIEW_HAZARDS)
 def hazard_queue_get(request, role: str):
     """What waits on a role (customer_service, repairer, supervision, inspector, lead)."""
     if role not in QUEUE_ROLES:
@@ -102,12 +106,14 @@ def hazard_queue_get(request, role: str):
 
 
 @router.get("/hazards/rates", response=list[RateOut])
+@requires(Capability.VIEW_HAZARDS)
 def hazard_rates(request, start: dt.date, end: dt.date, by_branch: bool = True):
     """Rectification rates by level (and branch) of the hazards found in the period."""
     return rectification_rates(acting_user=request.user, start=start, end=end, by_branch=by_branch)
 
 
 @router.post("/hazards/notices", response={201: NoticeOut})
+@requires(Capability.RECORD_VISITS, Capability.MANAGE_HAZARDS)
 def notice_issue(request, payload: NoticeIn):
     """Number and print a notice for hazards waiting for it (the same again, undelivered,
     answers the notice already issued)."""
@@ -132,6 +138,7 @@ def _notice(request, pk: int) -> HazardNotice:
 
 
 @router.post("/hazards/notices/{notice_id}/delivery", response=NoticeOut)
+@requires(Capability.RECORD_VISITS, Capability.MANAGE_HAZARDS)
 def notice_deliver(request, notice_id: ObjectId, payload: DeliveryIn):
     """Record delivery with its proof; the hazards it covers move on."""
     notice = _notice(request, notice_id)
@@ -147,6 +154,7 @@ def notice_deliver(request, notice_id: ObjectId, payload: DeliveryIn):
 
 
 @router.post("/hazards/notices/{notice_id}/copy", response=NoticeOut)
+@requires(Capability.MANAGE_HAZARDS)
 def notice_copy(request, notice_id: ObjectId):
     """The company copy of a rectification notice is back at the office."""
     notice = _notice(request, notice_id)
@@ -155,12 +163,14 @@ def notice_copy(request, notice_id: ObjectId):
 
 # after the fixed paths above: /hazards/{id} would otherwise catch /hazards/notices
 @router.get("/hazards/{hazard_id}", response=HazardDetailOut)
+@requires(Capability.VIEW_HAZARDS)
 def hazard_detail(request, hazard_id: ObjectId):
     """One case with its steps, its notices (with delivery proof) and its calls."""
     return _hazard(request, hazard_id)
 
 
 @router.post("/hazards/{hazard_id}/rechecks", response={200: StepOut, 201: StepOut})
+@requires(Capability.RECORD_VISITS)
 def hazard_recheck(request, hazard_id: ObjectId, payload: RecheckIn):
     """An inspector's re-check on site, offline-safe under the phone's id."""
     hazard = _hazard(request, hazard_id)
@@ -179,6 +189,7 @@ def hazard_recheck(request, hazard_id: ObjectId, payload: RecheckIn):
 
 
 @router.post("/hazards/{hazard_id}/repair", response=StepOut)
+@requires(Capability.REPAIR_HAZARDS)
 def hazard_repair(request, hazard_id: ObjectId, payload: RepairIn):
     hazard = _hazard(request, hazard_id)
     if payload.done:
@@ -194,6 +205,7 @@ def hazard_repair(request, hazard_id: ObjectId, payload: RepairIn):
 
 
 @router.post("/hazards/{hazard_id}/assign", response=HazardOut)
+@requires(Capability.REPAIR_HAZARDS, Capability.MANAGE_HAZARDS)
 def hazard_assign(request, hazard_id: ObjectId, payload: AssignIn):
     hazard = _hazard(request, hazard_id)
     repairer = User.objects.filter(pk=payload.repairer_id, is_active=True).first()
@@ -203,18 +215,21 @@ def hazard_assign(request, hazard_id: ObjectId, payload: AssignIn):
 
 
 @router.post("/hazards/{hazard_id}/arranged", response=StepOut)
+@requires(Capability.MANAGE_HAZARDS)
 def hazard_arranged(request, hazard_id: ObjectId, payload: NoteIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_mark_arranged(acting_user=request.user, hazard=hazard, note=payload.note)
 
 
 @router.post("/hazards/{hazard_id}/limit", response=StepOut)
+@requires(Capability.LIMIT_SUPPLY)
 def hazard_limit(request, hazard_id: ObjectId, payload: NoteIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_limit_apply(acting_user=request.user, hazard=hazard, note=payload.note)
 
 
 @router.post("/hazards/{hazard_id}/restore", response=StepOut)
+@requires(Capability.LIMIT_SUPPLY)
 def hazard_restore(request, hazard_id: ObjectId, payload: NoteIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_supply_restore(
@@ -223,6 +238,7 @@ def hazard_restore(request, hazard_id: ObjectId, payload: NoteIn):
 
 
 @router.post("/hazards/{hazard_id}/seal", response=StepOut)
+@requires(Capability.REPAIR_HAZARDS, Capability.RECORD_VISITS)
 def hazard_seal(request, hazard_id: ObjectId, payload: SealIn):
     hazard = _hazard(request, hazard_id)
     photo = _file(request.user, payload.photo, Attachment.Kind.PHOTO)
@@ -232,6 +248,7 @@ def hazard_seal(request, hazard_id: ObjectId, payload: SealIn):
 
 
 @router.post("/hazards/{hazard_id}/outcome", response=StepOut)
+@requires(Capability.SUPERVISE_HAZARDS)
 def hazard_outcome(request, hazard_id: ObjectId, payload: OutcomeIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_outcome_record(
@@ -244,6 +261,7 @@ def hazard_outcome(request, hazard_id: ObjectId, payload: OutcomeIn):
 
 
 @router.post("/hazards/{hazard_id}/calls", response={201: CallOut})
+@requires(Capability.MANAGE_HAZARDS)
 def hazard_call(request, hazard_id: ObjectId, payload: CallIn):
     hazard = _hazard(request, hazard_id)
     call = services.followup_call_record(

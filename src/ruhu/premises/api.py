@@ -3,6 +3,8 @@
 from ninja import Query, Router
 from ninja.pagination import paginate
 
+from ruhu.accounts.roles import Capability
+from ruhu.common.access import requires
 from ruhu.common.pagination import Pages
 from ruhu.common.pii import pii_unmask
 from ruhu.common.schemas import ObjectId, UnmaskIn, UnmaskOut
@@ -14,16 +16,19 @@ router = Router(tags=["households"])
 
 @router.get("/households", response=list[HouseholdOut])
 @paginate(Pages)
+@requires(Capability.VIEW_HOUSEHOLDS)
 def households(request, filters: Query[HouseholdFilterIn]):
     return household_list(acting_user=request.user, filters=filters.to_filter())
 
 
 @router.get("/households/{household_id}", response=HouseholdDetailOut)
+@requires(Capability.VIEW_HOUSEHOLDS)
 def household(request, household_id: ObjectId):
     return household_get(acting_user=request.user, pk=household_id)
 
 
 @router.post("/households/{household_id}/unmask", response=UnmaskOut)
+@requires(Capability.VIEW_HOUSEHOLDS)
 def household_unmask(request, household_id: ObjectId, payload: UnmaskIn):
     target = household_get(acting_user=request.user, pk=household_id)
     value = pii_unmask(
