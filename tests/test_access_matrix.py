@@ -184,7 +184,7 @@ def page_routes() -> list[Route]:
     for path, pattern in _patterns():
         if _framework(path) or getattr(pattern.callback, "login_required", True) is False:
             continue
-        params = tuple(pattern.pattern.converters)
+        params = tuple(pattern.pattern.regex.groupindex)  # path() and re_path() alike
         routes.append(Route(pattern.name or path, access_of(pattern.callback), params))
     return routes
 
@@ -270,9 +270,9 @@ def expected(user, access: Access, target: Target | None, foreign: bool) -> obje
         return ALLOWED
     if foreign and not user.is_head_office:
         return 404
-    if target.assignee is not None and user.pk != target.assignee.pk:
-        if not (target.or_holder and user.can(target.or_holder)):
-            return 404
+    someone_else = target.assignee is not None and user.pk != target.assignee.pk
+    if someone_else and not (target.or_holder and user.can(target.or_holder)):
+        return 404
     if target.made_by is not None and user.is_field_staff and user.pk != target.made_by.pk:
         return 404
     return ALLOWED
@@ -298,7 +298,8 @@ class Tally:
     def verdict(self, what: str) -> None:
         print(f"{what}: {self.requests} requests, {self.exposures} exposures")
         if self.wrong:
-            pytest.fail(f"{len(self.wrong)} wrong answers:\n" + "\n".join(self.wrong), pytrace=False)
+            wrong = "\n".join(self.wrong)
+            pytest.fail(f"{len(self.wrong)} wrong answers:\n{wrong}", pytrace=False)
 
 
 def _targets(world: World, make) -> list[tuple[str, Target | None]]:
