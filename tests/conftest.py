@@ -34,9 +34,11 @@ def _reseed_policies() -> None:
 
     for module in (
         "ruhu.common.migrations.0003_seed_policy_values",
+        "ruhu.common.migrations.0007_seed_address_lockout_password_and_unmask_policies",
         "ruhu.inspection.migrations.0003_seed_notice_and_visit_policies",
         "ruhu.hazards.migrations.0002_seed_catalogue_and_loop_policies",
         "ruhu.facilities.migrations.0002_seed_schedule_and_repair_policies",
+        "ruhu.accounts.migrations.0003_seed_token_and_first_login_policies",
     ):
         importlib.import_module(module).seed(apps, None)
     from ruhu.common.policy import policy_cache_clear

@@ -17,10 +17,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 LOGIN = "/accounts/login/"
 API_PREFIX = "/api/v1/"
-# The public allow-list: signing in (the page and the device-token endpoint), choosing a
-# language, the health check. Static files are served by WhiteNoise, not by a URL pattern.
+# The public allow-list: signing in (the page and the device-token endpoint), setting a first
+# password from an e-mailed invitation, choosing a language, the health check. Static files
+# are served by WhiteNoise, not by a URL pattern.
 PUBLIC = {
     "/accounts/login/",
+    "/accounts/invite/1/",
     "/api/v1/auth/token",
     "/i18n/setlang/",
     "/healthz",
@@ -140,6 +142,8 @@ def test_it_keeps_the_public_allow_list_public(client):
     assert client.get("/accounts/login/").status_code == 200
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.post("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 302
+    response = client.get("/accounts/invite/1/", follow=True)
+    assert response.status_code == 410  # reachable without a login, refuses a bad link
     response = client.post("/api/v1/auth/token", {}, content_type="application/json")
     assert response.status_code == 422  # reachable without a login, refuses bad input
 

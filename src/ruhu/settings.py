@@ -7,11 +7,14 @@ refuses to start without real secrets.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+
+from ruhu.common.private_files import private_dir
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -58,9 +61,9 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
 
 
 def secret_file(path: Path, make) -> str:
-    """Read a generated secret, creating it (mode 0600) the first time."""
+    """Read a generated secret, creating it (mode 0600, folder 0700) the first time."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(make())
@@ -247,6 +250,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "ruhu.accounts.validators.PolicyMinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "ruhu.accounts.validators.RepeatedCharacterValidator"},
 ]
 PASSWORD_HASHERS = env_list(
     "RUHU_PASSWORD_HASHERS",
@@ -264,6 +268,16 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag instead
 RUHU_BEHIND_PROXY = env_bool("RUHU_BEHIND_PROXY", False)
+# The reverse proxies' own addresses or networks (README, Configuration). Empty with
+# RUHU_BEHIND_PROXY: the peer is the one proxy and the last X-Forwarded-For entry the client.
+RUHU_TRUSTED_PROXIES = env_list("RUHU_TRUSTED_PROXIES", [])
+for _proxy in RUHU_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"RUHU_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+        ) from None
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -290,6 +304,9 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [SRC_DIR / "static"]
 MEDIA_ROOT = Path(env_str("RUHU_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Uploads, imports and documents hold personal data: readable by the service's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -333,4 +350,5 @@ LOGGING = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 if not PRODUCTION:
+    private_dir(VAR_DIR)
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from ruhu.accounts.models import User
 from ruhu.accounts.services import user_deactivate
 from ruhu.common.models import AuditEvent
@@ -13,16 +15,23 @@ NEW_STAFF = {
     "phone": "13812345670",
     "id_number": "",
     "email": "",
-    "password": "a-long-initial-secret",
+    "delivery": "password",
 }
+
+
+def shown_one_time_password(response) -> str:
+    match = re.search(r'id="one-time-password-value">([^<]+)<', response.content.decode())
+    assert match, response.content.decode()[:500]
+    return match.group(1)
 
 
 def test_it_lets_a_manager_create_staff_in_their_branch(client, bob, org):
     login(client, bob)
     response = client.post("/staff/new/", {**NEW_STAFF, "org_unit": org.team_a.pk})
     frank = User.objects.get(username="frank")
-    assert response.status_code == 302 and response["Location"] == f"/staff/{frank.pk}/"
-    assert frank.branch_id == org.a.pk and frank.check_password("a-long-initial-secret")
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert frank.branch_id == org.a.pk and frank.must_change_password
+    assert frank.check_password(shown_one_time_password(response))
     assert AuditEvent.objects.filter(action="user.create", target_id=str(frank.pk)).exists()
 
 
@@ -42,14 +51,15 @@ def test_it_offers_a_branch_manager_no_administrator_role(client, bob, org):
     assert not User.objects.filter(username="frank").exists()
 
 
-def test_it_shows_a_weak_password_error_and_creates_nothing(client, bob, org):
+def test_it_refuses_an_invitation_without_an_email_and_creates_nothing(client, bob, org):
     login(client, bob)
     response = client.post(
-        "/staff/new/", {**NEW_STAFF, "password": "short", "org_unit": org.team_a.pk}
+        "/staff/new/", {**NEW_STAFF, "delivery": "invitation", "org_unit": org.team_a.pk}
     )
     assert response.status_code == 422
-    assert "12" in response.content.decode()
+    assert "没有邮箱" in response.content.decode()
     assert not User.objects.filter(username="frank").exists()
+    assert not AuditEvent.objects.filter(action="user.create", actor=bob).exists()
 
 
 def test_it_refuses_the_staff_form_to_an_inspector(client, charlie):
@@ -141,3 +151,11 @@ def test_it_answers_a_plain_unmask_post_with_a_whole_page(client, bob, household
 def test_it_links_managers_to_the_staff_form(client, bob, charlie, alice):
     login(client, bob)
     assert 'href="/staff/new/"' in client.get("/staff/").content.decode()
+
+
+def test_it_shows_the_access_card_in_english(client, bob, charlie):
+    login(client, bob)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/staff/{charlie.pk}/").content.decode()
+    assert "Role and password" in page and "Generate one-time password" in page
+    assert "角色与密码" not in page

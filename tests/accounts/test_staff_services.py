@@ -29,7 +29,6 @@ def create(acting_user, unit, role=Role.INSPECTOR, **extra):
         full_name="Frank",
         role=role,
         org_unit=unit,
-        password=PASSWORD,
         **extra,
     )
 
@@ -88,9 +87,9 @@ def test_it_keeps_a_manager_from_promoting_or_moving_staff_out(bob, charlie, org
         org.team_a,
         False,
     )
-    user_update(acting_user=bob, user=charlie, role=Role.REVIEWER)
+    user_update(acting_user=bob, user=charlie, role=Role.REPAIRER)
     charlie.refresh_from_db()
-    assert charlie.role == Role.REVIEWER
+    assert charlie.role == Role.REPAIRER
 
 
 def test_it_lets_head_office_manage_everyone(alice, dave, org):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -10,8 +12,11 @@ from django.utils import timezone
 
 from ruhu.accounts.models import ApiToken
 from ruhu.accounts.services import user_create, user_set_password
+from ruhu.accounts.throttle import client_address
 from ruhu.common.errors import ValidationFailed
+from ruhu.common.policy import policy_get, policy_set
 from tests.conftest import PASSWORD
+from tests.test_settings import ruhu
 
 WRONG = "wrong-password-1"
 BROKEN_CACHE = {
@@ -59,15 +64,122 @@ def test_it_does_not_lock_after_four_failures(client, bob):
     assert logged_in(client)
 
 
-def test_it_locks_an_address_after_five_failures_for_any_usernames(client, bob, bella):
-    for name in ["mallory", "trent", "peggy", "victor", "walter"]:
-        web_login(client, name, WRONG, address="10.9.9.9")
-    response = web_login(client, "bob", PASSWORD, address="10.9.9.9")
-    assert response.status_code == 401
-    assert "锁定" in response.content.decode()
+def test_it_does_not_lock_bob_out_when_alice_fails_five_times_from_the_same_address(
+    client, alice, bob
+):
+    for _ in range(5):
+        web_login(client, "alice", WRONG, address="10.9.9.9")
+    assert web_login(client, "alice", PASSWORD, address="10.9.9.9").status_code == 401
+    assert web_login(client, "bob", PASSWORD, address="10.9.9.9").status_code == 302
+    assert logged_in(client)
+
+
+def test_it_locks_an_account_from_every_address_and_door(client, bob):
+    for _ in range(5):
+        web_login(client, "bob", WRONG, address="10.0.0.1")
+    for address in ("10.0.0.2", "192.168.7.7", "2001:db8::1"):
+        response = web_login(client, "bob", PASSWORD, address=address)
+        assert response.status_code == 401
+        assert "账号已锁定" in response.content.decode()
+        response = api_login(client, "bob", PASSWORD, address=address)
+        assert response.status_code == 429
+        assert response.json()["extra"]["locked"] == "account"
     assert not logged_in(client)
-    # the same user from another address is not locked: only the address is
+    assert not ApiToken.objects.filter(user=bob).exists()
+
+
+def test_it_locks_an_address_past_its_own_much_higher_limit_for_every_account(client, alice, bob):
+    limit = policy_get("auth.address.max_failures")
+    assert limit >= 20 * policy_get("auth.lockout.max_failures")
+    names = [f"guess{n}" for n in range(limit)]  # one guess each: no account locks
+    for name in names[:-1]:
+        web_login(client, name, WRONG, address="10.9.9.9")
+    assert web_login(client, "bob", PASSWORD, address="10.9.9.9").status_code == 302
+    client.post("/accounts/logout/")
+    web_login(client, names[-1], WRONG, address="10.9.9.9")
+    for user in ("bob", "alice"):
+        response = web_login(client, user, PASSWORD, address="10.9.9.9")
+        assert response.status_code == 401
+        assert "此网络地址登录失败次数过多" in response.content.decode()
+    response = api_login(client, "alice", PASSWORD, address="10.9.9.9")
+    assert response.status_code == 429
+    assert response.json()["extra"]["locked"] == "address"
+    assert not logged_in(client)
+    # the accounts themselves are not locked: from another address they sign in
     assert web_login(client, "bob", PASSWORD, address="10.9.9.10").status_code == 302
+
+
+def test_it_lifts_an_address_lock_after_its_lock_period(client, bob, address_limit_of_three):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for name in ("mallory", "trent", "peggy"):
+            web_login(client, name, WRONG, address="10.9.9.9")
+        clock.shift(dt.timedelta(minutes=14))
+        assert web_login(client, "bob", PASSWORD, address="10.9.9.9").status_code == 401
+        clock.shift(dt.timedelta(minutes=2))
+        assert web_login(client, "bob", PASSWORD, address="10.9.9.9").status_code == 302
+
+
+@pytest.fixture
+def address_limit_of_three(db):
+    policy_set(
+        acting_user=None,
+        key="auth.address.max_failures",
+        value=3,
+        effective_from=dt.date(2000, 1, 2),
+    )
+
+
+def proxied_login(client, username, password, forwarded_for, peer="10.0.0.254"):
+    return client.post(
+        "/accounts/login/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=peer,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_it_tells_clients_behind_the_proxy_apart(client, bob, settings, address_limit_of_three):
+    settings.RUHU_BEHIND_PROXY = True
+    for name in ("mallory", "trent", "peggy"):
+        proxied_login(client, name, WRONG, "203.0.113.5")
+    assert proxied_login(client, "bob", PASSWORD, "203.0.113.5").status_code == 401
+    # another client through the same proxy is not locked out by the first
+    assert proxied_login(client, "bob", PASSWORD, "203.0.113.6").status_code == 302
+
+
+def test_it_cannot_be_fooled_by_a_forged_forwarded_for(
+    client, bob, settings, address_limit_of_three
+):
+    settings.RUHU_BEHIND_PROXY = True
+    for n, name in enumerate(("mallory", "trent", "peggy")):
+        # the client writes its own X-Forwarded-For; the proxy appends the real address
+        proxied_login(client, name, WRONG, f"198.51.100.{n}, 203.0.113.5")
+    assert proxied_login(client, "bob", PASSWORD, "198.51.100.9, 203.0.113.5").status_code == 401
+
+
+def request_from(peer, forwarded_for=""):
+    meta = {"REMOTE_ADDR": peer}
+    if forwarded_for:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return SimpleNamespace(META=meta)
+
+
+def test_it_takes_the_rightmost_untrusted_forwarded_address(settings):
+    settings.RUHU_BEHIND_PROXY = False
+    assert client_address(request_from("10.0.0.254", "203.0.113.5")) == "10.0.0.254"
+    settings.RUHU_BEHIND_PROXY = True
+    settings.RUHU_TRUSTED_PROXIES = []
+    assert client_address(request_from("10.0.0.254", "1.2.3.4, 203.0.113.5")) == "203.0.113.5"
+    assert client_address(request_from("10.0.0.254")) == "10.0.0.254"
+    settings.RUHU_TRUSTED_PROXIES = ["10.0.0.0/24", "172.16.0.9"]
+    chain = "1.2.3.4, 203.0.113.5, 172.16.0.9"  # forged, client, inner proxy
+    assert client_address(request_from("10.0.0.254", chain)) == "203.0.113.5"
+    assert client_address(request_from("10.0.0.254", "1.2.3.4, not-an-ip")) == "not-an-ip"
+    # straight to the app, around the proxies: the header is the client's own claim
+    assert client_address(request_from("198.51.100.7", chain)) == "198.51.100.7"
+    # every hop a proxy: the furthest one is the best the chain knows
+    assert client_address(request_from("10.0.0.254", "10.0.0.3, 172.16.0.9")) == "10.0.0.3"
 
 
 def test_it_counts_only_failures_inside_the_window(client, bob):
@@ -78,6 +190,16 @@ def test_it_counts_only_failures_inside_the_window(client, bob):
         clock.shift(dt.timedelta(minutes=16))
         web_login(client, "bob", WRONG)
         assert web_login(client, "bob", PASSWORD).status_code == 302
+
+
+def test_it_keeps_counting_failures_spread_over_the_window(client, bob):
+    """The counts outlive the cache's default timeout (five minutes) on every store."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for minutes in (0, 0, 5, 5, 14):  # the same minute twice: a count goes up
+            clock.move_to(start + dt.timedelta(minutes=minutes))
+            web_login(client, "bob", WRONG, address="10.0.0.1")
+        assert web_login(client, "bob", PASSWORD, address="10.0.0.3").status_code == 401
 
 
 def test_it_lifts_the_lock_after_the_lock_period(client, bob):
@@ -194,3 +316,11 @@ def test_it_never_redirects_off_site_after_login(client, bob):
     )
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_it_refuses_to_start_with_a_trusted_proxy_that_is_no_address(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUHU_")}
+    env.update({"RUHU_VAR_DIR": str(tmp_path), "RUHU_TRUSTED_PROXIES": "10.0.0.0/24,proxy.lan"})
+    result = ruhu(["check"], env)
+    assert result.returncode != 0
+    assert "RUHU_TRUSTED_PROXIES: 'proxy.lan' is not an address or network" in result.stderr

@@ -16,6 +16,7 @@ from ruhu.accounts.services import (
     token_revoke,
     user_create,
     user_deactivate,
+    user_set_password,
     user_update,
 )
 from ruhu.common.models import AuditEvent
@@ -23,7 +24,7 @@ from ruhu.common.pii import pii_unmask
 from ruhu.common.policy import policy_set
 from ruhu.common.workdays import calendar_day_set
 from ruhu.premises.services import household_create, household_update
-from tests.conftest import PASSWORD, login
+from tests.conftest import login
 
 PLAIN = [
     "13812348000",
@@ -60,7 +61,6 @@ def test_it_audits_every_service_write_with_actor_and_old_and_new(
         full_name="Frank",
         role="inspector",
         org_unit=team,
-        password=PASSWORD,
         phone="13700001111",
         id_number="11010119850505122X",
     )
@@ -81,6 +81,8 @@ def test_it_audits_every_service_write_with_actor_and_old_and_new(
     }
     assert_no_plaintext(event)
 
+    user_set_password(acting_user=frank, user=frank, password="franks-own-secret-7")
+    assert last("user.set_password").changes["must_change_password"] == [True, False]
     token, _raw = token_issue(acting_user=frank, user=frank, name="phone")
     event = last("token.issue")
     assert event.actor == frank and event.changes["name"] == [None, "phone"]

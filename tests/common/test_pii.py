@@ -135,7 +135,7 @@ def test_it_unmasks_with_the_capability_and_a_reason_on_the_web(client, bob, hou
     assert event.changes == {"field": [None, "id_number"]}
 
 
-def test_it_refuses_a_short_reason_and_logs_nothing(client, bob, household_a):
+def test_it_refuses_a_short_reason_and_reveals_nothing(client, bob, household_a):
     login(client, bob)
     response = client.post(
         f"/households/{household_a.pk}/unmask/", {"field": "phone", "reason": "看看"}
@@ -148,6 +148,8 @@ def test_it_refuses_a_short_reason_and_logs_nothing(client, bob, household_a):
     with pytest.raises(ValidationFailed):
         pii_unmask(acting_user=bob, target=household_a, field="phone", reason="   短  ")
     assert not AuditEvent.objects.filter(action="pii.unmask").exists()
+    # the short reasons are refused by the rule and audited; no reason at all is a bad form
+    assert AuditEvent.objects.filter(action="pii.unmask_refused", actor=bob).count() == 2
 
 
 def test_it_refuses_fields_that_are_not_personal_data(bob, household_a):
@@ -155,12 +157,15 @@ def test_it_refuses_fields_that_are_not_personal_data(bob, household_a):
         with pytest.raises(ValidationFailed):
             pii_unmask(acting_user=bob, target=household_a, field=field, reason="核实身份信息")
     assert not AuditEvent.objects.filter(action="pii.unmask").exists()
+    refused = AuditEvent.objects.filter(action="pii.unmask_refused").order_by("id")
+    assert [e.changes["refusal_code"][1] for e in refused] == ["pii_unknown_field"] * 3
 
 
 def test_it_refuses_unmasking_without_the_capability(charlie, household_a):
     with pytest.raises(PermissionRefused):
         pii_unmask(acting_user=charlie, target=household_a, field="phone", reason="核实身份信息")
     assert not AuditEvent.objects.filter(action="pii.unmask").exists()
+    assert AuditEvent.objects.get(action="pii.unmask_refused").actor == charlie
 
 
 def test_it_unmasks_through_the_api(client, bob, household_a):

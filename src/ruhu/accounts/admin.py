@@ -27,12 +27,29 @@ class UserAdmin(ReadOnlyAdmin):
     list_display = ("username", "full_name", "role", "org_unit", "is_active", "last_login")
     list_filter = ("role", "is_active", "branch")
     search_fields = ("username", "full_name", "badge_no")
-    fields = ("username", "full_name", "role", "org_unit", "badge_no", "is_active", "last_login")
+    fields = (
+        "username",
+        "full_name",
+        "role",
+        "org_unit",
+        "badge_no",
+        "is_active",
+        "must_change_password",
+        "last_login",
+    )
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
     list_filter = ("revoked_at",)
     fields = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
     readonly_fields = fields

@@ -1,7 +1,8 @@
 """The only authentication backend: Django's model backend behind the login throttle.
 
-Every way in (web login, admin login, API token request) passes through here, so the
-lock cannot be sidestepped by choosing another door.
+Every way in (web login, admin login, API token request, the current password on the
+password page) passes through here, so the lock cannot be sidestepped by choosing another
+door. Failures count against the account and the client's address (see throttle).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ class ThrottledModelBackend(ModelBackend):
             return None
         address = throttle.client_address(request)
         try:
-            if throttle.locked_until(username, address):
+            if throttle.lock_for(username, address):
                 raise PermissionDenied("locked")
             user = super().authenticate(request, username=username, password=password, **kwargs)
             if user is None:

@@ -1,4 +1,5 @@
-"""Navigation shown in the base layout: only what the user's role may open."""
+"""Navigation shown in the base layout: only what the user's role may open, and the
+inbox's unread count (a callable: counted only by a page that shows it, one query)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ruhu.accounts.roles import Capability
+from ruhu.common.inbox import inbox_unread_count
 
 NAV = [
     ("home", _("首页"), None),
@@ -27,14 +29,15 @@ NAV = [
 
 def navigation(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # until a one-time password is replaced, every page but the password page is closed
+    if user is None or not user.is_authenticated or user.must_change_password:
         return {"nav": []}
     items = [
         {"url": reverse(name), "label": label, "active": request.path == reverse(name)}
         for name, label, capability in NAV
         if capability is None or _shows(user, capability)
     ]
-    return {"nav": items}
+    return {"nav": items, "inbox_unread": lambda: inbox_unread_count(acting_user=user)}
 
 
 def _shows(user, capability: str) -> bool:

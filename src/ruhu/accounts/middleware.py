@@ -1,16 +1,41 @@
-"""Deny by default, and end web sessions after the policy's idle time."""
+"""Deny by default, hold a user to the password page until they set their own password,
+and end web sessions after the policy's idle time."""
 
 from __future__ import annotations
 
 import time
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import JsonResponse
+from django.shortcuts import redirect
 
 from ruhu.accounts.services import session_end
 from ruhu.common.policy import policy_get
 
 API_PREFIX = "/api/v1/"
 SEEN_GRANULARITY = 30  # seconds between writes of last_seen, to spare the session store
+
+
+def password_change_allowed(view_func):
+    """Mark a view a user may open while they must still replace a one-time password."""
+    view_func.password_change_allowed = True
+    return view_func
+
+
+def _password_change_pending(request, view_func):
+    """A user with a one-time password reaches only the password page, logout and public
+    pages: the web redirects there, the API answers 403 with a code a device can act on."""
+    user = request.user
+    if not (user.is_authenticated and user.must_change_password):
+        return None
+    if getattr(view_func, "password_change_allowed", False):
+        return None
+    if not getattr(view_func, "login_required", True):  # public pages stay public
+        return None
+    if request.path.startswith(API_PREFIX):
+        body = {"message": "请先修改初始密码", "code": "password_change_required", "extra": {}}
+        return JsonResponse(body, status=403, json_dumps_params={"ensure_ascii": False})
+    return redirect("password-change")
 
 
 class DenyByDefaultMiddleware(LoginRequiredMiddleware):
@@ -21,6 +46,9 @@ class DenyByDefaultMiddleware(LoginRequiredMiddleware):
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        pending = _password_change_pending(request, view_func)
+        if pending is not None:
+            return pending
         operation = request.path.removeprefix(API_PREFIX)
         if (
             request.path.startswith(API_PREFIX)

@@ -67,6 +67,14 @@ class User(AbstractUser):
     phone_bidx = BlindIndexField(source="phone")
     id_number = EncryptedTextField(_("身份证号"), pii="id_number")
     id_number_bidx = BlindIndexField(source="id_number")
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("管理员发放一次性密码或邀请后置位；本人设置新密码前只能修改密码或退出"),
+    )
+    password_issued_at = models.DateTimeField(
+        _("一次性密码发放时间"), null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -112,8 +120,16 @@ class ApiToken(models.Model):
 
     @property
     def is_live(self) -> bool:
-        now = timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return self.state == "live"
+
+    @property
+    def state(self) -> str:
+        """live, expired or revoked: what the devices page and the API show."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return "expired"
+        return "live"
 
 
 class UserSession(models.Model):

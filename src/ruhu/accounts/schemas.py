@@ -30,6 +30,7 @@ class TokenOut(Schema):
     last_used_at: dt.datetime | None
     expires_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    state: str = Field(description="live, expired or revoked")
 
 
 class OrgUnitOut(Schema):

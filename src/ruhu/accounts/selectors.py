@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from ruhu.accounts.models import ApiToken, OrgUnit, User
-from ruhu.accounts.roles import Capability
+from ruhu.accounts.roles import Capability, Role, role_grant_gap
 from ruhu.common.errors import NotFound
 from ruhu.common.fields import phone_search_index
+from ruhu.common.models import AuditEvent
+from ruhu.common.policy import policy_get
 from ruhu.common.scoping import get_scoped, require, scope_queryset
 
 
@@ -58,6 +63,14 @@ def token_list(*, acting_user, user: User | None = None) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 
 
+def token_lifetime_days(*, user: User) -> tuple[int, int]:
+    """(idle, maximum) days a device token of this user lives, as the policy says today."""
+    return (
+        int(policy_get("auth.token_idle_days", branch=user.branch_id)),
+        int(policy_get("auth.token_max_days", branch=user.branch_id)),
+    )
+
+
 def token_get(*, acting_user, pk: int) -> ApiToken:
     """The caller's own token, or (for a staff manager) one of their staff's; else 404."""
     token = ApiToken.objects.select_related("user").filter(pk=pk).first()
@@ -76,3 +89,26 @@ def org_unit_choices(*, acting_user) -> QuerySet[OrgUnit]:
     if acting_user.is_head_office:
         return qs
     return qs.filter(branch_id=acting_user.branch_id)
+
+
+def grantable_roles(*, acting_user) -> list[tuple[str, str]]:
+    """The roles the acting user may give: none carrying a capability they lack (field work
+    aside), and the administrator role only from an administrator."""
+    return [
+        (value, label)
+        for value, label in Role.choices
+        if not role_grant_gap(acting_user, value)
+        and (value != Role.ADMIN or acting_user.is_superuser)
+    ]
+
+
+def role_changes_since(*, user: User, since: dt.datetime | None) -> QuerySet[AuditEvent]:
+    """The user's own role changes after `since` (their previous sign-in), oldest first."""
+    qs = AuditEvent.objects.filter(
+        action="user.role_change",
+        target_type=ContentType.objects.get_for_model(User),
+        target_id=str(user.pk),
+    )
+    if since is not None:
+        qs = qs.filter(occurred_at__gt=since)
+    return qs.order_by("occurred_at")

@@ -17,6 +17,7 @@ from ruhu.common.models import AuditEvent
 ACTION_LABELS: dict[str, Any] = {
     "auth.login": _("登录"),
     "pii.unmask": _("查看完整个人信息"),
+    "pii.unmask_refused": _("查看完整个人信息被拒绝"),
     "policy.set": _("修改政策参数"),
     "calendar.day_set": _("调整工作日"),
     "calendar.year_published": _("登记年度放假安排"),
@@ -26,6 +27,8 @@ ACTION_LABELS: dict[str, Any] = {
 # Keys services record that are not model fields.
 EXTRA_LABELS: dict[str, Any] = {
     "field": _("查看字段"),
+    "refusal": _("拒绝原因"),
+    "refusal_code": _("拒绝代码"),
     "tokens_revoked": _("吊销的设备令牌"),
     "sessions_ended": _("结束的登录会话"),
     "published": _("已公布"),

@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from ruhu.common.private_files import open_private, private_dir
+
 PREFIX = "v1"
 
 
@@ -50,8 +52,9 @@ def parse_keys(raw: str) -> list[tuple[str, bytes]]:
 
 
 def _read_or_create(path: Path, make) -> str:
+    """Read a key file, creating it (mode 0600, folder 0700) the first time."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(make())
@@ -130,8 +133,7 @@ def add_key_to_file() -> str:
         f"{k}:{base64.b64encode(v).decode()}" for k, v in existing
     ]
     tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
+    with open_private(tmp) as fh:
         fh.write("\n".join(lines) + "\n")
     tmp.replace(path)
     keyring_reload()

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+# A mobile number (with or without +86) or a resident ID, standing alone in a text.
+PERSONAL_NUMBER = re.compile(
+    r"(?P<phone>(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d))"
+    r"|(?P<id_number>(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z]))"
+)
+
 
 def mask_middle(value: str, *, keep_start: int, keep_end: int) -> str:
     if not value:
@@ -37,3 +45,9 @@ MASKS = {"phone": mask_phone, "id_number": mask_id_number, "name": mask_name}
 
 def mask(kind: str, value: str) -> str:
     return MASKS[kind](value)
+
+
+def mask_numbers_in(text: str) -> str:
+    """`text` with every mobile and resident ID number in it masked: for messages and
+    reports that quote what a user typed (`手机 13812348000 无效` → `手机 138****8000 无效`)."""
+    return PERSONAL_NUMBER.sub(lambda found: mask(found.lastgroup or "phone", found.group()), text)

@@ -1,4 +1,4 @@
-"""Cross-cutting records: audit trail, policy values, calendar overrides, outbox, attachments."""
+"""Cross-cutting records: audit trail, policy values, calendar, outbox, inbox, attachments."""
 
 from __future__ import annotations
 
@@ -291,3 +291,46 @@ class LedgerHeadExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exported_on} #{self.seq} {self.entry_hash[:12]}"
+
+
+class InboxMessage(models.Model):
+    """A message to a user inside Ruhu (security alerts and the like), read at /me/inbox/.
+
+    No personal data in subject, body or link: say who did what and link to the record.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="inbox_messages",
+        db_index=False,  # inbox_recipient_latest leads with it
+    )
+    subject = models.CharField(_("主题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=500, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="inbox_recipient_latest"),
+            # the header's unread badge counts these on every page
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="inbox_unread"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="inbox_dedupe_unique",
+            )
+        ]
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.subject}"

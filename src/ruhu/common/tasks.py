@@ -16,6 +16,7 @@ from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from ruhu.common.ledger import ledger_head_export
 from ruhu.common.notifications import outbox_dispatch, outbox_dispatch_due
+from ruhu.common.private_files import scratch_sweep
 
 
 def local_crontab(**fields: str) -> Callable[[dt.datetime], bool]:
@@ -49,3 +50,9 @@ def outbox_dispatch_due_task() -> int:
 def ledger_head_export_task() -> int:
     """Export the evidence chain's head for safekeeping; returns its seq."""
     return ledger_head_export().seq
+
+
+@db_periodic_task(crontab(minute="20"))
+def scratch_sweep_task() -> int:
+    """Hourly: working copies of imports whose worker died do not stay on disk."""
+    return scratch_sweep()

@@ -195,8 +195,11 @@ class Appliance(models.Model):
         return f"{self.get_kind_display()} {self.brand} {self.model}".strip()
 
 
+IMPORTS_FOLDER = "imports"
+
+
 def import_upload_path(instance: ImportJob, filename: str) -> str:
-    return f"imports/{instance.id}/{filename}"
+    return f"{IMPORTS_FOLDER}/{instance.id}/{filename}"
 
 
 class ImportJob(models.Model):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,12 +21,21 @@ from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record, diff, snapshot
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, DomainError, NotFound, ValidationFailed
+from ruhu.common.masking import mask_numbers_in
 from ruhu.common.policy import policy_get
+from ruhu.common.private_files import open_private, scratch_dir
 from ruhu.common.scoping import require
 from ruhu.common.validation import normalize_id_number, normalize_phone
 from ruhu.premises.importing.reader import XLSX_MAGIC
 from ruhu.premises.importing.run import ImportResult, import_file
-from ruhu.premises.models import Appliance, Category, Household, ImportJob, SupplyStatus
+from ruhu.premises.models import (
+    IMPORTS_FOLDER,
+    Appliance,
+    Category,
+    Household,
+    ImportJob,
+    SupplyStatus,
+)
 from ruhu.premises.rules import is_key_customer
 from ruhu.premises.selectors import import_progress_key
 
@@ -34,6 +46,8 @@ register_action_labels(
         "household.update": _("修改用户档案"),
         "household.import": _("批量导入用户档案"),
         "household.import_queued": _("提交导入任务"),
+        "household.import_expired": _("导入任务超时作废"),
+        "household.import_file_removed": _("删除已结束导入任务的上传文件"),
         "household.visit": _("入户后更新安检状态"),
         "appliance.add": _("登记燃气具"),
         "appliance.update": _("更新燃气具"),
@@ -201,6 +215,11 @@ def household_record_visit(*, acting_user, household: Household, **changes) -> H
 
 IMPORT_MODES = ("all", "valid")
 PROGRESS_TTL_SECONDS = 24 * 3600
+# A job still queued or running this long after its upload has lost its worker (the
+# largest imports take minutes); within the scratch folder's own limit.
+IMPORT_STALE_AFTER = dt.timedelta(hours=6)
+IMPORT_INTERRUPTED = "导入意外中断，上传的文件已删除，请重新上传"
+IMPORT_EXPIRED = "导入未能按时完成，上传的文件已删除，请重新上传"
 
 
 def household_import(
@@ -309,16 +328,25 @@ def _estimate_rows(job: ImportJob) -> int:
 
 
 def import_job_run(*, job_id) -> ImportJob:
-    """Run a queued import (the worker's job); safe to call twice: only one run claims it."""
+    """Run a queued import (the worker's job); safe to call twice: only one run claims it.
+    However it ends, the uploaded file is deleted."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
         status=ImportJob.Status.RUNNING
     )
     job = ImportJob.objects.select_related("branch", "created_by").get(pk=job_id)
     if not claimed:
         return job
-    with tempfile.TemporaryDirectory() as folder:
+    try:
+        return _import_job_execute(job)
+    except Exception:
+        _import_job_finish(job, status=ImportJob.Status.FAILED, message=IMPORT_INTERRUPTED)
+        raise
+
+
+def _import_job_execute(job: ImportJob) -> ImportJob:
+    with tempfile.TemporaryDirectory(dir=scratch_dir(), prefix="import-") as folder:
         source, report = Path(folder) / job.file_name, Path(folder) / "report.csv"
-        with job.file.open("rb") as fh, open(source, "wb") as out:
+        with job.file.open("rb") as fh, open_private(source, "wb") as out:
             shutil.copyfileobj(fh, out)
         try:
             result = household_import(
@@ -330,7 +358,8 @@ def import_job_run(*, job_id) -> ImportJob:
                 progress=lambda rows: _import_progress_set(job.pk, rows),
             )
         except DomainError as exc:
-            return _import_job_finish(job, status=ImportJob.Status.FAILED, message=exc.message)
+            message = mask_numbers_in(exc.message)
+            return _import_job_finish(job, status=ImportJob.Status.FAILED, message=message)
         if result.rejected:
             with open(report, "rb") as fh:
                 job.report.save("report.csv", File(fh), save=False)
@@ -353,11 +382,92 @@ def _import_progress_set(job_id, rows: int) -> None:
 
 
 def _import_job_finish(job: ImportJob, **fields) -> ImportJob:
+    _import_source_delete(job)
     for name, value in fields.items():
         setattr(job, name, value)
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+def _import_source_delete(job: ImportJob) -> None:
+    """Delete the job's uploaded file (and its folder once empty); the job keeps its name."""
+    if not job.file:
+        return
+    storage, name = job.file.storage, job.file.name
+    job.file.delete(save=False)
+    with contextlib.suppress(NotImplementedError, OSError):  # remote storage; report kept
+        os.rmdir(os.path.dirname(storage.path(name)))
+
+
+def import_jobs_sweep(*, now: dt.datetime | None = None) -> int:
+    """What a worker that died left behind: a job queued or running for longer than
+    IMPORT_STALE_AFTER fails, a job that ended keeps no uploaded file, and an upload whose
+    job was never committed goes. Returns the number of jobs and uploads this touched (an
+    hourly task runs it; running it again changes nothing)."""
+    cutoff = (now or timezone.now()) - IMPORT_STALE_AFTER
+    open_states = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    touched = 0
+    for job in ImportJob.objects.filter(status__in=open_states, created_at__lt=cutoff):
+        touched += _import_job_expire(job)
+    for job in ImportJob.objects.exclude(status__in=open_states).exclude(file=""):
+        touched += _import_job_forget_source(job)
+    return touched + _orphan_uploads_delete(cutoff)
+
+
+@transaction.atomic
+def _import_job_forget_source(job: ImportJob) -> int:
+    """A job that ended and still has its upload (its worker died while finishing)."""
+    _import_source_delete(job)
+    job.save(update_fields=["file"])
+    audit_record(
+        acting_user=None,
+        action="household.import_file_removed",
+        target=job,
+        branch_id=job.branch_id,
+        changes={"file": ["kept", "deleted"]},
+    )
+    return 1
+
+
+def _orphan_uploads_delete(cutoff: dt.datetime) -> int:
+    """Files under `imports/<id>/` of no job (its transaction rolled back), older than
+    `cutoff`: a job being created right now is left alone."""
+    storage = ImportJob._meta.get_field("file").storage
+    try:
+        folders, _files = storage.listdir(IMPORTS_FOLDER)
+    except FileNotFoundError:
+        return 0
+    known = {str(pk) for pk in ImportJob.objects.values_list("pk", flat=True)}
+    removed = 0
+    for folder in set(folders) - known:
+        for name in storage.listdir(f"{IMPORTS_FOLDER}/{folder}")[1]:
+            path = f"{IMPORTS_FOLDER}/{folder}/{name}"
+            if storage.get_modified_time(path) < cutoff:
+                storage.delete(path)
+                removed += 1
+        with contextlib.suppress(NotImplementedError, OSError):
+            os.rmdir(storage.path(f"{IMPORTS_FOLDER}/{folder}"))
+    return removed
+
+
+@transaction.atomic
+def _import_job_expire(job: ImportJob) -> int:
+    claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=ImportJob.Status.FAILED
+    )
+    if not claimed:  # it ended meanwhile
+        return 0
+    before = job.status
+    _import_job_finish(job, status=ImportJob.Status.FAILED, message=IMPORT_EXPIRED)
+    audit_record(
+        acting_user=None,
+        action="household.import_expired",
+        target=job,
+        branch_id=job.branch_id,
+        changes={"status": [before, job.status]},
+    )
+    return 1
 
 
 APPLIANCE_FIELDS = ("kind", "brand", "model", "flue_type", "installed_year")

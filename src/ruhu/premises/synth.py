@@ -24,6 +24,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ruhu.common.spreadsheets import xlsx_row
+
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
@@ -397,7 +399,7 @@ def write_xlsx(
     sheet.append(columns)
     append = sheet.append
     for row in rows(count, seed):
-        append([value or None for value in row])
+        append(xlsx_row(sheet, [value or None for value in row]))
     with _StableZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(workbook, archive).save()
     return count

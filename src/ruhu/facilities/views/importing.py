@@ -13,7 +13,6 @@ import datetime as dt
 import re
 import secrets
 import tempfile
-import time
 from pathlib import Path
 
 from django import forms
@@ -30,7 +29,9 @@ from ruhu.accounts.roles import Capability
 from ruhu.accounts.selectors import branch_list
 from ruhu.common.access import requires
 from ruhu.common.errors import DomainError
+from ruhu.common.private_files import private_dir, remove_older_than, scratch_dir
 from ruhu.common.scoping import require
+from ruhu.common.spreadsheets import csv_writer
 from ruhu.common.web import add_domain_error
 from ruhu.facilities.importing import COLUMNS, LABELS, MAX_CSV_BYTES, REQUIRED
 from ruhu.facilities.services.importing import facility_import
@@ -133,7 +134,7 @@ def facility_import_template(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="facility-import-template.csv"'
     response.write("\ufeff")
-    csv.writer(response).writerow([LABELS[column] for column in COLUMNS])
+    csv_writer(response).writerow([LABELS[column] for column in COLUMNS])
     return response
 
 
@@ -143,7 +144,10 @@ def _run(request, data: dict) -> dict:
     reports = _reports_dir()
     token = secrets.token_hex(16)
     report = reports / f"{token}.csv"
-    with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix.lower()) as copy:
+    suffix = Path(upload.name).suffix.lower()
+    with tempfile.NamedTemporaryFile(
+        dir=scratch_dir(), prefix="facility-import-", suffix=suffix
+    ) as copy:
         for chunk in upload.chunks():
             copy.write(chunk)
         copy.flush()
@@ -176,13 +180,10 @@ def _run(request, data: dict) -> dict:
 
 
 def _reports_dir() -> Path:
-    """The reports' directory, rid of reports older than a day (of sessions long gone)."""
-    reports = Path(settings.VAR_DIR) / "facility-import-reports"
-    reports.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - REPORT_KEEP_SECONDS
-    for old in reports.glob("*.csv"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+    """The reports' directory (0700), rid of reports older than a day (of sessions long
+    gone)."""
+    reports = private_dir(Path(settings.VAR_DIR) / "facility-import-reports")
+    remove_older_than(reports, seconds=REPORT_KEEP_SECONDS, pattern="*.csv")
     return reports
 
 

@@ -29,6 +29,7 @@ from ruhu.common.audit import audit_record
 from ruhu.common.models import Attachment
 from ruhu.common.pdf import cjk_font, escape
 from ruhu.common.policy import policy_get
+from ruhu.common.spreadsheets import xlsx_row
 from ruhu.hazards.models import ON_OPEN_LIST, FollowUpCall, Hazard, Level, MonthlyPackage, State
 
 Audience = MonthlyPackage.Audience
@@ -80,16 +81,16 @@ def _xlsx(cases, calls) -> bytes:
     sheet = book.create_sheet("隐患")
     sheet.append(COLUMNS)
     for row in _rows(cases):
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))  # addresses and the like stay text
     if calls is not None:
         recorded = book.create_sheet("回访录音")
         recorded.append(("通话时间", "隐患编号", "户号", "结果", "记录", "录音文件 SHA-256"))
         for call in calls.iterator(chunk_size=2_000):
-            recorded.append((
+            recorded.append(xlsx_row(recorded, (
                 timezone.localtime(call.called_at).replace(tzinfo=None), call.hazard_id,
-                call.hazard.household.account_no, call.get_result_display(), call.notes,
+                call.hazard.household.account_no, str(call.get_result_display()), call.notes,
                 call.recording.sha256 if call.recording else "",
-            ))  # fmt: skip
+            )))  # fmt: skip
     with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as out:
         book.save(out)
         out.seek(0)

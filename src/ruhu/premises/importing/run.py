@@ -9,7 +9,6 @@ so the report names every bad line; then it rolls the transaction back and recor
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import multiprocessing
 from collections import deque
@@ -24,6 +23,9 @@ from django.utils import timezone
 
 from ruhu.common import crypto
 from ruhu.common.errors import ValidationFailed
+from ruhu.common.masking import mask_numbers_in
+from ruhu.common.private_files import open_private
+from ruhu.common.spreadsheets import csv_writer
 from ruhu.premises.importing import chunks as chunking
 from ruhu.premises.importing.prepare import Prepared, Setup, prepare_chunk, worker_init
 from ruhu.premises.importing.rows import RowError, header_map
@@ -46,17 +48,21 @@ class ImportResult:
 
 
 class ErrorLog:
-    """Collects row errors: all into the report file, the first KEPT_ERRORS in memory."""
+    """Collects row errors: all into the report file, the first KEPT_ERRORS in memory.
+
+    A reason that quotes a value has its phone and ID numbers masked; the report file is
+    written 0600 and its text can never become a spreadsheet formula."""
 
     def __init__(self, report: Path | None):
         self.kept: list[RowError] = []
         self.lines: set[int] = set()
-        self._file = open(report, "w", encoding="utf-8-sig", newline="") if report else None  # noqa: SIM115
-        self._writer = csv.writer(self._file) if self._file else None
+        self._file = open_private(report, "w", encoding="utf-8-sig", newline="") if report else None
+        self._writer = csv_writer(self._file) if self._file else None
         if self._writer:
             self._writer.writerow(["line", "column", "reason"])
 
     def add(self, error: RowError) -> None:
+        error = RowError(error.line, error.column, mask_numbers_in(error.reason))
         self.lines.add(error.line)
         if len(self.kept) < KEPT_ERRORS:
             self.kept.append(error)
