@@ -18,7 +18,8 @@ from PIL import Image
 from ruhu.accounts.roles import FIELD_ROLES, Role
 from ruhu.accounts.services import org_unit_create, token_issue
 from ruhu.common.attachments import attachment_store
-from ruhu.common.models import Attachment
+from ruhu.common.inbox import inbox_post
+from ruhu.common.models import Attachment, InboxMessage
 from ruhu.facilities.models import FacilityRepair
 from ruhu.facilities.services import facility_repair_done, facility_tasks_assign
 from ruhu.hazards.models import Hazard
@@ -75,6 +76,7 @@ class Branch:
     repair: object = None
     import_job: object = None
     token: object = None
+    message: object = None  # in the inspector's inbox
     stray_upload: object = None  # uploaded, cited by no record
 
 
@@ -156,6 +158,8 @@ def _fill(branch: Branch, key: str) -> None:
         acting_user=branch.inspector, user=branch.inspector, name="phone"
     )
     branch.stray_upload = _upload(branch.inspector, "purple")
+    inbox_post(users=[branch.inspector], subject="培训通知")
+    branch.message = InboxMessage.objects.get(recipient=branch.inspector)
 
 
 def _households_and_plan(branch: Branch, key: str) -> None:
