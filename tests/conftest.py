@@ -35,6 +35,7 @@ def _reseed_policies() -> None:
     for module in (
         "ruhu.common.migrations.0003_seed_policy_values",
         "ruhu.common.migrations.0007_seed_address_lockout_password_and_unmask_policies",
+        "ruhu.common.migrations.0008_seed_search_handle_policy",
         "ruhu.inspection.migrations.0003_seed_notice_and_visit_policies",
         "ruhu.hazards.migrations.0002_seed_catalogue_and_loop_policies",
         "ruhu.facilities.migrations.0002_seed_schedule_and_repair_policies",

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "ninja",  # the API docs page from ninja's own static files (no CDN)
     "ruhu.common",
     "ruhu.accounts",
     "ruhu.premises",
@@ -135,6 +136,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ruhu.common.middleware.ContentSecurityPolicyMiddleware",
     "ruhu.common.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -343,7 +345,16 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_pii"]}
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Django's defaults give "django" (its "Not Found: /…" lines) and "django.server" (the
+    # development server's request lines) handlers of their own, without the masking
+    # filter: take those away so every record reaches the filtered console. `run_huey`
+    # adds an unfiltered handler to "huey" unless it already has one: give it ours.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # Development serves static files straight from the source tree; production collects them.

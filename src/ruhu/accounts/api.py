@@ -5,11 +5,19 @@ from ninja.pagination import paginate
 
 from ruhu.accounts import selectors, services
 from ruhu.accounts.roles import Capability
-from ruhu.accounts.schemas import ReasonIn, StaffOut, TokenCreatedOut, TokenIn, TokenOut
+from ruhu.accounts.schemas import (
+    ReasonIn,
+    StaffOut,
+    StaffSearchIn,
+    TokenCreatedOut,
+    TokenIn,
+    TokenOut,
+)
 from ruhu.common.access import requires, signed_in
 from ruhu.common.pagination import Pages
 from ruhu.common.pii import pii_unmask
 from ruhu.common.schemas import ObjectId, Text, UnmaskIn, UnmaskOut
+from ruhu.common.search import refuse_term_in_url
 
 router = Router(tags=["accounts"])
 
@@ -52,8 +60,20 @@ def me(request):
 @router.get("/staff", response=list[StaffOut])
 @paginate(Pages)
 @requires(Capability.VIEW_STAFF)
-def staff_list(request, q: Text = "", role: Text = "", branch: ObjectId | None = None):
-    return selectors.user_list(acting_user=request.user, q=q, role=role, branch_id=branch)
+def staff_list(request, role: Text = "", branch: ObjectId | None = None):
+    """The filtered directory. A search term goes to POST /staff/search, never in the URL."""
+    refuse_term_in_url(request, search_path="/api/v1/staff/search")
+    return selectors.user_list(acting_user=request.user, role=role, branch_id=branch)
+
+
+@router.post("/staff/search", response=list[StaffOut])
+@paginate(Pages)
+@requires(Capability.VIEW_STAFF)
+def staff_search(request, payload: StaffSearchIn):
+    """Search by name, username, badge number or phone (term in the body)."""
+    return selectors.user_list(
+        acting_user=request.user, q=payload.q, role=payload.role, branch_id=payload.branch
+    )
 
 
 @router.get("/staff/{user_id}", response=StaffOut)

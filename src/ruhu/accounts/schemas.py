@@ -5,7 +5,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
-from ruhu.common.schemas import Text
+from ruhu.common.schemas import ObjectId, Text
 
 
 class TokenIn(Schema):
@@ -63,3 +63,12 @@ class StaffOut(Schema):
 
 class ReasonIn(Schema):
     reason: Text = Field(min_length=1, max_length=500)
+
+
+class StaffSearchIn(Schema):
+    """A staff search, sent in a POST body: the term may be a phone number, which never goes
+    in a URL."""
+
+    q: Text = Field("", max_length=100, description="姓名、用户名、工牌号或手机号")
+    role: Text = ""
+    branch: ObjectId | None = None

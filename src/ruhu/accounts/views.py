@@ -30,6 +30,7 @@ from ruhu.common.access import requires, signed_in
 from ruhu.common.errors import DomainError
 from ruhu.common.pii import pii_unmask
 from ruhu.common.scoping import require
+from ruhu.common.search import search_page
 from ruhu.common.selectors import audit_for_object
 from ruhu.common.web import add_domain_error, message_domain_error, paginate, pass_through
 
@@ -121,12 +122,11 @@ def token_revoke(request, pk: int):
     return redirect("tokens")
 
 
-@require_GET
+@search_page
 @requires(Capability.VIEW_STAFF)
 def staff_list(request):
-    qs = selectors.user_list(
-        acting_user=request.user, q=request.GET.get("q", ""), role=request.GET.get("role", "")
-    )
+    q, role = request.search.get("q", ""), request.search.get("role", "")
+    qs = selectors.user_list(acting_user=request.user, q=q, role=role)
     return render(
         request,
         "accounts/staff_list.html",
@@ -134,8 +134,8 @@ def staff_list(request):
             "page": paginate(request, qs),
             "can_manage": request.user.can(Capability.MANAGE_STAFF),
             "roles": Role.choices,
-            "q": request.GET.get("q", ""),
-            "role": request.GET.get("role", ""),
+            "q": q,
+            "role": role,
         },
     )
 

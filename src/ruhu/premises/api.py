@@ -8,7 +8,13 @@ from ruhu.common.access import requires
 from ruhu.common.pagination import Pages
 from ruhu.common.pii import pii_unmask
 from ruhu.common.schemas import ObjectId, UnmaskIn, UnmaskOut
-from ruhu.premises.schemas import HouseholdDetailOut, HouseholdFilterIn, HouseholdOut
+from ruhu.common.search import refuse_term_in_url
+from ruhu.premises.schemas import (
+    HouseholdDetailOut,
+    HouseholdFilterIn,
+    HouseholdOut,
+    HouseholdSearchIn,
+)
 from ruhu.premises.selectors import household_get, household_list
 
 router = Router(tags=["households"])
@@ -18,7 +24,16 @@ router = Router(tags=["households"])
 @paginate(Pages)
 @requires(Capability.VIEW_HOUSEHOLDS)
 def households(request, filters: Query[HouseholdFilterIn]):
+    """The filtered list. A search term goes to POST /households/search, never in the URL."""
+    refuse_term_in_url(request, search_path="/api/v1/households/search")
     return household_list(acting_user=request.user, filters=filters.to_filter())
+
+
+@router.post("/households/search", response=list[HouseholdOut])
+@paginate(Pages)
+def households_search(request, payload: HouseholdSearchIn):
+    """Search by account number, name, phone, ID number or address (term in the body)."""
+    return household_list(acting_user=request.user, filters=payload.to_filter())
 
 
 @router.get("/households/{household_id}", response=HouseholdDetailOut)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from ruhu.accounts.schemas import OrgUnitOut
 from ruhu.common.schemas import ObjectId, Text
@@ -91,7 +91,6 @@ class HouseholdDetailOut(HouseholdOut):
 
 
 class HouseholdFilterIn(Schema):
-    q: Text = ""
     branch: ObjectId | None = None
     category: Category | None = None
     community: Text = ""
@@ -114,3 +113,10 @@ class HouseholdFilterIn(Schema):
             supply_status=supply or "",
             **data,
         )
+
+
+class HouseholdSearchIn(HouseholdFilterIn):
+    """The filters plus a search term, sent in a POST body: the term may be a phone or ID
+    number, which never goes in a URL."""
+
+    q: Text = Field("", max_length=100, description="户号、户名、手机号、身份证号或地址")

@@ -11,6 +11,7 @@ from ruhu.accounts.selectors import branch_list
 from ruhu.accounts.views import unmask_response
 from ruhu.common.access import requires
 from ruhu.common.errors import DomainError
+from ruhu.common.search import search_page
 from ruhu.common.selectors import audit_for_object
 from ruhu.common.web import add_domain_error, paginate
 from ruhu.premises.forms import HouseholdFilterForm, ImportForm
@@ -24,10 +25,12 @@ from ruhu.premises.selectors import (
 from ruhu.premises.services import import_job_create
 
 
-@require_GET
+@search_page
 @requires(Capability.VIEW_HOUSEHOLDS)
 def households(request):
-    form = HouseholdFilterForm(request.GET or None, branches=branch_list(acting_user=request.user))
+    form = HouseholdFilterForm(
+        request.search or None, branches=branch_list(acting_user=request.user)
+    )
     qs = household_list(acting_user=request.user, filters=form.to_filter())
     template = (
         "premises/partials/household_rows.html"

@@ -1,7 +1,8 @@
 """Run the web server (gunicorn) and the background worker (Huey) together.
 
 Ctrl-C or SIGTERM stops both; if either exits on its own the other is stopped too and the
-command fails, so a supervisor sees the problem instead of half a service.
+command fails, so a supervisor sees the problem instead of half a service. Gunicorn logs
+through `ruhu.common.access_log.MaskingLogger`, which blanks personal values in its lines.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class Command(BaseCommand):
                 str(workers),
                 "--access-logfile",
                 "-",
+                "--logger-class",
+                "ruhu.common.access_log.MaskingLogger",
                 "--graceful-timeout",
                 "10",
             ],
