@@ -31,6 +31,7 @@ def households(request, filters: Query[HouseholdFilterIn]):
 
 @router.post("/households/search", response=list[HouseholdOut])
 @paginate(Pages)
+@requires(Capability.VIEW_HOUSEHOLDS)
 def households_search(request, payload: HouseholdSearchIn):
     """Search by account number, name, phone, ID number or address (term in the body)."""
     return household_list(acting_user=request.user, filters=payload.to_filter())
