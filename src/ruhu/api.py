@@ -24,6 +24,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from ruhu.accounts.api import router as accounts_router
 from ruhu.accounts.services import token_authenticate
+from ruhu.common.access import access_of, declare_in_openapi, enforce_access
 from ruhu.common.api import router as common_router
 from ruhu.common.errors import DomainError
 from ruhu.common.schemas import ErrorOut
@@ -159,6 +160,9 @@ def framework_statuses(operation) -> set[int]:
         statuses.add(422)
     if sources & BODY_SOURCES:
         statuses.add(413)
+    access = access_of(operation.view_func)
+    if access is not None and access.capabilities:  # enforce_access refuses the others
+        statuses.add(403)
     if operation.auth_param is not None:  # NOT_SET inherits the API's authentication
         statuses.add(401)
         auth = api.auth if operation.auth_param is NOT_SET else operation.auth_param
@@ -177,13 +181,17 @@ def declare_framework_errors(router: Router) -> None:
                 operation.response_models[status] = operation._create_response_model(ErrorOut)
 
 
-for router in (
+ROUTERS = (
     accounts_router,
     common_router,
     premises_router,
     hazards_router,
     inspection_router,
     facilities_router,
-):
+)
+for router in ROUTERS:
     declare_framework_errors(router)
     api.add_router("/", router)
+# each operation declares what it needs (ruhu.common.access): enforced, and in the schema
+declare_in_openapi(ROUTERS)
+api.add_decorator(enforce_access, mode="operation")

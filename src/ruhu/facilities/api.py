@@ -9,6 +9,8 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from ruhu.accounts.models import OrgUnit, User
+from ruhu.accounts.roles import Capability
+from ruhu.common.access import requires
 from ruhu.common.errors import NotFound
 from ruhu.common.pagination import Pages
 from ruhu.common.schemas import ErrorOut, ObjectId
@@ -62,6 +64,7 @@ def _check_out(check) -> dict:
 
 @router.get("/facilities", response={200: list[FacilityOut], 403: ErrorOut})
 @paginate(Pages)
+@requires(Capability.VIEW_FACILITIES)
 def facility_list(request, filters: Query[FacilityFilterIn]):
     """The registry the caller may see, by code; every field filterable."""
     return filters.filter(facilities_visible(acting_user=request.user)).order_by("code")
@@ -69,6 +72,7 @@ def facility_list(request, filters: Query[FacilityFilterIn]):
 
 @router.get("/facilities/schedule", response={200: list[FacilityOut], 403: ErrorOut})
 @paginate(Pages)
+@requires(Capability.VIEW_FACILITIES)
 def schedule(request, params: Query[ScheduleIn]):
     """One list of the schedule, most urgent first."""
     today = timezone.localdate()
@@ -76,6 +80,7 @@ def schedule(request, params: Query[ScheduleIn]):
 
 
 @router.post("/facilities", response={201: FacilityOut, (403, 404): ErrorOut})
+@requires(Capability.MANAGE_FACILITIES)
 def facility_register(request, payload: FacilityIn):
     data = payload.model_dump()
     branch_id = data.pop("branch_id")
@@ -85,12 +90,14 @@ def facility_register(request, payload: FacilityIn):
 
 
 @router.get("/facilities/tasks/day", response=list[FacilityTaskOut])
+@requires(Capability.CHECK_FACILITIES)
 def tasks_of_day(request, day: dt.date | None = None):
     """The caller's facility checks of a day (today by default, with late ones)."""
     return day_tasks(acting_user=request.user, day=day or timezone.localdate())
 
 
 @router.post("/facilities/tasks", response={201: list[FacilityTaskOut], (403, 404, 409): ErrorOut})
+@requires(Capability.MANAGE_FACILITIES)
 def tasks_assign(request, payload: TasksAssignIn):
     assignee = checkers(acting_user=request.user).filter(pk=payload.assignee_id).first()
     if assignee is None:
@@ -105,6 +112,7 @@ def tasks_assign(request, payload: TasksAssignIn):
 
 
 @router.post("/facilities/checks", response={(200, 201): CheckOut, (403, 404, 409): ErrorOut})
+@requires(Capability.CHECK_FACILITIES)
 def check_create(request, payload: CheckIn):
     """Submit a whole check after its photos. The same payload again answers 200 with the
     stored check; another payload under the same id answers 409."""
@@ -113,6 +121,7 @@ def check_create(request, payload: CheckIn):
 
 
 @router.get("/facilities/checks/{check_id}", response={200: CheckOut, 404: ErrorOut})
+@requires(Capability.VIEW_FACILITIES)
 def check_detail(request, check_id: uuid.UUID):
     return _check_out(check_get(acting_user=request.user, pk=check_id))
 
@@ -120,6 +129,7 @@ def check_detail(request, check_id: uuid.UUID):
 @router.post(
     "/facilities/checks/{check_id}/corrections", response={201: CheckOut, (403, 404, 409): ErrorOut}
 )
+@requires(Capability.CHECK_FACILITIES, Capability.MANAGE_FACILITIES)
 def check_correction(request, check_id: uuid.UUID, payload: CheckCorrectionIn):
     check = check_get(acting_user=request.user, pk=check_id)
     corrected = facility_check_correct(
@@ -130,6 +140,7 @@ def check_correction(request, check_id: uuid.UUID, payload: CheckCorrectionIn):
 
 @router.get("/facilities/repairs", response={200: list[RepairOut], 403: ErrorOut})
 @paginate(Pages)
+@requires(Capability.REPAIR_FACILITIES, Capability.MANAGE_FACILITIES)
 def repairs(request, filters: Query[RepairFilterIn], params: Query[RepairQueueIn]):
     """Repair jobs, earliest due first: `queue` open (not yet verified), todo (still to
     repair) or all; every field filterable."""
@@ -140,6 +151,7 @@ def repairs(request, filters: Query[RepairFilterIn], params: Query[RepairQueueIn
 @router.post(
     "/facilities/repairs/{repair_id}/assign", response={200: RepairOut, (403, 404, 409): ErrorOut}
 )
+@requires(Capability.MANAGE_FACILITIES)
 def repair_assign(request, repair_id: ObjectId, payload: RepairAssignIn):
     repair = repair_get(acting_user=request.user, pk=repair_id)
     assignee: User | None = (
@@ -153,6 +165,7 @@ def repair_assign(request, repair_id: ObjectId, payload: RepairAssignIn):
 @router.post(
     "/facilities/repairs/{repair_id}/done", response={200: RepairOut, (403, 404, 409): ErrorOut}
 )
+@requires(Capability.REPAIR_FACILITIES)
 def repair_done(request, repair_id: ObjectId, payload: RepairDoneIn):
     repair = repair_get(acting_user=request.user, pk=repair_id)
     return facility_repair_done(
@@ -162,5 +175,6 @@ def repair_done(request, repair_id: ObjectId, payload: RepairDoneIn):
 
 # last: its path would otherwise take the other /facilities/<word> paths
 @router.get("/facilities/{facility_id}", response={200: FacilityOut, 404: ErrorOut})
+@requires(Capability.VIEW_FACILITIES)
 def facility_detail(request, facility_id: ObjectId):
     return facility_get(acting_user=request.user, pk=facility_id)

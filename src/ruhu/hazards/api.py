@@ -11,6 +11,8 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from ruhu.accounts.models import User
+from ruhu.accounts.roles import Capability
+from ruhu.common.access import requires
 from ruhu.common.errors import NotFound, ValidationFailed
 from ruhu.common.ledger import canonical_json
 from ruhu.common.models import Attachment
@@ -80,6 +82,7 @@ def _file(user, sha: str | None, kind: str) -> Attachment | None:
 
 @router.get("/hazards", response={200: list[HazardOut], 403: ErrorOut})
 @paginate(Pages)
+@requires(Capability.VIEW_HAZARDS)
 def hazard_list(request, filters: Query[HazardFilterIn]):
     """Every hazard the caller may see, newest first; every field filterable."""
     cases = hazards_visible(acting_user=request.user).select_related("hazard_type")
@@ -87,6 +90,7 @@ def hazard_list(request, filters: Query[HazardFilterIn]):
 
 
 @router.get("/hazards/queue", response={200: list[QueueSectionOut], (403, 404): ErrorOut})
+@requires(Capability.VIEW_HAZARDS)
 def hazard_queue_get(request, role: str):
     """What waits on a role (customer_service, repairer, supervision, inspector, lead)."""
     if role not in QUEUE_ROLES:
@@ -104,12 +108,14 @@ def hazard_queue_get(request, role: str):
 
 
 @router.get("/hazards/rates", response={200: list[RateOut], 403: ErrorOut})
+@requires(Capability.VIEW_HAZARDS)
 def hazard_rates(request, start: dt.date, end: dt.date, by_branch: bool = True):
     """Rectification rates by level (and branch) of the hazards found in the period."""
     return rectification_rates(acting_user=request.user, start=start, end=end, by_branch=by_branch)
 
 
 @router.post("/hazards/notices", response={201: NoticeOut, **STEP_ERRORS})
+@requires(Capability.RECORD_VISITS, Capability.MANAGE_HAZARDS)
 def notice_issue(request, payload: NoticeIn):
     """Number and print a notice for hazards waiting for it (the same again, undelivered,
     answers the notice already issued)."""
@@ -134,6 +140,7 @@ def _notice(request, pk: int) -> HazardNotice:
 
 
 @router.post("/hazards/notices/{notice_id}/delivery", response={200: NoticeOut, **STEP_ERRORS})
+@requires(Capability.RECORD_VISITS, Capability.MANAGE_HAZARDS)
 def notice_deliver(request, notice_id: ObjectId, payload: DeliveryIn):
     """Record delivery with its proof; the hazards it covers move on."""
     notice = _notice(request, notice_id)
@@ -149,6 +156,7 @@ def notice_deliver(request, notice_id: ObjectId, payload: DeliveryIn):
 
 
 @router.post("/hazards/notices/{notice_id}/copy", response={200: NoticeOut, **STEP_ERRORS})
+@requires(Capability.MANAGE_HAZARDS)
 def notice_copy(request, notice_id: ObjectId):
     """The company copy of a rectification notice is back at the office."""
     notice = _notice(request, notice_id)
@@ -157,12 +165,14 @@ def notice_copy(request, notice_id: ObjectId):
 
 # after the fixed paths above: /hazards/{id} would otherwise catch /hazards/notices
 @router.get("/hazards/{hazard_id}", response={200: HazardDetailOut, (403, 404): ErrorOut})
+@requires(Capability.VIEW_HAZARDS)
 def hazard_detail(request, hazard_id: ObjectId):
     """One case with its steps, its notices (with delivery proof) and its calls."""
     return _hazard(request, hazard_id)
 
 
 @router.post("/hazards/{hazard_id}/rechecks", response={(200, 201): StepOut, **STEP_ERRORS})
+@requires(Capability.RECORD_VISITS)
 def hazard_recheck(request, hazard_id: ObjectId, payload: RecheckIn):
     """An inspector's re-check on site, offline-safe under the phone's id."""
     hazard = _hazard(request, hazard_id)
@@ -181,6 +191,7 @@ def hazard_recheck(request, hazard_id: ObjectId, payload: RecheckIn):
 
 
 @router.post("/hazards/{hazard_id}/repair", response={200: StepOut, **STEP_ERRORS})
+@requires(Capability.REPAIR_HAZARDS)
 def hazard_repair(request, hazard_id: ObjectId, payload: RepairIn):
     hazard = _hazard(request, hazard_id)
     if payload.done:
@@ -196,6 +207,7 @@ def hazard_repair(request, hazard_id: ObjectId, payload: RepairIn):
 
 
 @router.post("/hazards/{hazard_id}/assign", response={200: HazardOut, **STEP_ERRORS})
+@requires(Capability.REPAIR_HAZARDS, Capability.MANAGE_HAZARDS)
 def hazard_assign(request, hazard_id: ObjectId, payload: AssignIn):
     hazard = _hazard(request, hazard_id)
     repairer = User.objects.filter(pk=payload.repairer_id, is_active=True).first()
@@ -205,18 +217,21 @@ def hazard_assign(request, hazard_id: ObjectId, payload: AssignIn):
 
 
 @router.post("/hazards/{hazard_id}/arranged", response={200: StepOut, **STEP_ERRORS})
+@requires(Capability.MANAGE_HAZARDS)
 def hazard_arranged(request, hazard_id: ObjectId, payload: NoteIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_mark_arranged(acting_user=request.user, hazard=hazard, note=payload.note)
 
 
 @router.post("/hazards/{hazard_id}/limit", response={200: StepOut, **STEP_ERRORS})
+@requires(Capability.LIMIT_SUPPLY)
 def hazard_limit(request, hazard_id: ObjectId, payload: NoteIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_limit_apply(acting_user=request.user, hazard=hazard, note=payload.note)
 
 
 @router.post("/hazards/{hazard_id}/restore", response={200: StepOut, **STEP_ERRORS})
+@requires(Capability.LIMIT_SUPPLY)
 def hazard_restore(request, hazard_id: ObjectId, payload: NoteIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_supply_restore(
@@ -225,6 +240,7 @@ def hazard_restore(request, hazard_id: ObjectId, payload: NoteIn):
 
 
 @router.post("/hazards/{hazard_id}/seal", response={200: StepOut, **STEP_ERRORS})
+@requires(Capability.REPAIR_HAZARDS, Capability.RECORD_VISITS)
 def hazard_seal(request, hazard_id: ObjectId, payload: SealIn):
     hazard = _hazard(request, hazard_id)
     photo = _file(request.user, payload.photo, Attachment.Kind.PHOTO)
@@ -234,6 +250,7 @@ def hazard_seal(request, hazard_id: ObjectId, payload: SealIn):
 
 
 @router.post("/hazards/{hazard_id}/outcome", response={200: StepOut, **STEP_ERRORS})
+@requires(Capability.SUPERVISE_HAZARDS)
 def hazard_outcome(request, hazard_id: ObjectId, payload: OutcomeIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_outcome_record(
@@ -246,6 +263,7 @@ def hazard_outcome(request, hazard_id: ObjectId, payload: OutcomeIn):
 
 
 @router.post("/hazards/{hazard_id}/calls", response={201: CallOut, (403, 404): ErrorOut})
+@requires(Capability.MANAGE_HAZARDS)
 def hazard_call(request, hazard_id: ObjectId, payload: CallIn):
     hazard = _hazard(request, hazard_id)
     call = services.followup_call_record(
