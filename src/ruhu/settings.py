@@ -146,6 +146,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ruhu.accounts.middleware.IdleSessionMiddleware",
     "ruhu.accounts.middleware.DenyByDefaultMiddleware",
+    "ruhu.common.access.AccessMiddleware",
     "ruhu.common.middleware.DomainErrorPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

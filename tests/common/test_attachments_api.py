@@ -5,9 +5,13 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from ruhu.accounts.roles import Role
 from ruhu.accounts.services import token_issue
 from ruhu.common.models import Attachment
+from ruhu.inspection.services import visit_submit
 from tests.common.test_attachments import jpeg_with_exif
+from tests.conftest import make_user
+from tests.inspection.visiting import all_fine, inspected
 
 
 @pytest.fixture(autouse=True)
@@ -28,17 +32,28 @@ def upload(client, user, data: bytes, kind: str = "photo", name: str = "p.jpg"):
     )
 
 
-def test_it_uploads_a_photo_and_serves_it_within_the_branch(client, charlie, bob, dave):
+def test_it_uploads_a_photo_and_serves_it_to_who_may_see_the_visit_citing_it(
+    client, org, charlie, bob, dave, household_a
+):
     response = upload(client, charlie, jpeg_with_exif())
     assert response.status_code == 201
     body = response.json()
     assert body["kind"] == "photo" and body["content_type"] == "image/jpeg"
     assert body["latitude"] is not None and body["taken_at"] is not None
+    url = f"/api/v1/attachments/{body['id']}"
+    reception = make_user("rita", Role.RECEPTION, org.a)
 
-    content = client.get(f"/api/v1/attachments/{body['id']}/content", **bearer(bob))
+    assert client.get(url, **bearer(charlie)).status_code == 200  # the uploader's own
+    assert client.get(url, **bearer(bob)).status_code == 404  # cited by nothing yet
+    checklist = all_fine(household_a)
+    checklist["gas_odour"] = {"state": "ok", "photos": [body["sha256"]]}
+    visit_submit(acting_user=charlie, payload=inspected(charlie, household_a, checklist=checklist))
+
+    content = client.get(f"{url}/content", **bearer(bob))
     assert content.status_code == 200
     assert hashlib.sha256(b"".join(content.streaming_content)).hexdigest() == body["sha256"]
-    assert client.get(f"/api/v1/attachments/{body['id']}", **bearer(dave)).status_code == 404
+    assert client.get(url, **bearer(dave)).status_code == 404  # another branch
+    assert client.get(url, **bearer(reception)).status_code == 404  # may not see visits
 
 
 def test_it_returns_the_first_attachment_for_the_same_upload(client, charlie):

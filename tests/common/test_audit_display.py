@@ -56,3 +56,16 @@ def test_it_names_the_field_an_unmasking_read(client, bob, household_a):
     client.post(f"/households/{household_a.pk}/unmask/", {"field": "phone", "reason": "核实电话"})
     trail = client.get(f"/households/{household_a.pk}/").content.decode()
     assert "查看字段" in trail and "联系电话" in trail
+
+
+def test_it_shows_a_related_object_recorded_by_name_as_written(client, alice, org, charlie):
+    """A facility check records its facility by code, not id: the trail shows the code
+    instead of failing on it."""
+    from tests.facilities.checking import submit
+    from tests.facilities.conftest import make_facility
+
+    box = make_facility(org.a, "TYX-A-900")
+    submit(charlie, box)
+    login(client, alice)
+    page = client.get("/audit/", {"action": "facility_check"})
+    assert page.status_code == 200 and "TYX-A-900" in page.content.decode()

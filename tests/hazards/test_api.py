@@ -8,7 +8,9 @@ import uuid
 
 import pytest
 
+from ruhu.accounts.roles import Role
 from ruhu.hazards.models import Hazard, HazardStep, State
+from tests.conftest import make_user
 from tests.hazards.conftest import find, today
 from tests.inspection.visiting import photo
 
@@ -29,13 +31,16 @@ def test_it_lists_and_filters_the_branchs_hazards(clock, client, charlie, bob, h
     assert detail["notices"][0]["hazard_ids"] == [hazard.pk]
 
 
-def test_another_branchs_hazard_answers_404(clock, client, charlie, bella, household_a):
+def test_another_branchs_hazard_answers_404(clock, client, charlie, bella, household_a, org):
     [hazard] = find(charlie, household_a, HEATER)
     client.force_login(bella)
     assert client.get(f"/api/v1/hazards/{hazard.pk}").status_code == 404
     assert client.get("/api/v1/hazards").json()["count"] == 0
-    response = client.post(f"/api/v1/hazards/{hazard.pk}/arranged", {}, content_type=JSON)
-    assert response.status_code == 404
+    url = f"/api/v1/hazards/{hazard.pk}/arranged"
+    # a manager may not take the lead's step at all: 403 before any hazard is looked up
+    assert client.post(url, {}, content_type=JSON).status_code == 403
+    client.force_login(make_user("lina", Role.INSPECTION_LEAD, org.b))
+    assert client.post(url, {}, content_type=JSON).status_code == 404
 
 
 def test_a_recheck_is_201_then_200_then_409_for_another_payload(

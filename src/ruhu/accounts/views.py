@@ -26,6 +26,7 @@ from ruhu.accounts.forms import (
 )
 from ruhu.accounts.middleware import password_change_allowed
 from ruhu.accounts.roles import Capability, Role, role_grant_gap
+from ruhu.common.access import requires, signed_in
 from ruhu.common.errors import DomainError
 from ruhu.common.pii import pii_unmask
 from ruhu.common.scoping import require
@@ -79,12 +80,14 @@ def _tell_role_changes(request, user, *, since) -> None:
 
 @password_change_allowed
 @require_POST
+@signed_in
 def logout_view(request):
     services.session_end(request)
     return redirect("login")
 
 
 @require_http_methods(["GET", "POST"])
+@signed_in
 def tokens(request):
     form = TokenForm(request.POST or None)
     created = None
@@ -108,6 +111,7 @@ def tokens(request):
 
 
 @require_POST
+@signed_in
 def token_revoke(request, pk: int):
     token = selectors.token_get(acting_user=request.user, pk=pk)
     try:
@@ -119,6 +123,7 @@ def token_revoke(request, pk: int):
 
 
 @search_page
+@requires(Capability.VIEW_STAFF)
 def staff_list(request):
     q, role = request.search.get("q", ""), request.search.get("role", "")
     qs = selectors.user_list(acting_user=request.user, q=q, role=role)
@@ -159,12 +164,14 @@ def _staff_context(request, user, **extra):
 
 
 @require_GET
+@requires(Capability.VIEW_STAFF)
 def staff_detail(request, pk: int):
     person = selectors.user_get(acting_user=request.user, pk=pk)
     return render(request, "accounts/staff_detail.html", _staff_context(request, person))
 
 
 @require_POST
+@requires(Capability.MANAGE_STAFF)
 def staff_deactivate(request, pk: int):
     person = selectors.user_get(acting_user=request.user, pk=pk)
     form = ReasonForm(request.POST)
@@ -182,6 +189,7 @@ def staff_deactivate(request, pk: int):
 
 
 @require_POST
+@requires(Capability.VIEW_STAFF)
 def staff_unmask(request, pk: int):
     person = selectors.user_get(acting_user=request.user, pk=pk)
     return unmask_response(request, person)
@@ -236,6 +244,7 @@ def _site_url(request) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@requires(Capability.MANAGE_STAFF)
 def staff_create(request):
     require(request.user, Capability.MANAGE_STAFF)
     form = StaffCreateForm(
@@ -261,6 +270,7 @@ def staff_create(request):
 
 
 @require_POST
+@requires(Capability.MANAGE_STAFF)
 def staff_role(request, pk: int):
     person = selectors.user_get(acting_user=request.user, pk=pk)
     form = RoleForm(request.POST, roles=selectors.grantable_roles(acting_user=request.user))
@@ -279,6 +289,7 @@ def staff_role(request, pk: int):
 
 @never_cache
 @require_POST
+@requires(Capability.MANAGE_STAFF)
 def staff_password_reset(request, pk: int):
     person = selectors.user_get(acting_user=request.user, pk=pk)
     try:
@@ -290,6 +301,7 @@ def staff_password_reset(request, pk: int):
 
 
 @require_POST
+@requires(Capability.MANAGE_STAFF)
 def staff_invite(request, pk: int):
     person = selectors.user_get(acting_user=request.user, pk=pk)
     try:
@@ -340,6 +352,7 @@ def invitation(request, token: str):
 
 
 @require_POST
+@requires(Capability.MANAGE_STAFF)
 def staff_reactivate(request, pk: int):
     person = selectors.user_get(acting_user=request.user, pk=pk)
     form = ReasonForm(request.POST)
@@ -358,6 +371,7 @@ def staff_reactivate(request, pk: int):
 
 @password_change_allowed
 @require_http_methods(["GET", "POST"])
+@signed_in
 def password_change(request):
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

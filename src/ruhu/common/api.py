@@ -8,22 +8,25 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from ruhu.common import attachments
+from ruhu.common.access import requires, signed_in
 from ruhu.common.attachments import attachment_open
 from ruhu.common.models import Attachment
 from ruhu.common.pagination import Pages
-from ruhu.common.schemas import AttachmentOut, AuditEventOut, Text
-from ruhu.common.selectors import attachment_get, audit_list
+from ruhu.common.schemas import AttachmentOut, AuditEventOut, ErrorOut, Text
+from ruhu.common.selectors import VIEW_AUDIT, attachment_get, audit_list
 
 router = Router(tags=["audit", "attachments"])
 
 
-@router.get("/audit", response=list[AuditEventOut])
+@router.get("/audit", response={200: list[AuditEventOut], 403: ErrorOut})
 @paginate(Pages)
+@requires(VIEW_AUDIT)
 def audit_events(request, action: Text = ""):
     return audit_list(acting_user=request.user, action=action)
 
 
-@router.post("/attachments", response={201: AttachmentOut})
+@router.post("/attachments", response={201: AttachmentOut, (403, 429, 503): ErrorOut})
+@signed_in
 def attachment_upload(request, kind: Form[Attachment.Kind], file: File[UploadedFile]):
     """Upload one photo, signature, recording or document; the same file again returns the first.
 
@@ -38,12 +41,14 @@ def attachment_upload(request, kind: Form[Attachment.Kind], file: File[UploadedF
     return Status(201, attachment)
 
 
-@router.get("/attachments/{attachment_id}", response=AttachmentOut)
+@router.get("/attachments/{attachment_id}", response={200: AttachmentOut, (403, 404): ErrorOut})
+@signed_in
 def attachment_detail(request, attachment_id: uuid.UUID):
     return attachment_get(acting_user=request.user, pk=attachment_id)
 
 
-@router.get("/attachments/{attachment_id}/content")
+@router.get("/attachments/{attachment_id}/content", response={200: None, (403, 404): ErrorOut})
+@signed_in
 def attachment_content(request, attachment_id: uuid.UUID):
     attachment = attachment_get(acting_user=request.user, pk=attachment_id)
     return FileResponse(attachment_open(attachment), content_type=attachment.content_type)

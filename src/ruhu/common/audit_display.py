@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -91,8 +91,12 @@ def _related_name(field: models.ForeignKey, pk, cache: dict) -> Any:
         return pk
     key = (field.related_model, pk)
     if key not in cache:
-        obj = field.related_model._base_manager.filter(pk=pk).first()
-        cache[key] = str(obj) if obj is not None else f"#{pk}"
+        try:
+            obj = field.related_model._base_manager.filter(pk=pk).first()
+        except (ValueError, ValidationError):  # a service wrote the name, not the id
+            cache[key] = str(pk)
+        else:
+            cache[key] = str(obj) if obj is not None else f"#{pk}"
     return cache[key]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 
 from ruhu.common.errors import NotFound, PermissionRefused, RateLimited, Unavailable
@@ -17,6 +17,9 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path or any("\x00" in v for v in request.GET.values()):
+            if request.path.startswith("/api/"):  # in the API's own error shape
+                error = {"message": "地址中不能含有 NUL 字符", "code": "bad_request", "extra": {}}
+                return JsonResponse(error, status=400)
             return HttpResponseBadRequest("NUL characters are not allowed in the address")
         return self.get_response(request)
 

@@ -6,9 +6,17 @@ import uuid
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
 from ruhu.common.converters import MAX_ID, parse_day
+
+
+class ErrorOut(Schema):
+    """Every refusal the API answers: a message for people, a code for programs, details."""
+
+    message: str
+    code: str
+    extra: dict[str, Any]
 
 
 class AuditEventOut(Schema):
@@ -64,6 +72,22 @@ def _no_nul(value: str) -> str:
 
 # Free text from a client: PostgreSQL cannot store NUL, so it is refused at the edge (422).
 Text = Annotated[str, AfterValidator(_no_nul)]
+
+
+def _storable(value: dt.datetime) -> dt.datetime:
+    offset = value.utcoffset() or dt.timedelta(0)
+    if abs(offset) >= dt.timedelta(hours=16):  # RFC 3339 allows ±23:59, PostgreSQL ±15:59
+        raise ValueError("UTC offset out of range")
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+05:00 falls before the first representable UTC day
+        raise ValueError("time out of range") from None
+    return value
+
+
+# A moment from a client: with its UTC offset (a naive time cannot be compared with ours) and
+# one that the database can store and give back (422 otherwise).
+Moment = Annotated[AwareDatetime, AfterValidator(_storable)]
 
 
 class AttachmentOut(Schema):

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from ruhu.common.citations import attachments_visible
 from ruhu.common.errors import NotFound, ValidationFailed
 from ruhu.common.models import Attachment, AuditEvent
 from ruhu.common.scoping import require, scope_queryset
@@ -70,12 +71,10 @@ def audit_by_actor(*, acting_user) -> QuerySet[AuditEvent]:
 
 
 def attachment_get(*, acting_user, pk) -> Attachment:
-    """An attachment within scope: field staff see what they uploaded, offices their branch."""
-    qs = scope_queryset(
-        Attachment.objects.all(), acting_user=acting_user, owner_field="uploaded_by"
-    )
-    attachment = qs.filter(pk=pk).first()
-    if attachment is None:
+    """An attachment the caller uploaded, or one a record they may see cites (its visit,
+    hazard, notice, call, package, facility check…: `ruhu.common.citations`); else 404."""
+    attachment = Attachment.objects.filter(pk=pk).first()
+    if attachment is None or not attachments_visible(acting_user=acting_user, ids=[pk]):
         raise NotFound("未找到该附件")
     return attachment
 

@@ -8,9 +8,11 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from ruhu.accounts.models import OrgUnit, User
+from ruhu.accounts.roles import Capability
+from ruhu.common.access import requires
 from ruhu.common.errors import NotFound
 from ruhu.common.pagination import Pages
-from ruhu.common.schemas import Day, ObjectId
+from ruhu.common.schemas import Day, ErrorOut, ObjectId
 from ruhu.facilities.schemas import (
     CheckCorrectionIn,
     CheckIn,
@@ -18,13 +20,13 @@ from ruhu.facilities.schemas import (
     FacilityFilterIn,
     FacilityIn,
     FacilityOut,
+    FacilityTaskOut,
     RepairAssignIn,
     RepairDoneIn,
     RepairFilterIn,
     RepairOut,
     RepairQueueIn,
     ScheduleIn,
-    TaskOut,
     TasksAssignIn,
 )
 from ruhu.facilities.selectors import (
@@ -59,22 +61,25 @@ def _check_out(check) -> dict:
     }
 
 
-@router.get("/facilities", response=list[FacilityOut])
+@router.get("/facilities", response={200: list[FacilityOut], 403: ErrorOut})
 @paginate(Pages)
+@requires(Capability.VIEW_FACILITIES)
 def facility_list(request, filters: Query[FacilityFilterIn]):
     """The registry the caller may see, by code; every field filterable."""
     return filters.filter(facilities_visible(acting_user=request.user)).order_by("code")
 
 
-@router.get("/facilities/schedule", response=list[FacilityOut])
+@router.get("/facilities/schedule", response={200: list[FacilityOut], 403: ErrorOut})
 @paginate(Pages)
+@requires(Capability.VIEW_FACILITIES)
 def schedule(request, params: Query[ScheduleIn]):
     """One list of the schedule, most urgent first."""
     today = timezone.localdate()
     return facility_schedule(acting_user=request.user, which=params.which, on=today)
 
 
-@router.post("/facilities", response={201: FacilityOut})
+@router.post("/facilities", response={201: FacilityOut, (403, 404): ErrorOut})
+@requires(Capability.MANAGE_FACILITIES)
 def facility_register(request, payload: FacilityIn):
     data = payload.model_dump()
     branch_id = data.pop("branch_id")
@@ -83,13 +88,15 @@ def facility_register(request, payload: FacilityIn):
     return Status(201, facility)
 
 
-@router.get("/facilities/tasks/day", response=list[TaskOut])
+@router.get("/facilities/tasks/day", response=list[FacilityTaskOut])
+@requires(Capability.CHECK_FACILITIES)
 def tasks_of_day(request, day: Day | None = None):
     """The caller's facility checks of a day (today by default, with late ones)."""
     return day_tasks(acting_user=request.user, day=day or timezone.localdate())
 
 
-@router.post("/facilities/tasks", response={201: list[TaskOut]})
+@router.post("/facilities/tasks", response={201: list[FacilityTaskOut], (403, 404, 409): ErrorOut})
+@requires(Capability.MANAGE_FACILITIES)
 def tasks_assign(request, payload: TasksAssignIn):
     assignee = checkers(acting_user=request.user).filter(pk=payload.assignee_id).first()
     if assignee is None:
@@ -103,7 +110,8 @@ def tasks_assign(request, payload: TasksAssignIn):
     return Status(201, tasks)
 
 
-@router.post("/facilities/checks", response={200: CheckOut, 201: CheckOut})
+@router.post("/facilities/checks", response={(200, 201): CheckOut, (403, 404, 409): ErrorOut})
+@requires(Capability.CHECK_FACILITIES)
 def check_create(request, payload: CheckIn):
     """Submit a whole check after its photos. The same payload again answers 200 with the
     stored check; another payload under the same id answers 409."""
@@ -111,12 +119,16 @@ def check_create(request, payload: CheckIn):
     return Status(201 if created else 200, _check_out(check))
 
 
-@router.get("/facilities/checks/{check_id}", response=CheckOut)
+@router.get("/facilities/checks/{check_id}", response={200: CheckOut, 404: ErrorOut})
+@requires(Capability.VIEW_FACILITIES)
 def check_detail(request, check_id: uuid.UUID):
     return _check_out(check_get(acting_user=request.user, pk=check_id))
 
 
-@router.post("/facilities/checks/{check_id}/corrections", response={201: CheckOut})
+@router.post(
+    "/facilities/checks/{check_id}/corrections", response={201: CheckOut, (403, 404, 409): ErrorOut}
+)
+@requires(Capability.CHECK_FACILITIES, Capability.MANAGE_FACILITIES)
 def check_correction(request, check_id: uuid.UUID, payload: CheckCorrectionIn):
     check = check_get(acting_user=request.user, pk=check_id)
     corrected = facility_check_correct(
@@ -125,8 +137,9 @@ def check_correction(request, check_id: uuid.UUID, payload: CheckCorrectionIn):
     return Status(201, _check_out(corrected))
 
 
-@router.get("/facilities/repairs", response=list[RepairOut])
+@router.get("/facilities/repairs", response={200: list[RepairOut], 403: ErrorOut})
 @paginate(Pages)
+@requires(Capability.REPAIR_FACILITIES, Capability.MANAGE_FACILITIES)
 def repairs(request, filters: Query[RepairFilterIn], params: Query[RepairQueueIn]):
     """Repair jobs, earliest due first: `queue` open (not yet verified), todo (still to
     repair) or all; every field filterable."""
@@ -134,7 +147,10 @@ def repairs(request, filters: Query[RepairFilterIn], params: Query[RepairQueueIn
     return filters.filter(jobs)
 
 
-@router.post("/facilities/repairs/{repair_id}/assign", response=RepairOut)
+@router.post(
+    "/facilities/repairs/{repair_id}/assign", response={200: RepairOut, (403, 404, 409): ErrorOut}
+)
+@requires(Capability.MANAGE_FACILITIES)
 def repair_assign(request, repair_id: ObjectId, payload: RepairAssignIn):
     repair = repair_get(acting_user=request.user, pk=repair_id)
     assignee: User | None = (
@@ -145,7 +161,10 @@ def repair_assign(request, repair_id: ObjectId, payload: RepairAssignIn):
     return facility_repair_assign(acting_user=request.user, repair=repair, assignee=assignee)
 
 
-@router.post("/facilities/repairs/{repair_id}/done", response=RepairOut)
+@router.post(
+    "/facilities/repairs/{repair_id}/done", response={200: RepairOut, (403, 404, 409): ErrorOut}
+)
+@requires(Capability.REPAIR_FACILITIES)
 def repair_done(request, repair_id: ObjectId, payload: RepairDoneIn):
     repair = repair_get(acting_user=request.user, pk=repair_id)
     return facility_repair_done(
@@ -154,6 +173,7 @@ def repair_done(request, repair_id: ObjectId, payload: RepairDoneIn):
 
 
 # last: its path would otherwise take the other /facilities/<word> paths
-@router.get("/facilities/{facility_id}", response=FacilityOut)
+@router.get("/facilities/{facility_id}", response={200: FacilityOut, 404: ErrorOut})
+@requires(Capability.VIEW_FACILITIES)
 def facility_detail(request, facility_id: ObjectId):
     return facility_get(acting_user=request.user, pk=facility_id)

@@ -11,3 +11,28 @@ class FacilitiesConfig(AppConfig):
         from ruhu.facilities.evidence import LEDGER_KIND, check_records
 
         register_ledger_kind(LEDGER_KIND, check_records)
+        _register_citations()
+
+
+def _register_citations() -> None:
+    """A check's photos and a repair's photo are seen by who may see the facilities
+    (ruhu.common.citations)."""
+    from ruhu.accounts.roles import Capability
+    from ruhu.common.citations import register_citation
+    from ruhu.facilities.models import FacilityCheckPhoto
+    from ruhu.facilities.selectors import checks_visible, repairs_on_record_cards
+
+    register_citation(
+        "facilities.check_photo",
+        capabilities=(Capability.VIEW_FACILITIES,),
+        records=lambda user: FacilityCheckPhoto.objects.filter(
+            check_record__in=checks_visible(acting_user=user)
+        ),
+        fields=("attachment",),
+    )
+    register_citation(
+        "facilities.repair",
+        capabilities=(Capability.VIEW_FACILITIES,),
+        records=lambda user: repairs_on_record_cards(acting_user=user),
+        fields=("after_photo",),
+    )

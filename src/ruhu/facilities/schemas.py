@@ -11,14 +11,14 @@ from django.utils import timezone
 from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import StringConstraints
 
-from ruhu.common.schemas import Day, ObjectId
+from ruhu.common.schemas import Day, Moment, ObjectId
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)]
 Pascal = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
-class ItemIn(Schema):
+class CheckItemIn(Schema):
     state: Literal["ok", "defect", "na"]
     note: ShortText = ""
     photos: list[Sha256] = Field(default_factory=list, max_length=10)
@@ -30,11 +30,11 @@ class CheckIn(Schema):
     id: uuid.UUID
     facility_id: ObjectId
     task_id: ObjectId | None = None
-    started_at: dt.datetime
-    finished_at: dt.datetime
+    started_at: Moment
+    finished_at: Moment
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
-    checklist: dict[str, ItemIn] = Field(default_factory=dict)
+    checklist: dict[str, CheckItemIn] = Field(default_factory=dict)
     cutoff_pa: Pascal | None = None
     closing_pa: Pascal | None = None
     operating_pa: Pascal | None = None
@@ -154,7 +154,7 @@ class FacilityIn(Schema):
     safety_valve_valid_until: Day | None = None
 
 
-class TaskOut(Schema):
+class FacilityTaskOut(Schema):
     id: int
     day: dt.date
     status: str

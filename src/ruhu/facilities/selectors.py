@@ -42,8 +42,7 @@ def facilities_visible(*, acting_user) -> QuerySet[Facility]:
 
 
 def facility_get(*, acting_user, pk: int) -> Facility:
-    if not acting_user.can(Capability.VIEW_FACILITIES):
-        raise NotFound("未找到该记录", code="not_found")
+    require(acting_user, Capability.VIEW_FACILITIES)
     return get_scoped(
         Facility.objects.select_related("branch", "assignee"), pk, acting_user=acting_user
     )
@@ -119,6 +118,7 @@ def repairers(*, acting_user) -> QuerySet[User]:
 def day_tasks(*, acting_user, day: dt.date) -> list[FacilityTask]:
     """The caller's facility checks of a day; looking at today, also the ones of earlier
     days still not done (they are late, and stay on the list until checked)."""
+    require(acting_user, Capability.CHECK_FACILITIES)
     today = timezone.localdate()
     mine = FacilityTask.objects.filter(assignee=acting_user).select_related("facility")
     condition = Q(day=day)
@@ -133,6 +133,7 @@ def day_tasks(*, acting_user, day: dt.date) -> list[FacilityTask]:
 
 def task_get(*, acting_user, pk: int) -> FacilityTask:
     """The caller's own task (404 for anyone else's)."""
+    require(acting_user, Capability.CHECK_FACILITIES)
     task = (
         FacilityTask.objects.select_related("facility", "facility__branch")
         .filter(pk=pk, assignee=acting_user)
@@ -151,8 +152,7 @@ def checks_visible(*, acting_user) -> QuerySet[FacilityCheck]:
 
 
 def check_get(*, acting_user, pk: uuid.UUID) -> FacilityCheck:
-    if not acting_user.can(Capability.VIEW_FACILITIES):
-        raise NotFound("未找到该记录", code="not_found")
+    require(acting_user, Capability.VIEW_FACILITIES)
     checks = FacilityCheck.objects.select_related("facility", "inspector").prefetch_related(
         "defects", "photos__attachment"
     )
@@ -175,6 +175,13 @@ def facility_repairs(*, facility: Facility) -> QuerySet[FacilityRepair]:
         .select_related("assignee", "repaired_by", "closed_by")
         .order_by("-raised_at", "-pk")
     )
+
+
+def repairs_on_record_cards(*, acting_user) -> QuerySet[FacilityRepair]:
+    """The repair jobs as the facilities' record cards show them: to whoever may see the
+    facilities (the repair list itself is for repairers and leads: `repairs_visible`)."""
+    require(acting_user, Capability.VIEW_FACILITIES)
+    return scope_queryset(FacilityRepair.objects.all(), acting_user=acting_user)
 
 
 @dataclass(frozen=True)

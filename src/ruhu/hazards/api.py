@@ -10,11 +10,13 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from ruhu.accounts.models import User
+from ruhu.accounts.roles import Capability
+from ruhu.common.access import requires
 from ruhu.common.errors import NotFound, ValidationFailed
 from ruhu.common.ledger import canonical_json
 from ruhu.common.models import Attachment
 from ruhu.common.pagination import Pages
-from ruhu.common.schemas import Day, ObjectId
+from ruhu.common.schemas import Day, ErrorOut, ObjectId
 from ruhu.hazards import services
 from ruhu.hazards.models import Hazard, HazardNotice
 from ruhu.hazards.schemas import (
@@ -46,6 +48,8 @@ from ruhu.hazards.selectors import (
 
 router = Router(tags=["hazards"])
 QUEUE_PAGE = 50
+# A step on a case: refused (403), no such case or paper (404), not in a state for it (409).
+STEP_ERRORS = {(403, 404, 409): ErrorOut}
 
 
 def _hazard(request, pk: int) -> Hazard:
@@ -75,15 +79,17 @@ def _file(user, sha: str | None, kind: str) -> Attachment | None:
     return found
 
 
-@router.get("/hazards", response=list[HazardOut])
+@router.get("/hazards", response={200: list[HazardOut], 403: ErrorOut})
 @paginate(Pages)
+@requires(Capability.VIEW_HAZARDS)
 def hazard_list(request, filters: Query[HazardFilterIn]):
     """Every hazard the caller may see, newest first; every field filterable."""
     cases = hazards_visible(acting_user=request.user).select_related("hazard_type")
     return filters.filter(cases).order_by("-found_on", "-pk")
 
 
-@router.get("/hazards/queue", response=list[QueueSectionOut])
+@router.get("/hazards/queue", response={200: list[QueueSectionOut], (403, 404): ErrorOut})
+@requires(Capability.VIEW_HAZARDS)
 def hazard_queue_get(request, role: str):
     """What waits on a role (customer_service, repairer, supervision, inspector, lead)."""
     if role not in QUEUE_ROLES:
@@ -100,13 +106,15 @@ def hazard_queue_get(request, role: str):
     ]
 
 
-@router.get("/hazards/rates", response=list[RateOut])
+@router.get("/hazards/rates", response={200: list[RateOut], 403: ErrorOut})
+@requires(Capability.VIEW_HAZARDS)
 def hazard_rates(request, start: Day, end: Day, by_branch: bool = True):
     """Rectification rates by level (and branch) of the hazards found in the period."""
     return rectification_rates(acting_user=request.user, start=start, end=end, by_branch=by_branch)
 
 
-@router.post("/hazards/notices", response={201: NoticeOut})
+@router.post("/hazards/notices", response={201: NoticeOut, **STEP_ERRORS})
+@requires(Capability.RECORD_VISITS, Capability.MANAGE_HAZARDS)
 def notice_issue(request, payload: NoticeIn):
     """Number and print a notice for hazards waiting for it (the same again, undelivered,
     answers the notice already issued)."""
@@ -130,7 +138,8 @@ def _notice(request, pk: int) -> HazardNotice:
     return notice
 
 
-@router.post("/hazards/notices/{notice_id}/delivery", response=NoticeOut)
+@router.post("/hazards/notices/{notice_id}/delivery", response={200: NoticeOut, **STEP_ERRORS})
+@requires(Capability.RECORD_VISITS, Capability.MANAGE_HAZARDS)
 def notice_deliver(request, notice_id: ObjectId, payload: DeliveryIn):
     """Record delivery with its proof; the hazards it covers move on."""
     notice = _notice(request, notice_id)
@@ -145,7 +154,8 @@ def notice_deliver(request, notice_id: ObjectId, payload: DeliveryIn):
     )
 
 
-@router.post("/hazards/notices/{notice_id}/copy", response=NoticeOut)
+@router.post("/hazards/notices/{notice_id}/copy", response={200: NoticeOut, **STEP_ERRORS})
+@requires(Capability.MANAGE_HAZARDS)
 def notice_copy(request, notice_id: ObjectId):
     """The company copy of a rectification notice is back at the office."""
     notice = _notice(request, notice_id)
@@ -153,13 +163,15 @@ def notice_copy(request, notice_id: ObjectId):
 
 
 # after the fixed paths above: /hazards/{id} would otherwise catch /hazards/notices
-@router.get("/hazards/{hazard_id}", response=HazardDetailOut)
+@router.get("/hazards/{hazard_id}", response={200: HazardDetailOut, (403, 404): ErrorOut})
+@requires(Capability.VIEW_HAZARDS)
 def hazard_detail(request, hazard_id: ObjectId):
     """One case with its steps, its notices (with delivery proof) and its calls."""
     return _hazard(request, hazard_id)
 
 
-@router.post("/hazards/{hazard_id}/rechecks", response={200: StepOut, 201: StepOut})
+@router.post("/hazards/{hazard_id}/rechecks", response={(200, 201): StepOut, **STEP_ERRORS})
+@requires(Capability.RECORD_VISITS)
 def hazard_recheck(request, hazard_id: ObjectId, payload: RecheckIn):
     """An inspector's re-check on site, offline-safe under the phone's id."""
     hazard = _hazard(request, hazard_id)
@@ -177,7 +189,8 @@ def hazard_recheck(request, hazard_id: ObjectId, payload: RecheckIn):
     return Status(201 if created else 200, step)
 
 
-@router.post("/hazards/{hazard_id}/repair", response=StepOut)
+@router.post("/hazards/{hazard_id}/repair", response={200: StepOut, **STEP_ERRORS})
+@requires(Capability.REPAIR_HAZARDS)
 def hazard_repair(request, hazard_id: ObjectId, payload: RepairIn):
     hazard = _hazard(request, hazard_id)
     if payload.done:
@@ -192,7 +205,8 @@ def hazard_repair(request, hazard_id: ObjectId, payload: RepairIn):
     )
 
 
-@router.post("/hazards/{hazard_id}/assign", response=HazardOut)
+@router.post("/hazards/{hazard_id}/assign", response={200: HazardOut, **STEP_ERRORS})
+@requires(Capability.REPAIR_HAZARDS, Capability.MANAGE_HAZARDS)
 def hazard_assign(request, hazard_id: ObjectId, payload: AssignIn):
     hazard = _hazard(request, hazard_id)
     repairer = User.objects.filter(pk=payload.repairer_id, is_active=True).first()
@@ -201,19 +215,22 @@ def hazard_assign(request, hazard_id: ObjectId, payload: AssignIn):
     return services.hazard_assign(acting_user=request.user, hazard=hazard, repairer=repairer)
 
 
-@router.post("/hazards/{hazard_id}/arranged", response=StepOut)
+@router.post("/hazards/{hazard_id}/arranged", response={200: StepOut, **STEP_ERRORS})
+@requires(Capability.MANAGE_HAZARDS)
 def hazard_arranged(request, hazard_id: ObjectId, payload: NoteIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_mark_arranged(acting_user=request.user, hazard=hazard, note=payload.note)
 
 
-@router.post("/hazards/{hazard_id}/limit", response=StepOut)
+@router.post("/hazards/{hazard_id}/limit", response={200: StepOut, **STEP_ERRORS})
+@requires(Capability.LIMIT_SUPPLY)
 def hazard_limit(request, hazard_id: ObjectId, payload: NoteIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_limit_apply(acting_user=request.user, hazard=hazard, note=payload.note)
 
 
-@router.post("/hazards/{hazard_id}/restore", response=StepOut)
+@router.post("/hazards/{hazard_id}/restore", response={200: StepOut, **STEP_ERRORS})
+@requires(Capability.LIMIT_SUPPLY)
 def hazard_restore(request, hazard_id: ObjectId, payload: NoteIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_supply_restore(
@@ -221,7 +238,8 @@ def hazard_restore(request, hazard_id: ObjectId, payload: NoteIn):
     )
 
 
-@router.post("/hazards/{hazard_id}/seal", response=StepOut)
+@router.post("/hazards/{hazard_id}/seal", response={200: StepOut, **STEP_ERRORS})
+@requires(Capability.REPAIR_HAZARDS, Capability.RECORD_VISITS)
 def hazard_seal(request, hazard_id: ObjectId, payload: SealIn):
     hazard = _hazard(request, hazard_id)
     photo = _file(request.user, payload.photo, Attachment.Kind.PHOTO)
@@ -230,7 +248,8 @@ def hazard_seal(request, hazard_id: ObjectId, payload: SealIn):
     )
 
 
-@router.post("/hazards/{hazard_id}/outcome", response=StepOut)
+@router.post("/hazards/{hazard_id}/outcome", response={200: StepOut, **STEP_ERRORS})
+@requires(Capability.SUPERVISE_HAZARDS)
 def hazard_outcome(request, hazard_id: ObjectId, payload: OutcomeIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_outcome_record(
@@ -242,7 +261,8 @@ def hazard_outcome(request, hazard_id: ObjectId, payload: OutcomeIn):
     )
 
 
-@router.post("/hazards/{hazard_id}/calls", response={201: CallOut})
+@router.post("/hazards/{hazard_id}/calls", response={201: CallOut, (403, 404): ErrorOut})
+@requires(Capability.MANAGE_HAZARDS)
 def hazard_call(request, hazard_id: ObjectId, payload: CallIn):
     hazard = _hazard(request, hazard_id)
     call = services.followup_call_record(

@@ -200,6 +200,8 @@ class Hazard(models.Model):
                 fields=["branch", "found_on", "level", "resolution"], name="hazard_branch_found"
             ),
             models.Index(fields=["found_on", "level", "resolution", "branch"], name="hazard_found"),
+            # who may see an attachment: the records citing it (ruhu.common.citations)
+            models.Index(fields=["before_photo"], name="hazard_before_photo"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -313,6 +315,17 @@ class HazardNotice(models.Model):
                 condition=models.Q(copy_due_at__isnull=False, copy_received_at__isnull=True),
                 name="hazardnotice_copy_out",
             ),
+            # who may see an attachment: the records citing it (ruhu.common.citations)
+            models.Index(
+                fields=["document"],
+                condition=models.Q(document__isnull=False),
+                name="hazardnotice_document",
+            ),
+            models.Index(
+                fields=["delivery_photo"],
+                condition=models.Q(delivery_photo__isnull=False),
+                name="hazardnotice_delivery_photo",
+            ),
         ]
         verbose_name = _("整改文书")
         verbose_name_plural = _("整改文书")
@@ -404,6 +417,12 @@ class HazardStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["hazard", "number"], name="hazardstep_number")
         ]
+        # who may see an attachment: the records citing it (ruhu.common.citations)
+        indexes = [
+            models.Index(
+                fields=["photo"], condition=models.Q(photo__isnull=False), name="hazardstep_photo"
+            )
+        ]
         verbose_name = _("隐患处理步骤")
         verbose_name_plural = _("隐患处理步骤")
 
@@ -449,6 +468,11 @@ class FollowUpCall(models.Model):
         indexes = [
             models.Index(fields=["hazard", "called_at"], name="followupcall_hazard"),
             models.Index(fields=["branch", "called_at"], name="followupcall_branch"),
+            models.Index(
+                fields=["recording"],
+                condition=models.Q(recording__isnull=False),
+                name="followupcall_recording",
+            ),
         ]
         verbose_name = _("回访电话")
         verbose_name_plural = _("回访电话")

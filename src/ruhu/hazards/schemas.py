@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import StringConstraints
 
-from ruhu.common.schemas import Day, ObjectId
+from ruhu.common.schemas import Day, Moment, ObjectId
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Note = Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)]
@@ -189,7 +189,7 @@ class DeliveryIn(Schema):
 
 
 class CallIn(Schema):
-    called_at: dt.datetime
+    called_at: Moment
     result: Literal["rectified", "arranged", "promised", "refused", "no_answer", "wrong_number"]
     notes: Note = ""
     recording: Sha256 | None = None

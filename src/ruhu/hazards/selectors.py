@@ -395,8 +395,12 @@ def repairers_for(*, hazard: Hazard) -> QuerySet:
     ).order_by("full_name", "username")
 
 
+# who may hear the calls' recordings and receive the month-end packages (§5 ⑥)
+HEARERS = (Capability.MANAGE_HAZARDS, Capability.SUPERVISE_HAZARDS)
+
+
 def may_hear_recordings(user) -> bool:
-    return user.can(Capability.MANAGE_HAZARDS) or user.can(Capability.SUPERVISE_HAZARDS)
+    return any(user.can(capability) for capability in HEARERS)
 
 
 def calls_visible(*, acting_user) -> QuerySet[FollowUpCall]:

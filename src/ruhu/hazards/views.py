@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ruhu.accounts.roles import Capability, Role
+from ruhu.common.access import requires
 from ruhu.common.attachments import attachment_open, attachment_upload
 from ruhu.common.converters import query_id
 from ruhu.common.errors import DomainError, IllegalTransition, PermissionRefused
@@ -40,6 +41,7 @@ from ruhu.hazards.models import (
     State,
 )
 from ruhu.hazards.selectors import (
+    HEARERS,
     NOTICE_FOR_STATE,
     call_get,
     calls_in_month,
@@ -541,6 +543,7 @@ def _copies_section(request, error: Refused | None) -> Section:
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_HAZARDS)
 def queue(request):
     """我的待办: what waits on the user's role, section by section, with the steps inline."""
     require(request.user, Capability.VIEW_HAZARDS)
@@ -578,6 +581,7 @@ def queue(request):
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_HAZARDS)
 def detail(request, pk: int):
     hazard = hazard_get(acting_user=request.user, pk=pk)
     error = None
@@ -623,6 +627,7 @@ def detail(request, pk: int):
 
 
 @require_GET
+@requires(Capability.VIEW_HAZARDS)
 def hazard_file(request, pk: int, attachment_id):
     """A photo (or document, or recording) the hazard's record cites."""
     hazard = hazard_get(acting_user=request.user, pk=pk)
@@ -638,6 +643,7 @@ def hazard_file(request, pk: int, attachment_id):
 
 
 @require_GET
+@requires(Capability.VIEW_HAZARDS, section=True)
 def household_section(request, pk: int):
     """The household page's 隐患与整改文书 section (loaded into it by HTMX): its supply
     status and why, every hazard, every notice with its proof."""
@@ -675,6 +681,7 @@ def household_section(request, pk: int):
 
 
 @require_GET
+@requires(Capability.VIEW_HAZARDS)
 def notice_pdf(request, pk: int):
     notice = notice_get(acting_user=request.user, pk=pk)
     if notice.document_id is None:
@@ -687,6 +694,7 @@ def notice_pdf(request, pk: int):
 
 
 @require_GET
+@requires(Capability.VIEW_HAZARDS)
 def notice_photo(request, pk: int):
     """The delivery proof of a notice: the photo of it handed over or on the door."""
     notice = notice_get(acting_user=request.user, pk=pk)
@@ -697,6 +705,7 @@ def notice_photo(request, pk: int):
 
 
 @require_GET
+@requires(*HEARERS)
 def call_recording(request, pk):
     call = call_get(acting_user=request.user, pk=pk)
     if call.recording_id is None:
@@ -710,6 +719,7 @@ def call_recording(request, pk):
 
 
 @require_GET
+@requires(*HEARERS)
 def recordings(request):
     """The month's follow-up calls and their recordings, kept together (§5 ⑤⑥)."""
     this_month = timezone.localdate().replace(day=1)
@@ -736,6 +746,7 @@ def recordings(request):
 
 
 @require_GET
+@requires(Capability.VIEW_HAZARDS)
 def rates(request):
     """Rectification rates per level and branch for a period, against their targets."""
     require(request.user, Capability.VIEW_HAZARDS)
@@ -778,6 +789,7 @@ def rates(request):
 
 
 @require_GET
+@requires(*HEARERS)
 def packages(request):
     """The month-end packages for safety supervision and the authority (PDF and XLSX)."""
     page = Paginator(packages_visible(acting_user=request.user), 24).get_page(
@@ -787,6 +799,7 @@ def packages(request):
 
 
 @require_GET
+@requires(*HEARERS)
 def package_download(request, pk: int, fmt: str):
     package, attachment = package_file(acting_user=request.user, pk=pk, fmt=fmt)
     name = f"{package.branch.code}-{package.month:%Y%m}-{package.audience}.{fmt}"

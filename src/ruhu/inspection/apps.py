@@ -11,3 +11,39 @@ class InspectionConfig(AppConfig):
         from ruhu.inspection.evidence import LEDGER_KIND, visit_records
 
         register_ledger_kind(LEDGER_KIND, visit_records)
+        _register_citations()
+
+
+def _register_citations() -> None:
+    """A visit's signature and photos are seen by who may see the visit; a community
+    notice's PDF and posting photo by who may see the notice (ruhu.common.citations)."""
+    from ruhu.accounts.roles import Capability
+    from ruhu.common.citations import register_citation
+    from ruhu.inspection.models import VisitHazard, VisitPhoto
+    from ruhu.inspection.selectors import community_notice_list, visits_visible
+
+    visits = (Capability.VIEW_HOUSEHOLDS,)
+    register_citation(
+        "inspection.visit",
+        capabilities=visits,
+        records=lambda user: visits_visible(acting_user=user),
+        fields=("signature",),
+    )
+    register_citation(
+        "inspection.visit_photo",
+        capabilities=visits,
+        records=lambda user: VisitPhoto.objects.filter(visit__in=visits_visible(acting_user=user)),
+        fields=("attachment",),
+    )
+    register_citation(
+        "inspection.visit_hazard",
+        capabilities=visits,
+        records=lambda user: VisitHazard.objects.filter(visit__in=visits_visible(acting_user=user)),
+        fields=("before_photo", "after_photo"),
+    )
+    register_citation(
+        "inspection.community_notice",
+        capabilities=(Capability.MANAGE_PLANS, Capability.RECORD_VISITS),
+        records=lambda user: community_notice_list(acting_user=user),
+        fields=("document", "posting_photo"),
+    )

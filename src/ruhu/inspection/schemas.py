@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
-from ruhu.common.schemas import ObjectId
+from ruhu.common.schemas import Moment, ObjectId
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)]
@@ -53,8 +53,8 @@ class VisitIn(Schema):
     task_id: ObjectId | None = None
     reviewed_visit_id: uuid.UUID | None = None
     outcome: Literal["inspected", "absent", "refused"]
-    started_at: dt.datetime
-    finished_at: dt.datetime
+    started_at: Moment
+    finished_at: Moment
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     checklist: dict[str, ItemIn] = Field(default_factory=dict)

@@ -191,12 +191,23 @@ def task_get(*, acting_user, pk: int) -> PlanTask:
     return task
 
 
+def visits_visible(*, acting_user) -> QuerySet[Visit]:
+    """Visits are household records: for those who may see households, field staff only
+    the visits they made, offices their branch, head office every one."""
+    require(acting_user, Capability.VIEW_HOUSEHOLDS)
+    return scope_queryset(Visit.objects.all(), acting_user=acting_user, owner_field="inspector")
+
+
 def visit_get(*, acting_user, pk) -> Visit:
-    """A visit the caller made, or one of their branch for office staff."""
-    visits = Visit.objects.select_related("household", "inspector")
-    if acting_user.is_field_staff:
-        visits = visits.filter(inspector=acting_user)
-    return get_scoped(visits, pk, acting_user=acting_user)
+    visit = (
+        visits_visible(acting_user=acting_user)
+        .select_related("household", "inspector")
+        .filter(pk=pk)
+        .first()
+    )
+    if visit is None:
+        raise NotFound("未找到该记录", code="not_found")
+    return visit
 
 
 def community_notice_list(*, acting_user) -> QuerySet[CommunityNotice]:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ruhu.accounts.roles import Capability
 from ruhu.accounts.selectors import branch_list
+from ruhu.common.access import requires
 from ruhu.common.attachments import attachment_open
 from ruhu.common.converters import query_day, query_id
 from ruhu.common.errors import DomainError
@@ -58,6 +59,7 @@ from ruhu.premises.selectors import household_get
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.MANAGE_TRAINING)
 def training(request):
     """Each inspector's training status, recent trainings, and the form to record one."""
     recent = training_record_list(acting_user=request.user)[:20]
@@ -100,6 +102,7 @@ def training(request):
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.MANAGE_PLANS)
 def plans(request):
     """The branch's monthly plans, and the form to draft one month or a whole year."""
     plan_page = paginate(request, plan_list(acting_user=request.user), per_page=24)
@@ -125,6 +128,7 @@ def plans(request):
 
 
 @require_GET
+@requires(Capability.MANAGE_PLANS)
 def plan_detail(request, pk: int):
     """A plan's summary, each inspector's load, their day-by-day tasks, the unplanned."""
     plan = plan_get(acting_user=request.user, pk=pk)
@@ -163,6 +167,7 @@ def _plan_notices(request, plan) -> dict:
 
 
 @require_POST
+@requires(Capability.APPROVE_PLANS)
 def plan_approve_view(request, pk: int):
     plan = plan_get(acting_user=request.user, pk=pk)
     require(request.user, Capability.APPROVE_PLANS)
@@ -176,6 +181,7 @@ def plan_approve_view(request, pk: int):
 
 
 @require_GET
+@requires(Capability.MANAGE_PLANS)
 def plan_unplanned_list(request, pk: int):
     plan = plan_get(acting_user=request.user, pk=pk)
     page = paginate(request, plan_unplanned(plan=plan), per_page=100)
@@ -183,6 +189,7 @@ def plan_unplanned_list(request, pk: int):
 
 
 @require_POST
+@requires(Capability.MANAGE_PLANS)
 def community_notices_issue_view(request, pk: int):
     """Issue (again) the plan's community notices: a job does it on approval; this is for
     a lead who wants it now or after a failure. Issuing twice sends nothing twice."""
@@ -199,6 +206,7 @@ def community_notices_issue_view(request, pk: int):
 
 
 @require_GET
+@requires(Capability.MANAGE_PLANS, Capability.RECORD_VISITS)
 def community_notices(request):
     """The notices still to come that the caller may post: an inspector's own communities."""
     notices = community_notice_list(acting_user=request.user).filter(
@@ -212,6 +220,7 @@ def community_notices(request):
 
 
 @require_GET
+@requires(Capability.MANAGE_PLANS, Capability.RECORD_VISITS)
 def community_notice_pdf(request, pk: int):
     notice = community_notice_get(acting_user=request.user, pk=pk)
     if notice.document_id is None:
@@ -224,6 +233,7 @@ def community_notice_pdf(request, pk: int):
 
 
 @require_POST
+@requires(Capability.MANAGE_PLANS, Capability.RECORD_VISITS)
 def community_notice_posting(request, pk: int):
     """The inspector (or lead) records the notice as posted, with an optional photo."""
     notice = community_notice_get(acting_user=request.user, pk=pk)
@@ -251,6 +261,7 @@ def community_notice_posting(request, pk: int):
 
 
 @require_GET
+@requires(Capability.RECORD_VISITS)
 def field_day(request):
     """The inspector's day: their tasks building by building, with what is still to do."""
     day = query_day(request.GET, "day") or timezone.localdate()
@@ -274,6 +285,7 @@ def field_day(request):
 
 
 @require_GET
+@requires(Capability.RECORD_VISITS)
 def visit_page(request, task_id: int):
     """The visit on the phone: start, outcome, checklist, hazards, meter, signature."""
     task = task_get(acting_user=request.user, pk=task_id)
@@ -281,6 +293,7 @@ def visit_page(request, task_id: int):
 
 
 @require_GET
+@requires(Capability.REVIEW_ABSENT)
 def review_visit_page(request, visit_id):
     """A reviewer's visit to a household reported absent."""
     review = review_get(acting_user=request.user, absent_visit_id=visit_id)
@@ -307,6 +320,7 @@ def _visit_page(request, household, *, task=None, reviewed=None):
 
 
 @require_GET
+@requires(Capability.REVIEW_ABSENT)
 def review_list(request):
     """The reviewer's queue of absent reports."""
     page = paginate(request, review_queue(acting_user=request.user), per_page=50)
@@ -314,6 +328,7 @@ def review_list(request):
 
 
 @require_GET
+@requires(Capability.VIEW_HOUSEHOLDS)
 def visit_detail(request, visit_id):
     """A visit as recorded: frozen evidence, its photos, its place in the ledger."""
     visit = visit_get(acting_user=request.user, pk=visit_id)
@@ -321,6 +336,7 @@ def visit_detail(request, visit_id):
 
 
 @require_GET
+@requires(Capability.VIEW_HOUSEHOLDS)
 def missed_visit_notice(request, visit_id):
     """The 《到访不遇通知单》 of an absent visit, to print and post (RULES B7)."""
     visit = visit_get(acting_user=request.user, pk=visit_id)
@@ -336,6 +352,7 @@ def missed_visit_notice(request, visit_id):
 
 
 @require_GET
+@requires(Capability.VIEW_HOUSEHOLDS)
 def household_visits(request, pk: int):
     """The household page's visit history (loaded into it by HTMX)."""
     household = household_get(acting_user=request.user, pk=pk)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ruhu.accounts.roles import Capability
 from ruhu.accounts.selectors import branch_list
 from ruhu.accounts.views import unmask_response
+from ruhu.common.access import requires
 from ruhu.common.errors import DomainError
 from ruhu.common.search import search_page
 from ruhu.common.selectors import audit_for_object
@@ -25,6 +26,7 @@ from ruhu.premises.services import import_job_create
 
 
 @search_page
+@requires(Capability.VIEW_HOUSEHOLDS)
 def households(request):
     form = HouseholdFilterForm(
         request.search or None, branches=branch_list(acting_user=request.user)
@@ -47,6 +49,7 @@ def households(request):
 
 
 @require_GET
+@requires(Capability.VIEW_HOUSEHOLDS)
 def household_detail(request, pk: int):
     household = household_get(acting_user=request.user, pk=pk)
     return render(
@@ -62,12 +65,14 @@ def household_detail(request, pk: int):
 
 
 @require_POST
+@requires(Capability.VIEW_HOUSEHOLDS)
 def household_unmask(request, pk: int):
     household = household_get(acting_user=request.user, pk=pk)
     return unmask_response(request, household)
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.IMPORT_HOUSEHOLDS)
 def household_import_page(request):
     jobs = import_job_list(acting_user=request.user)[:10]
     form = ImportForm(
@@ -94,6 +99,7 @@ def household_import_page(request):
 
 
 @require_GET
+@requires(Capability.IMPORT_HOUSEHOLDS)
 def household_import_job(request, pk):
     job = import_job_get(acting_user=request.user, pk=pk)
     template = (
@@ -105,6 +111,7 @@ def household_import_job(request, pk):
 
 
 @require_GET
+@requires(Capability.IMPORT_HOUSEHOLDS)
 def household_import_report(request, pk):
     job = import_job_get(acting_user=request.user, pk=pk)
     if not job.report:

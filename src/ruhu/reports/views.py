@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from ruhu.accounts.roles import FIELD_ROLES, Capability, Role
 from ruhu.accounts.selectors import token_list, user_list
+from ruhu.common.access import signed_in
 from ruhu.common.selectors import audit_by_actor, audit_list
 from ruhu.facilities.selectors import facility_schedule
 from ruhu.premises.selectors import household_list
@@ -20,6 +21,7 @@ HOME_TEMPLATES = {
 
 
 @require_GET
+@signed_in
 def home(request):
     user = request.user
     context = {"tokens_live": [t for t in token_list(acting_user=user) if t.is_live]}

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from ruhu.accounts.roles import Capability
+from ruhu.common.access import requires
 from ruhu.common.converters import query_day
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
@@ -76,6 +77,7 @@ def _chosen_day(request) -> dt.date:
 
 
 @require_GET
+@requires(Capability.CHECK_FACILITIES, section=True)
 def day_tasks_section(request):
     """The day page's 场站设施检查 section: the caller's facility checks of the day and,
     looking at today, the earlier ones still not done (late)."""
@@ -95,6 +97,7 @@ def day_tasks_section(request):
 
 
 @require_GET
+@requires(Capability.CHECK_FACILITIES)
 def check_page(request, task_id: int):
     """The check of a facility the inspector was given for a day."""
     require(request.user, Capability.CHECK_FACILITIES)
@@ -103,6 +106,7 @@ def check_page(request, task_id: int):
 
 
 @require_GET
+@requires(Capability.CHECK_FACILITIES)
 def unplanned_check_page(request, pk: int):
     """A check the inspector makes without a task (found on the way, asked by phone)."""
     require(request.user, Capability.CHECK_FACILITIES)

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ruhu.accounts.models import OrgUnit
 from ruhu.accounts.roles import Capability
 from ruhu.accounts.selectors import branch_list
+from ruhu.common.access import requires
 from ruhu.common.errors import DomainError
 from ruhu.common.private_files import private_dir, remove_older_than, scratch_dir
 from ruhu.common.scoping import require
@@ -78,6 +79,7 @@ class FacilityImportForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.MANAGE_FACILITIES)
 def facility_import_page(request):
     require(request.user, Capability.MANAGE_FACILITIES)
     form = FacilityImportForm(request.POST or None, request.FILES or None, user=request.user)
@@ -108,6 +110,7 @@ def facility_import_page(request):
 
 
 @require_GET
+@requires(Capability.MANAGE_FACILITIES)
 def facility_import_report(request):
     require(request.user, Capability.MANAGE_FACILITIES)
     last = request.session.get(SESSION_KEY)
@@ -124,6 +127,7 @@ def facility_import_report(request):
 
 
 @require_GET
+@requires(Capability.MANAGE_FACILITIES)
 def facility_import_template(request):
     """An empty file with the Chinese header, saved as Excel opens it (UTF-8 with BOM)."""
     require(request.user, Capability.MANAGE_FACILITIES)

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ruhu.accounts.roles import Capability, Role
 from ruhu.accounts.selectors import branch_list
+from ruhu.common.access import requires
 from ruhu.common.attachments import attachment_open, attachment_upload
 from ruhu.common.converters import query_id
 from ruhu.common.errors import DomainError, PermissionRefused
@@ -131,6 +132,7 @@ def _import_page_exists() -> bool:
 
 
 @require_GET
+@requires(Capability.VIEW_FACILITIES)
 def registry(request):
     """场站设施台账: every facility in scope, filtered, with when each is next due."""
     user, today = request.user, timezone.localdate()
@@ -176,6 +178,7 @@ def _facility_form(request, *, facility=None):
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.MANAGE_FACILITIES)
 def facility_new(request):
     """新增设施: branch staff register into their branch, head office chooses one."""
     require(request.user, Capability.MANAGE_FACILITIES)
@@ -202,6 +205,7 @@ def facility_new(request):
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.MANAGE_FACILITIES)
 def facility_edit(request, pk: int):
     facility = facility_get(acting_user=request.user, pk=pk)
     require(request.user, Capability.MANAGE_FACILITIES)
@@ -223,6 +227,7 @@ def facility_edit(request, pk: int):
 
 
 @require_POST
+@requires(Capability.MANAGE_FACILITIES)
 def facility_active(request, pk: int):
     """Retire a facility (removed, replaced) or bring it back, with the reason."""
     facility = facility_get(acting_user=request.user, pk=pk)
@@ -268,6 +273,7 @@ def _schedule_rows(rows: list, *, which: str, today: dt.date) -> list:
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_FACILITIES)
 def schedule(request):
     """设施巡检: what is overdue, due soon, coming up, to be cleaned or flagged; a lead
     ticks rows and gives them to an inspector for a day."""
@@ -337,6 +343,7 @@ def schedule(request):
 
 
 @require_POST
+@requires(Capability.MANAGE_FACILITIES)
 def task_cancel(request, pk: int, task_pk: int):
     """Cancel a facility's open check task (the facility goes back on the schedule)."""
     facility = facility_get(acting_user=request.user, pk=pk)
@@ -378,6 +385,7 @@ def _decorate_check(check) -> None:
 
 
 @require_GET
+@requires(Capability.VIEW_FACILITIES)
 def detail(request, pk: int):
     """卡片记录: the facility's registry data, due status and every check and repair."""
     user, today = request.user, timezone.localdate()
@@ -418,6 +426,7 @@ def detail(request, pk: int):
 
 
 @require_GET
+@requires(Capability.VIEW_FACILITIES)
 def card_pdf(request, pk: int):
     """The record card to print: every check, however many pages it takes."""
     facility = facility_get(acting_user=request.user, pk=pk)
@@ -444,6 +453,7 @@ def card_pdf(request, pk: int):
 
 
 @require_GET
+@requires(Capability.VIEW_FACILITIES)
 def repair_photo(request, pk: int, repair_pk: int):
     """The after-photo of one of the facility's repair jobs."""
     facility = facility_get(acting_user=request.user, pk=pk)
@@ -500,6 +510,7 @@ def _check_pressures(check) -> list[dict]:
 
 
 @require_GET
+@requires(Capability.VIEW_FACILITIES)
 def check_detail(request, pk):
     """One check as recorded: frozen evidence, its photos, its place in the ledger."""
     check = check_get(acting_user=request.user, pk=pk)
@@ -521,6 +532,7 @@ def check_detail(request, pk):
 
 
 @require_GET
+@requires(Capability.VIEW_FACILITIES)
 def check_file(request, pk, attachment_id):
     """A photo the check cites; any other attachment id answers 404."""
     check = check_get(acting_user=request.user, pk=pk)
@@ -661,6 +673,7 @@ def _decorate_repairs(repairs: list, user, *, today: dt.date, error: Refused | N
 
 
 @require_http_methods(["GET", "POST"])
+@requires(Capability.REPAIR_FACILITIES, Capability.MANAGE_FACILITIES)
 def repairs(request):
     """设施维修: the repair jobs of facility defects, earliest due first. A lead gives a job
     to a repairer; the repairer reports it done with a photo of the work."""
