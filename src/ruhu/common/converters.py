@@ -7,7 +7,7 @@ on PostgreSQL): a server error for a typo. Every id in a page's path therefore u
 else is no match, so Django answers 404 as for any unknown id. Ids and dates that a view
 reads from the query string or a posted field go through `query_id` and `query_day` with
 the same rule: a value that is not a valid id or day names nothing, and answers 404. Forms
-use `DayField` and `MonthField`, which refuse with a form error (docs/decisions/0015).
+use `DayField` and `MonthField`, which refuse with a form error (docs/decisions/0016).
 """
 
 from __future__ import annotations

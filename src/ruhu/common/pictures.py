@@ -4,7 +4,7 @@ ceiling and cleaned.
 A picture's width and height come from its header. Before it is decoded they are held to
 a pixel budget, and the memory that decoding, shrinking and re-encoding it will hold at
 once is estimated (`prepare_decoding`) and held to a memory budget; both are policy
-values (docs/decisions/0014-upload-limits.md). A JPEG is decoded at the smallest scale that
+values (docs/decisions/0015-upload-limits.md). A JPEG is decoded at the smallest scale that
 still fills MAX_SIDE, so a large phone photo costs little; PNG and WebP have no such
 scale, so the memory budget admits them at fewer pixels.
 

@@ -1,5 +1,5 @@
 """Seed the upload limits (issue 13): each kind's size, the decoding budget of a picture and
-each user's upload rate. Why these numbers: docs/decisions/0014-upload-limits.md.
+each user's upload rate. Why these numbers: docs/decisions/0015-upload-limits.md.
 
 The data is written out here; this migration imports no app code.
 """
