@@ -57,14 +57,6 @@ def audit_for_object(*, target) -> QuerySet[AuditEvent]:
     ).order_by("-occurred_at", "-id")
 
 
-def content_type_for(label: str) -> ContentType:
-    app_label, _, model = label.partition(".")
-    ct = ContentType.objects.filter(app_label=app_label, model=model).first()
-    if ct is None:
-        raise NotFound("未知的对象类型")
-    return ct
-
-
 def audit_by_actor(*, acting_user) -> QuerySet[AuditEvent]:
     """What the acting user did: everyone may see their own trail."""
     return AuditEvent.objects.filter(actor_id=acting_user.pk).order_by("-occurred_at", "-id")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -182,12 +181,6 @@ def repairs_on_record_cards(*, acting_user) -> QuerySet[FacilityRepair]:
     facilities (the repair list itself is for repairers and leads: `repairs_visible`)."""
     require(acting_user, Capability.VIEW_FACILITIES)
     return scope_queryset(FacilityRepair.objects.all(), acting_user=acting_user)
-
-
-@dataclass(frozen=True)
-class RepairFilter:
-    status: str = "open"  # open (open or repaired, not yet verified), or one status
-    mine: bool = False
 
 
 def repairs_visible(*, acting_user) -> QuerySet[FacilityRepair]:

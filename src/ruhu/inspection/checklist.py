@@ -72,7 +72,6 @@ ITEMS = (
     Item("ic_display", "ic_meter", _("显示读数与机械计数一致"), IC_METER),
     Item("ic_valve", "ic_meter", _("余额用尽或电池耗尽时阀门关闭，不透支、不直通"), IC_METER),
 )
-BY_CODE = {item.code: item for item in ITEMS}
 
 
 def applicable_items(*, meter_location: str, meter_kind: str) -> tuple[Item, ...]:

@@ -1,4 +1,5 @@
-"""Writes to households. Issue-3 import builds on household_upsert's validation."""
+"""Writes to households, each through one audited service; the bulk import (premises.importing)
+checks rows with the same normalisers."""
 
 from __future__ import annotations
 

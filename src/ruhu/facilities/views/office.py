@@ -20,7 +20,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -122,15 +122,6 @@ def _registry_rows(acting_user, filters: dict):
     return qs.order_by("code")
 
 
-def _import_page_exists() -> bool:
-    """The registry import is its own page; link to it once it is there."""
-    try:
-        reverse("facility-import")
-    except NoReverseMatch:
-        return False
-    return True
-
-
 @require_GET
 @requires(Capability.VIEW_FACILITIES)
 def registry(request):
@@ -155,7 +146,7 @@ def registry(request):
             "today": today,
             "many_branches": user.is_head_office,
             "may_manage": manage,
-            "may_import": manage and _import_page_exists(),
+            "may_import": manage,
         },
     )
 
