@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Services carry the business rules: they are type-checked (DESIGN: mypy on services).
 TYPED := $(wildcard src/ruhu/*/services.py src/ruhu/*/services/*.py) $(addprefix src/ruhu/common/,policy.py workdays.py pii.py notifications.py attachments.py pictures.py picture_worker.py converters.py audit.py ledger.py inbox.py ratelimit.py)
 
-.PHONY: run test lint format bench bench-import bench-plan bench-visits bench-hazards migrate demo browser-deps clean help
+.PHONY: run test lint format bench bench-import bench-plan bench-visits bench-hazards migrate demo fonts browser-deps clean help
 
 help:
 	@echo "make run    set up and serve the demo on http://$(BIND)"
@@ -28,24 +28,31 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
+# The migrations also create the database cache table the login throttle needs.
 migrate: $(STAMP)
 	$(BIN)/ruhu migrate --no-input -v 0
-	$(BIN)/ruhu createcachetable
 
 demo: migrate
 	$(BIN)/ruhu demo
 
-run: demo
+run: fonts demo
 	$(BIN)/ruhu serve --bind $(BIND)
 
-# Debian's Chromium drives the browser tests; WenQuanYi renders Chinese in screenshots.
-browser-deps:
-	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wenquanyi || { \
-	  echo "installing chromium and a CJK font with apt-get"; \
+# WenQuanYi Micro Hei is embedded in every PDF (notices) and renders Chinese in screenshots.
+fonts:
+	@[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || { \
+	  echo "installing the CJK font fonts-wqy-microhei with apt-get"; \
 	  $(SUDO) apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei; }
 
-test: $(STAMP) browser-deps
+# Debian's Chromium drives the browser tests.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium with apt-get"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: $(STAMP) fonts browser-deps
 	RUHU_ENV=test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

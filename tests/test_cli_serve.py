@@ -47,7 +47,6 @@ def _alive(pid: int) -> bool:
 def migrated(tmp_path):
     env = _env(tmp_path)
     subprocess.run([*RUHU, "migrate", "-v", "0"], env=env, check=True, timeout=180)
-    subprocess.run([*RUHU, "createcachetable"], env=env, check=True, timeout=60)
     return env
 
 

@@ -39,7 +39,6 @@ def test_it_writes_no_plaintext_personal_data_to_the_database_files(tmp_path):
     )
     outputs = [
         run(["migrate", "--no-input"], env),
-        run(["createcachetable"], env),
         run(["demo"], env),
     ]
     dump = run(

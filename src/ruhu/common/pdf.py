@@ -63,6 +63,15 @@ def cjk_font_path() -> Path:
     )
 
 
+def render_failure(failure: Exception) -> str:
+    """What a page shows where a document the background job could not render should be."""
+    if isinstance(failure, FontMissing):
+        return _("文书尚未生成：服务器缺少中文字体 (fonts-wqy-microhei)，请联系管理员")
+    return _("文书生成失败（%(error)s），系统将自动重试；如仍失败请联系管理员") % {
+        "error": type(failure).__name__
+    }
+
+
 def _fc_match() -> str | None:
     """The font file fontconfig has for the family, if it really is that family (fc-match
     answers its nearest font, often one without Chinese, when the family is missing)."""

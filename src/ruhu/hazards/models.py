@@ -269,6 +269,8 @@ class HazardNotice(models.Model):
         related_name="+",
         db_index=False,
     )
+    # why the background job could not render the document yet (it retries); empty once done
+    render_error = models.CharField(_("文书生成失败原因"), max_length=300, blank=True)
     delivery_method = models.CharField(
         _("送达方式"), max_length=20, choices=DeliveryMethod.choices, blank=True
     )

@@ -18,7 +18,13 @@ def hazard_clock_task() -> dict:
     return hazard_clock_run().moved
 
 
-@db_task()
+# A notice that cannot be rendered (the Chinese font missing, say) is tried again for about
+# a day: installing the font is enough, nobody has to issue it again.
+RENDER_RETRIES = 12
+RENDER_RETRY_DELAY = 2 * 60 * 60  # seconds
+
+
+@db_task(retries=RENDER_RETRIES, retry_delay=RENDER_RETRY_DELAY)
 def hazard_notice_render_task(notice_id: int) -> None:
     hazard_notice_render(notice_id=notice_id)
 

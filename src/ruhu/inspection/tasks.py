@@ -17,7 +17,9 @@ from ruhu.inspection.services.notices import community_notices_issue, household_
 logger = logging.getLogger(__name__)
 
 
-@db_task()
+# A run that fails (the notice PDF's Chinese font missing, say) is tried again for about a
+# day; communities already issued are skipped, so a retry sends nothing twice.
+@db_task(retries=12, retry_delay=2 * 60 * 60)
 def community_notices_issue_task(plan_id: int) -> int:
     """Issue the community notices of a plan just approved; returns how many it has."""
     plan = Plan.objects.filter(pk=plan_id, status=Plan.Status.APPROVED).first()

@@ -24,6 +24,7 @@ from ruhu.common.attachments import attachment_store
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import Conflict, IllegalTransition, ValidationFailed
 from ruhu.common.models import Attachment
+from ruhu.common.pdf import render_failure
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
 from ruhu.hazards import documents
@@ -319,12 +320,21 @@ def hazard_notice_copy_receive(*, acting_user, notice: HazardNotice) -> HazardNo
 
 
 def hazard_notice_render(*, notice_id: int) -> HazardNotice:
-    """Render a notice's PDF once (the first notice's, after the visit commits)."""
-    with transaction.atomic():
-        notice = HazardNotice.objects.select_for_update().get(pk=notice_id)
-        if notice.document_id is None:
-            notice.document = _render(notice.issued_by, notice)
-            HazardNotice.objects.filter(pk=notice.pk).update(document=notice.document)
+    """Render a notice's PDF once (the first notice's, after the visit commits). A failure
+    is written on the notice, for its pages to say why there is no PDF, and raised again
+    for the job to be retried."""
+    try:
+        with transaction.atomic():
+            notice = HazardNotice.objects.select_for_update().get(pk=notice_id)
+            if notice.document_id is None:
+                notice.document = _render(notice.issued_by, notice)
+                notice.render_error = ""
+                HazardNotice.objects.filter(pk=notice.pk).update(
+                    document=notice.document, render_error=""
+                )
+    except Exception as failure:
+        HazardNotice.objects.filter(pk=notice_id).update(render_error=render_failure(failure))
+        raise
     return notice
 
 
