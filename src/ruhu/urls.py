@@ -122,3 +122,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+# 500 (or 503 for a database that is down): the API's error shape, or a page that needs nothing
+handler500 = "ruhu.common.error_pages.server_error"

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ruhu.common.errors import ValidationFailed
 from ruhu.common.models import AuditEvent
 from ruhu.common.workdays import (
+    PACKAGE_OFFICIAL_THROUGH,
     add_working_days,
     calendar_day_set,
     calendar_year_mark_published,
@@ -82,26 +83,40 @@ def test_it_adds_working_days_across_the_spring_festival(db):
     assert working_days_between(D(2026, 2, 13), D(2026, 2, 24)) == 2
 
 
+# The first year the installed `holidays` release has no State Council schedule for: the tests
+# below follow it, so a release that adds China's next calendar moves them along rather than
+# breaking them.
+UNPUBLISHED = PACKAGE_OFFICIAL_THROUGH + 1
+
+
+def test_it_knows_the_2026_schedule_from_the_package():
+    assert UNPUBLISHED > 2026
+
+
 def test_it_answers_provisionally_past_the_published_schedule(db):
-    inside = add_working_days(D(2026, 12, 1), 10)
-    assert inside.date == D(2026, 12, 15)
+    inside = add_working_days(D(UNPUBLISHED - 1, 12, 1), 10)
+    assert inside.date.year == UNPUBLISHED - 1
     assert inside.provisional is False
-    crossing = add_working_days(D(2026, 12, 28), 10)
-    assert crossing.date.year == 2027
+    crossing = add_working_days(D(UNPUBLISHED - 1, 12, 28), 10)
+    assert crossing.date.year == UNPUBLISHED
     assert crossing.provisional is True
     assert is_working_day(crossing.date)
-    assert day_info(D(2027, 3, 1)).provisional is True
+    assert day_info(D(UNPUBLISHED, 3, 1)).provisional is True
     # far in the future it still answers, never raises
-    assert add_working_days(D(2035, 1, 1), 30).provisional is True
+    assert add_working_days(D(UNPUBLISHED + 8, 1, 1), 30).provisional is True
 
 
 def test_it_makes_a_year_official_once_an_administrator_publishes_it(alice):
+    assert day_info(D(UNPUBLISHED, 3, 1)).provisional is True
     calendar_year_mark_published(
-        acting_user=alice, year=2027, published_on=D(2026, 11, 4), note="国办发明电〔2026〕"
+        acting_user=alice,
+        year=UNPUBLISHED,
+        published_on=D(UNPUBLISHED - 1, 11, 4),
+        note="国办发明电〔2026〕",
     )
-    assert add_working_days(D(2026, 12, 28), 10).provisional is False
-    assert day_info(D(2027, 3, 1)).provisional is False
-    assert day_info(D(2028, 3, 1)).provisional is True
+    assert add_working_days(D(UNPUBLISHED - 1, 12, 28), 10).provisional is False
+    assert day_info(D(UNPUBLISHED, 3, 1)).provisional is False
+    assert day_info(D(UNPUBLISHED + 1, 3, 1)).provisional is True
     event = AuditEvent.objects.get(action="calendar.year_published")
     assert event.actor == alice
     with pytest.raises(ValidationFailed):

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from PIL import Image
 
 from ruhu.accounts.roles import Role
@@ -334,7 +335,7 @@ def test_it_gives_the_lead_letters_copies_calls_and_serious_cases(
     assert HazardNotice.objects.get(pk=copy.pk).copy_received_at is not None
 
     # the follow-up call, with its recording
-    called_at = dt.datetime.now().strftime("%Y-%m-%dT%H:%M")
+    called_at = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         "/hazards/queue/",
         {"op": "call", "hazard": called.pk, "called_at": called_at, "result": "promised",
@@ -417,7 +418,7 @@ def test_a_lead_records_a_call_on_the_hazard_page_and_hears_it(
 ):
     [hazard] = find(charlie, household_a, HEATER)
     login(client, lena)
-    called_at = dt.datetime.now().strftime("%Y-%m-%dT%H:%M")
+    called_at = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     client.post(
         f"/hazards/{hazard.pk}/",
         {"op": "call", "hazard": hazard.pk, "called_at": called_at, "result": "arranged",

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from ruhu.accounts.roles import Role
 from ruhu.common.errors import IllegalTransition, NotFound, PermissionRefused
@@ -44,8 +45,8 @@ def readings_file(tmp_path, rows: str):
 def test_an_absent_report_after_a_recent_meter_reading_is_always_reviewed(
     charlie, household_a, rita, no_sampling, tmp_path
 ):
-    yesterday = dt.date.today() - dt.timedelta(days=3)
-    call_command("import-meter-readings", readings_file(tmp_path, f"A000001,{yesterday},88.1\n"))
+    read_on = timezone.localdate() - dt.timedelta(days=3)
+    call_command("import-meter-readings", readings_file(tmp_path, f"A000001,{read_on},88.1\n"))
     assert str(MeterReading.objects.get().reading) == "88.100"
     visit, _ = visit_submit(acting_user=charlie, payload=absent(charlie, household_a))
     queued = review_queue(acting_user=rita).get()

@@ -7,6 +7,7 @@ import secrets
 
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from ruhu.common.errors import NotFound, PermissionRefused, RateLimited, Unavailable
 
@@ -26,7 +27,8 @@ class RejectNulMiddleware:
 
 class DomainErrorPagesMiddleware:
     """A page whose selector said "not in your scope" or "not your right" answers 404 / 403;
-    one refused for its rate (or whose rate cannot be checked) 429 / 503 with Retry-After."""
+    one refused for its rate (or whose rate cannot be checked) 429 / 503 with Retry-After, on
+    the self-contained error page. Anything else is Django's handler500 (common.error_pages)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,7 +42,8 @@ class DomainErrorPagesMiddleware:
         if isinstance(exception, PermissionRefused):
             return render(request, "403.html", {"message": exception.message}, status=403)
         if isinstance(exception, RateLimited | Unavailable):
-            response = HttpResponse(exception.message, status=exception.status)
+            page = render_to_string(f"{exception.status}.html", {"message": exception.message})
+            response = HttpResponse(page, status=exception.status)
             response["Retry-After"] = str(exception.extra.get("retry_after", 60))
             return response
         return None
