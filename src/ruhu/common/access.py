@@ -29,6 +29,9 @@ from ruhu.common.errors import PermissionRefused
 REFUSED = "您没有权限执行此操作"
 
 
+ACCESS_ATTRIBUTE = "access"  # where the declaration sits on the view function
+
+
 @dataclass(frozen=True)
 class Access:
     """Any one of `capabilities` lets the user in; none listed means any signed-in user.
@@ -51,7 +54,7 @@ def requires(*capabilities: str, section: bool = False) -> Callable:
     access = Access(tuple(str(c) for c in capabilities), section=section)
 
     def mark(view: Callable) -> Callable:
-        view.access = access
+        setattr(view, ACCESS_ATTRIBUTE, access)
         return view
 
     return mark
@@ -59,12 +62,12 @@ def requires(*capabilities: str, section: bool = False) -> Callable:
 
 def signed_in(view: Callable) -> Callable:
     """Declare a view or operation open to any signed-in user (its objects are scoped)."""
-    view.access = Access(())
+    setattr(view, ACCESS_ATTRIBUTE, Access(()))
     return view
 
 
 def access_of(view: Callable) -> Access | None:
-    return getattr(view, "access", None)
+    return getattr(view, ACCESS_ATTRIBUTE, None)
 
 
 class AccessMiddleware:
