@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Role
 from ruhu.common.ledger import ledger_verify
+from ruhu.common.models import AuditEvent
 from ruhu.facilities.models import Facility, FacilityRepair, FacilityTask
 from ruhu.premises.demo import DEMO_PASSWORD, demo_logins
 from ruhu.premises.models import Household
@@ -70,3 +71,17 @@ def test_it_generates_a_usable_key():
     call_command("keys", "generate", stdout=out)
     ((kid, key),) = parse_keys(out.getvalue().strip())
     assert kid == "kNEW" and len(key) == 32
+
+
+def test_it_renders_the_audit_trail_after_every_kind_of_action_in_the_demo(db, client):
+    call_command("demo", quiet_logins=True, stdout=io.StringIO())
+    actions = sorted(set(AuditEvent.objects.values_list("action", flat=True)))
+    assert {"visit.submit", "facility_check.submit", "hazard_notice.issue"} <= set(actions)
+    for username in ("admin.hq", "manager.east", "inspection_lead.west"):
+        client.force_login(User.objects.get(username=username))
+        last = -(-AuditEvent.objects.count() // 50)
+        for page in sorted({*range(1, min(last, 10) + 1), last}):
+            assert client.get(f"/audit/?page={page}").status_code == 200, (username, page)
+        for action in actions:
+            response = client.get("/audit/", {"action": action})
+            assert response.status_code == 200, (username, action)
