@@ -27,9 +27,9 @@ from ruhu.inspection.services import (
     plan_generate,
     training_record_create,
 )
-from ruhu.inspection.tasks import household_notices_task
+from ruhu.inspection.tasks import community_notices_issue_task, household_notices_task
 from ruhu.premises.services import household_create
-from tests.conftest import make_user
+from tests.conftest import login, make_user
 from tests.pdf import pdf_text
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -424,3 +424,30 @@ def test_the_notice_pages_make_a_fixed_number_of_queries(
         with django_assert_max_num_queries(5):
             page = client.get("/inspection/notices/")
     assert page.content.decode().count('data-testid="notice"') == 4
+
+
+# ── a notice that cannot be made says so on the plan ────────────────────
+
+
+@time_machine.travel(NOV_20, tick=False)
+def test_the_plan_says_why_its_community_notices_are_missing_until_a_retry_makes_them(
+    client, lena, org, inspector, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    homes(org.a, "翠苑", 2, 0)
+    settings.RUHU_CJK_FONT = str(tmp_path / "wqy-microhei.ttc")  # a file that is not there
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = approved_plan(lena, org)  # the job runs inline and fails
+    assert community_notices_issue_task.retries > 0 and community_notices_issue_task.retry_delay
+    plan.refresh_from_db()
+    assert not CommunityNotice.objects.exists()
+    assert "缺少中文字体 (fonts-wqy-microhei)" in plan.notices_error
+    login(client, lena)
+    page = client.get(f"/inspection/plans/{plan.pk}/").content.decode()
+    assert 'data-testid="notices-error"' in page and "缺少中文字体" in page
+
+    settings.RUHU_CJK_FONT = ""
+    assert community_notices_issue_task.call_local(plan.pk) == 1
+    plan.refresh_from_db()
+    assert plan.notices_error == "" and CommunityNotice.objects.count() == 1
+    page = client.get(f"/inspection/plans/{plan.pk}/").content.decode()
+    assert 'data-testid="notices-error"' not in page

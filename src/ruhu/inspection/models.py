@@ -80,6 +80,12 @@ class Plan(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     summary = models.JSONField(_("摘要"), default=dict, blank=True)
+    notices_error = models.CharField(
+        _("小区通知未能生成的原因"),
+        max_length=300,
+        blank=True,
+        help_text=_("后台任务生成小区通知失败时写入，成功后清空"),
+    )
 
     class Meta:
         ordering = ["-month", "branch"]

@@ -10,6 +10,8 @@ import logging
 
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from ruhu.common.errors import DomainError
+from ruhu.common.pdf import render_failure
 from ruhu.common.tasks import local_crontab
 from ruhu.inspection.models import Plan
 from ruhu.inspection.services.notices import community_notices_issue, household_notices_send_due
@@ -25,7 +27,16 @@ def community_notices_issue_task(plan_id: int) -> int:
     plan = Plan.objects.filter(pk=plan_id, status=Plan.Status.APPROVED).first()
     if plan is None:  # redrafted (or gone) before the job ran: its next approval issues them
         return 0
-    issued = community_notices_issue(acting_user=None, plan=plan)
+    try:
+        issued = community_notices_issue(acting_user=None, plan=plan)
+    except DomainError:
+        raise
+    except Exception as failure:  # the plan's page says why until a retry succeeds
+        reason = str(render_failure(failure))[:300]
+        Plan.objects.filter(pk=plan_id).update(notices_error=reason)
+        raise
+    if plan.notices_error:
+        Plan.objects.filter(pk=plan_id).update(notices_error="")
     if issued.late:
         logger.warning(
             "plan %s: %d communities too late for a community notice", plan_id, len(issued.late)
