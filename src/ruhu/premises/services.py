@@ -397,8 +397,14 @@ def _import_source_delete(job: ImportJob) -> None:
         return
     storage, name = job.file.storage, job.file.name
     job.file.delete(save=False)
-    with contextlib.suppress(NotImplementedError, OSError):  # remote storage; report kept
-        os.rmdir(os.path.dirname(storage.path(name)))
+    _remove_folder_if_empty(storage, os.path.dirname(name))
+
+
+def _remove_folder_if_empty(storage, folder: str) -> None:
+    """Object storage has no folders (`path` is not implemented) and a folder that still
+    holds a file stays: both are fine, the file itself is what had to go."""
+    with contextlib.suppress(NotImplementedError, OSError):
+        os.rmdir(storage.path(folder))
 
 
 def import_jobs_sweep(*, now: dt.datetime | None = None) -> int:
@@ -447,8 +453,7 @@ def _orphan_uploads_delete(cutoff: dt.datetime) -> int:
             if storage.get_modified_time(path) < cutoff:
                 storage.delete(path)
                 removed += 1
-        with contextlib.suppress(NotImplementedError, OSError):
-            os.rmdir(storage.path(f"{IMPORTS_FOLDER}/{folder}"))
+        _remove_folder_if_empty(storage, f"{IMPORTS_FOLDER}/{folder}")
     return removed
 
 
