@@ -11,11 +11,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Services carry the business rules: they are type-checked (DESIGN: mypy on services).
 TYPED := $(wildcard src/ruhu/*/services.py src/ruhu/*/services/*.py) $(addprefix src/ruhu/common/,policy.py workdays.py pii.py notifications.py attachments.py pictures.py picture_worker.py converters.py audit.py ledger.py inbox.py ratelimit.py error_pages.py access.py citations.py search.py spreadsheets.py private_files.py)
 
-.PHONY: run test lint format bench bench-import bench-plan bench-visits bench-hazards migrate demo fonts browser-deps clean help
+.PHONY: run test test-fast lint format bench bench-import bench-plan bench-visits bench-hazards migrate demo fonts browser-deps clean help
 
 help:
 	@echo "make run    set up and serve the demo on http://$(BIND)"
-	@echo "make test   set up and run the whole test suite"
+	@echo "make test   set up and run the whole test suite (in parallel, one database per worker)"
+	@echo "make test-fast  the same without the browser tests (no Chromium needed)"
 	@echo "make lint   ruff, formatting, migration and type checks"
 	@echo "make bench  run the benchmarks under bench/"
 
@@ -52,8 +53,18 @@ browser-deps:
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# pytest-xdist: one worker per core (`auto`), each with its own test database, var directory,
+# queue and cache keys. PYTEST_WORKERS=0 runs in one process; PYTEST_ARGS comes last and wins
+# (`make test PYTEST_ARGS="tests/hazards -x"`, or `PYTEST_ARGS="-n 0"`).
+PYTEST_WORKERS ?= auto
+PYTEST := RUHU_ENV=test $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+
 test: $(STAMP) fonts browser-deps
-	RUHU_ENV=test $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+# Everything but the browser tests (marker `browser`): the same setup minus Chromium.
+test-fast: $(STAMP) fonts
+	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -88,4 +99,4 @@ bench-hazards: $(STAMP)
 	$(BIN)/python -m bench.hazards
 
 clean:
-	rm -rf $(VENV) var/test.sqlite3* tests/screenshots
+	rm -rf $(VENV) var/test.sqlite3* var/xdist tests/screenshots

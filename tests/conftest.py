@@ -108,11 +108,25 @@ def _fresh_policy_cache():
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Login throttling lives in the cache; each test starts with none."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     with contextlib.suppress(Exception):  # the cache table comes with the test database
-        cache.clear()
+        cache_clear_own_keys(caches["default"])
     yield
+
+
+def cache_clear_own_keys(cache) -> None:
+    """Empty the cache of this test run. On Redis only the keys under this run's prefix: a
+    FLUSHDB would also empty the keys of the other xdist workers sharing the database."""
+    from django.core.cache.backends.redis import RedisCache
+
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

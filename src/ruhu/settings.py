@@ -72,9 +72,13 @@ def secret_file(path: Path, make) -> str:
 
 SRC_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = SRC_DIR.parent.parent
-VAR_DIR = Path(env_str("RUHU_VAR_DIR", str(PROJECT_DIR / "var"))).resolve()
-
 RUHU_ENV = env_choice("RUHU_ENV", "development", {"development", "production", "test"})
+# A test run split over pytest-xdist workers: each worker keeps its own var directory (test
+# database, queue file, progress cache, media, generated keys), queue and cache keys, so
+# workers never share a file or flush each other's keys.
+TEST_WORKER = env_str("PYTEST_XDIST_WORKER") if RUHU_ENV == "test" else ""
+DEFAULT_VAR_DIR = PROJECT_DIR / "var" / ("xdist/" + TEST_WORKER if TEST_WORKER else "")
+VAR_DIR = Path(env_str("RUHU_VAR_DIR", str(DEFAULT_VAR_DIR))).resolve()
 PRODUCTION = RUHU_ENV == "production"
 DEBUG = env_bool("DEBUG", False)
 
@@ -195,6 +199,12 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The test suite gets a queue and cache keys of its own, so it never empties or feeds a
+# running worker's; under xdist, one per test worker.
+QUEUE_SUFFIX = ""
+if RUHU_ENV == "test":
+    QUEUE_SUFFIX = f"-test-{TEST_WORKER}" if TEST_WORKER else "-test"
+
 # Cache: Redis when REDIS_URL is set, else the database. It also stores login throttling,
 # which must be shared by every worker process (a per-process cache would not be).
 REDIS_URL = env_str("REDIS_URL")
@@ -203,7 +213,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("RUHU_CACHE_PREFIX", "ruhu"),
+            "KEY_PREFIX": env_str("RUHU_CACHE_PREFIX", "ruhu" + QUEUE_SUFFIX),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
@@ -224,8 +234,6 @@ else:
 
 # Background jobs (Huey): SQLite file under var/ by default, Redis when REDIS_URL is set.
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
-# The test suite gets a queue of its own, so it never empties or feeds a running worker's.
-QUEUE_SUFFIX = "-test" if RUHU_ENV == "test" else ""
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
