@@ -30,20 +30,17 @@ from ruhu.hazards.services import (
     hazard_repair_fail,
     monthly_package_build,
 )
-from ruhu.inspection.models import AbsentReview, PlanTask, TrainingTopic
+from ruhu.inspection.models import AbsentReview, PlanTask
 from ruhu.inspection.services import (
     community_notice_record_posting,
     community_notices_issue,
-    plan_approve,
-    plan_generate,
-    training_record_create,
     visit_submit,
 )
 from ruhu.premises.models import ImportJob
 from ruhu.premises.services import household_create
 from tests.conftest import make_user
 from tests.facilities.checking import submit
-from tests.facilities.conftest import make_facility
+from tests.factories import make_approved_plan, make_facility, make_training
 from tests.inspection.visiting import absent, inspected, photo
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -163,10 +160,7 @@ def _fill(branch: Branch, key: str) -> None:
 
 
 def _households_and_plan(branch: Branch, key: str) -> None:
-    training_record_create(
-        acting_user=branch.lead, inspectors=[branch.inspector], trained_on=dt.date(2026, 6, 1),
-        topics=list(TrainingTopic.values), trainer="王工",
-    )  # fmt: skip
+    make_training(branch.lead, branch.inspector)
     homes = [
         household_create(
             acting_user=None, branch=branch.unit, account_no=f"{key.upper()}00000{n}",
@@ -176,10 +170,7 @@ def _households_and_plan(branch: Branch, key: str) -> None:
         for n in (1, 2)
     ]  # fmt: skip
     branch.household = homes[0]
-    branch.plan = plan_approve(
-        acting_user=branch.lead,
-        plan=plan_generate(acting_user=branch.lead, branch=branch.unit, month=DECEMBER),
-    )
+    branch.plan = make_approved_plan(branch.lead, branch.unit, DECEMBER)
     branch.plan_task = PlanTask.objects.filter(plan=branch.plan).order_by("pk").first()
     [notice] = community_notices_issue(acting_user=branch.lead, plan=branch.plan)
     branch.community_notice = community_notice_record_posting(

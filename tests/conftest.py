@@ -1,4 +1,4 @@
-"""Personas and fixtures shared by every test.
+"""Personas and fixtures shared by every test (built with tests/factories.py).
 
 The company has two branches, A (east) and B (west):
 - Alice: administrator at head office (sees everything)
@@ -7,6 +7,11 @@ The company has two branches, A (east) and B (west):
 - Charlie: inspector in branch A
 - Dave: inspector in branch B
 - Eve: an outsider: an active account attached to no part of the company
+and in branch A the people of the rectification loop and the plans:
+- Lena: inspection lead (e-mail lena@example.com)
+- Rick: repairer in team A1
+- Cathy: customer service
+- Sam: safety supervision
 """
 
 from __future__ import annotations
@@ -18,13 +23,11 @@ import os
 import pytest
 from django.db import connection
 
-from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Role
-from ruhu.accounts.services import org_unit_create, user_create
 from ruhu.common.immutability import guards_lifted
-from ruhu.premises.services import household_create
+from tests.factories import PASSWORD, make_household, make_org, make_user
 
-PASSWORD = "correct-horse-battery-9"
+__all__ = ["PASSWORD", "login", "make_user"]  # imported from here by many test modules
 
 
 def _reseed_policies() -> None:
@@ -131,36 +134,7 @@ def cache_clear_own_keys(cache) -> None:
 
 @pytest.fixture
 def org(db):
-    company = org_unit_create(acting_user=None, kind="company", code="acme", name="示范燃气")
-    branch_a = org_unit_create(
-        acting_user=None, kind="branch", code="a", name="东城项目公司", parent=company
-    )
-    branch_b = org_unit_create(
-        acting_user=None, kind="branch", code="b", name="西城项目公司", parent=company
-    )
-    team_a = org_unit_create(
-        acting_user=None, kind="team", code="a1", name="东城一班", parent=branch_a
-    )
-    team_b = org_unit_create(
-        acting_user=None, kind="team", code="b1", name="西城一班", parent=branch_b
-    )
-    return type(
-        "Org",
-        (),
-        {"company": company, "a": branch_a, "b": branch_b, "team_a": team_a, "team_b": team_b},
-    )
-
-
-def make_user(username: str, role: str, unit: OrgUnit | None, **extra) -> User:
-    return user_create(
-        acting_user=None,
-        username=username,
-        full_name=username.title(),
-        role=role,
-        org_unit=unit,
-        password=PASSWORD,
-        **extra,
-    )
+    return make_org()
 
 
 @pytest.fixture
@@ -196,13 +170,31 @@ def eve(db):
 
 
 @pytest.fixture
+def lena(org):
+    return make_user("lena", Role.INSPECTION_LEAD, org.a, email="lena@example.com")
+
+
+@pytest.fixture
+def rick(org):
+    return make_user("rick", Role.REPAIRER, org.team_a)
+
+
+@pytest.fixture
+def cathy(org):
+    return make_user("cathy", Role.CUSTOMER_SERVICE, org.a)
+
+
+@pytest.fixture
+def sam(org):
+    return make_user("sam", Role.SAFETY_SUPERVISION, org.a)
+
+
+@pytest.fixture
 def household_a(org):
-    return household_create(
-        acting_user=None,
-        branch=org.a,
+    return make_household(
+        org.a,
         account_no="A000001",
         name="王伟",
-        category="residential",
         phone="13912345678",
         id_number="110101198001011232",
         address="翠苑小区1幢1单元101室",
@@ -211,12 +203,10 @@ def household_a(org):
 
 @pytest.fixture
 def household_b(org):
-    return household_create(
-        acting_user=None,
-        branch=org.b,
+    return make_household(
+        org.b,
         account_no="B000001",
         name="李娜",
-        category="residential",
         phone="13787654321",
         address="西溪人家2幢2单元202室",
     )

@@ -33,13 +33,13 @@ from ruhu.common.models import Attachment
 from ruhu.facilities.models import FacilityKind, FacilityRepair
 from ruhu.hazards.models import Hazard
 from ruhu.hazards.services import hazard_notice_issue, hazard_repair_fail
-from ruhu.inspection.models import PlanTask, TrainingTopic
-from ruhu.inspection.services import plan_approve, plan_generate, training_record_create
+from ruhu.inspection.models import PlanTask
+from ruhu.inspection.services import plan_approve, plan_generate
 from ruhu.premises.services import household_create
 from ruhu.wsgi import application
 from tests.conftest import make_user
 from tests.facilities.checking import submit
-from tests.facilities.conftest import make_facility
+from tests.factories import make_facility, make_training
 from tests.hazards.conftest import find
 
 EXAMPLES = 8  # fuzzed requests per operation, each sent as all 14 roles
@@ -106,13 +106,7 @@ def _build_world() -> World:
     outsider = make_user("st-dave", Role.INSPECTOR, units["team_b"])
     inspector, lead = users["inspector"], users["inspection_lead"]
     homes = [_household(units["a"], n) for n in (1, 2, 3)] + [_household(units["b"], 4)]
-    training_record_create(
-        acting_user=lead,
-        inspectors=[inspector],
-        trained_on=timezone.localdate() - dt.timedelta(days=30),
-        topics=list(TrainingTopic.values),
-        trainer="王工",
-    )
+    make_training(lead, inspector, on=timezone.localdate() - dt.timedelta(days=30))
     plan = plan_generate(
         acting_user=lead, branch=units["a"], month=timezone.localdate() + dt.timedelta(days=40)
     )

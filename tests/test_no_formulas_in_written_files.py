@@ -19,13 +19,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from ruhu.accounts.roles import Role
 from ruhu.common.spreadsheets import FORMULA_STARTS
 from ruhu.facilities.services.importing import facility_import
 from ruhu.hazards.services import followup_call_record, monthly_package_build
 from ruhu.premises import synth
 from ruhu.premises.services import household_create, household_import
-from tests.conftest import login, make_user
+from tests.conftest import login
 from tests.facilities.test_import import EN
 from tests.facilities.test_import import row as facility_row
 from tests.hazards.conftest import find
@@ -64,8 +63,7 @@ def _folders(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
 
 
-def test_the_month_end_packages_hold_hostile_text_as_text(org, charlie):
-    lena = make_user("lena", Role.INSPECTION_LEAD, org.a)
+def test_the_month_end_packages_hold_hostile_text_as_text(org, charlie, lena):
     household = household_create(
         acting_user=None,
         branch=org.a,
@@ -97,8 +95,9 @@ def test_the_month_end_packages_hold_hostile_text_as_text(org, charlie):
             assert set(HOSTILE) <= set(values)  # the call notes
 
 
-def test_the_import_reports_and_the_template_have_no_runnable_cell(org, bob, client, tmp_path):
-    lena = make_user("lena", Role.INSPECTION_LEAD, org.a)
+def test_the_import_reports_and_the_template_have_no_runnable_cell(
+    org, bob, lena, client, tmp_path
+):
     households = tmp_path / "h.csv"
     with open(households, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)

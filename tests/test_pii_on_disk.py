@@ -20,12 +20,11 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ruhu.accounts.roles import Role
 from ruhu.common.private_files import scratch_sweep
 from ruhu.hazards.services import monthly_package_build
 from ruhu.premises.models import Household, ImportJob
 from ruhu.premises.services import import_jobs_sweep
-from tests.conftest import login, make_user
+from tests.conftest import login
 from tests.facilities.test_import import EN
 from tests.facilities.test_import import row as facility_row
 from tests.hazards.conftest import find
@@ -83,13 +82,13 @@ def test_no_phone_or_id_number_is_left_in_any_file(
     org,
     bob,
     charlie,
+    lena,
     household_a,
     folders,
     caplog,
     capfd,
     django_capture_on_commit_callbacks,
 ):
-    lena = make_user("lena", Role.INSPECTION_LEAD, org.a)
     login(client, bob)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(

@@ -22,7 +22,7 @@ from ruhu.inspection.models import Plan, PlanTask, Visit
 from ruhu.premises.services import household_create
 from tests.browser.pages import horizontal_overflow, log_in, shoot, small_tap_targets
 from tests.conftest import make_user
-from tests.facilities.conftest import make_facility
+from tests.factories import make_facility
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,26 +12,14 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from ruhu.accounts.roles import Role
 from ruhu.facilities.models import FacilityKind, FacilityRepair, FacilityTask
 from ruhu.facilities.services import facility_check_correct, facility_check_submit
 from tests.browser.pages import horizontal_overflow, log_in, shoot, small_tap_targets
-from tests.conftest import make_user
 from tests.facilities.checking import all_fine, check_payload
-from tests.facilities.conftest import make_facility
+from tests.factories import make_facility
 from tests.inspection.visiting import photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def lena(org):
-    return make_user("lena", Role.INSPECTION_LEAD, org.a)
-
-
-@pytest.fixture
-def rick(org):
-    return make_user("rick", Role.REPAIRER, org.team_a)
 
 
 def days_ago(days: int) -> dt.date:

@@ -13,7 +13,6 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from ruhu.accounts.roles import Role
 from ruhu.hazards.models import Hazard, HazardNotice, State
 from ruhu.hazards.services import (
     followup_call_record,
@@ -24,7 +23,6 @@ from ruhu.hazards.services import (
 from ruhu.premises.models import Household
 from ruhu.premises.services import household_create
 from tests.browser.pages import horizontal_overflow, log_in, small_tap_targets
-from tests.conftest import make_user
 from tests.hazards.conftest import find, picture
 
 pytestmark = [
@@ -35,21 +33,6 @@ pytestmark = [
 SHOTS = Path("/tmp/hazard-shots")
 HEATER = {"hazard_type": "direct_exhaust_heater", "item": "no_direct_exhaust", "level": 1}
 WALL = {"hazard_type": "hose_through_wall", "item": "stove_connection"}
-
-
-@pytest.fixture
-def lena(org):
-    return make_user("lena", Role.INSPECTION_LEAD, org.a, email="lena@example.com")
-
-
-@pytest.fixture
-def cathy(org):
-    return make_user("cathy", Role.CUSTOMER_SERVICE, org.a)
-
-
-@pytest.fixture
-def rick(org):
-    return make_user("rick", Role.REPAIRER, org.team_a)
 
 
 def shoot(page: Page, name: str) -> Path:

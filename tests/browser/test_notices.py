@@ -11,12 +11,10 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from ruhu.accounts.roles import Role
-from ruhu.inspection.models import CommunityNotice, TrainingTopic
-from ruhu.inspection.services import plan_approve, plan_generate, training_record_create
+from ruhu.inspection.models import CommunityNotice
 from ruhu.premises.services import household_create
 from tests.browser.pages import horizontal_overflow, log_in, shoot, small_tap_targets
-from tests.conftest import make_user
+from tests.factories import make_approved_plan, make_training
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,18 +23,10 @@ pytestmark = [
 
 
 @pytest.fixture
-def lena(org):
-    return make_user("lena", Role.INSPECTION_LEAD, org.a)
-
-
-@pytest.fixture
 def notice(org, lena, charlie):
     """An approved plan for a month far enough ahead; approving it issues its notice."""
     today = timezone.localdate()
-    training_record_create(
-        acting_user=lena, inspectors=[charlie], trained_on=today,
-        topics=list(TrainingTopic.values), trainer="王工",
-    )  # fmt: skip
+    make_training(lena, charlie, on=today)
     for n in range(3):
         household_create(
             acting_user=None, branch=org.a, account_no=f"A{n:06d}", name=f"住户{n}",
@@ -44,7 +34,7 @@ def notice(org, lena, charlie):
             phone=f"1391234{n:04d}",
         )  # fmt: skip
     month = (today + dt.timedelta(days=40)).replace(day=1)
-    plan_approve(acting_user=lena, plan=plan_generate(acting_user=lena, branch=org.a, month=month))
+    make_approved_plan(lena, org.a, month)
     return CommunityNotice.objects.get()  # issued by the job the approval queued
 
 

@@ -10,12 +10,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from ruhu.accounts.roles import Role
-from ruhu.inspection.models import Plan, PlanTask, TrainingTopic
-from ruhu.inspection.services import training_record_create, visit_submit
+from ruhu.inspection.models import Plan, PlanTask
+from ruhu.inspection.services import visit_submit
 from ruhu.premises.models import Household
 from ruhu.premises.services import household_create
 from tests.browser.pages import horizontal_overflow, log_in, shoot, small_tap_targets
 from tests.conftest import make_user
+from tests.factories import make_training
 from tests.inspection.visiting import inspected
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,10 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def lena(org, charlie):
     lead = make_user("lena", Role.INSPECTION_LEAD, org.a)
-    training_record_create(
-        acting_user=lead, inspectors=[charlie], trained_on=timezone.localdate(),
-        topics=list(TrainingTopic.values), trainer="王工",
-    )  # fmt: skip
+    make_training(lead, charlie, on=timezone.localdate())
     for n in range(8):
         household_create(
             acting_user=None, branch=org.a, account_no=f"A2{n:05d}", name=f"住户{n}",

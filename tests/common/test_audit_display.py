@@ -62,7 +62,7 @@ def test_it_shows_a_related_object_recorded_by_name_as_written(client, alice, or
     """A facility check records its facility by code, not id: the trail shows the code
     instead of failing on it."""
     from tests.facilities.checking import submit
-    from tests.facilities.conftest import make_facility
+    from tests.factories import make_facility
 
     box = make_facility(org.a, "TYX-A-900")
     submit(charlie, box)

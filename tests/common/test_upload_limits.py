@@ -218,9 +218,10 @@ def test_it_refuses_uploads_to_roles_that_cite_no_files(client, org, role):
     assert not Attachment.objects.exists()
 
 
-def test_it_lets_each_kind_be_uploaded_only_by_who_cites_it(client, org, charlie, alice):
-    lead = make_user("lena", Role.INSPECTION_LEAD, org.a)
-    service = make_user("cathy", Role.CUSTOMER_SERVICE, org.a)
+def test_it_lets_each_kind_be_uploaded_only_by_who_cites_it(
+    client, org, charlie, alice, lena, cathy
+):
+    lead, service = lena, cathy
     recording = b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00M4A isommp42" + bytes(64)
     assert upload(client, charlie, recording, kind="recording").status_code == 403
     assert upload(client, service, recording, kind="recording").status_code == 403

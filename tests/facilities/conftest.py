@@ -1,4 +1,5 @@
-"""Personas and facilities of branch A (Dave and a valve well of branch B for scoping)."""
+"""Facilities of branch A (and a valve well of branch B for scoping); `make_facility` (from
+tests/factories.py) builds others."""
 
 from __future__ import annotations
 
@@ -8,19 +9,18 @@ import pytest
 import time_machine
 
 from ruhu.accounts.roles import Role
-from ruhu.facilities.models import Facility, FacilityKind
+from ruhu.facilities.models import FacilityKind
 from tests.conftest import make_user
+from tests.factories import make_facility
+
+__all__ = ["make_facility"]  # imported from here by the facility tests
 
 START = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 @pytest.fixture
-def lena(org):
-    return make_user("lena", Role.INSPECTION_LEAD, org.a, email="lena@example.com")
-
-
-@pytest.fixture
 def rick(org):
+    """Rick of tests/conftest.py, with an e-mail address for the repair digests."""
     return make_user("rick", Role.REPAIRER, org.team_a, email="rick@example.com")
 
 
@@ -35,16 +35,6 @@ def clock():
     """Friday 27 November 2026, 09:00 in Shanghai; tests move on with `clock.move_to`."""
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
-
-
-def make_facility(branch, code: str, kind: str = FacilityKind.REGULATOR_BOX, **extra) -> Facility:
-    fields = {
-        "location": "翠苑小区3幢北侧",
-        "community": "翠苑小区",
-        "registered_on": dt.date(2026, 1, 5),
-        **extra,
-    }
-    return Facility.objects.create(branch=branch, code=code, kind=kind, **fields)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Personas of the rectification loop, all of branch A unless named otherwise."""
+"""The rectification loop's clock and helpers; its people (Lena, Rick, Cathy, Sam) are
+personas of tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -9,34 +10,12 @@ import time_machine
 from django.test import TestCase
 from django.utils import timezone
 
-from ruhu.accounts.roles import Role
 from ruhu.common.models import Attachment
 from ruhu.hazards.models import Hazard
 from ruhu.inspection.services import visit_submit
-from tests.conftest import make_user
 from tests.inspection.visiting import inspected, photo
 
 START = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-
-
-@pytest.fixture
-def lena(org):
-    return make_user("lena", Role.INSPECTION_LEAD, org.a, email="lena@example.com")
-
-
-@pytest.fixture
-def cathy(org):
-    return make_user("cathy", Role.CUSTOMER_SERVICE, org.a)
-
-
-@pytest.fixture
-def rick(org):
-    return make_user("rick", Role.REPAIRER, org.team_a)
-
-
-@pytest.fixture
-def sam(org):
-    return make_user("sam", Role.SAFETY_SUPERVISION, org.a)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ SMS to its households, the posting recorded), each household by SMS 1–3 days a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 
@@ -18,18 +19,17 @@ from ruhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from ruhu.common.models import Attachment, AuditEvent, OutboxMessage
 from ruhu.common.policy import policy_set
 from ruhu.inspection.documents import CommunityNoticeContent, FontMissing, community_notice_pdf
-from ruhu.inspection.models import CommunityNotice, Plan, PlanTask, TrainingTopic
+from ruhu.inspection.models import CommunityNotice, Plan, PlanTask
 from ruhu.inspection.services import (
     community_notice_record_posting,
     community_notices_issue,
     household_notices_send_due,
     plan_approve,
     plan_generate,
-    training_record_create,
 )
 from ruhu.inspection.tasks import community_notices_issue_task, household_notices_task
-from ruhu.premises.services import household_create
 from tests.conftest import login, make_user
+from tests.factories import make_approved_plan, make_households, make_training
 from tests.pdf import pdf_text
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -52,36 +52,18 @@ def at(day: dt.date, hour: int = 18) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
 
 
-def homes(branch, community, count, start, *, phone=True, building="1幢"):
-    return [
-        household_create(
-            acting_user=None, branch=branch, account_no=f"{branch.code.upper()}{start + n:06d}",
-            name=f"住户{start + n}", category="residential", community=community,
-            building=building, room=f"{n + 1:02d}01",
-            phone=f"1391234{start + n:04d}" if phone else "",
-        )
-        for n in range(count)
-    ]  # fmt: skip
-
-
-@pytest.fixture
-def lena(org):
-    return make_user("lena", Role.INSPECTION_LEAD, org.a)
+homes = functools.partial(make_households, phone=True)
 
 
 @pytest.fixture
 def inspector(lena, charlie):
     """Charlie (badge A-001) is branch A's only qualified inspector: every task is his."""
-    training_record_create(
-        acting_user=lena, inspectors=[charlie], trained_on=dt.date(2026, 6, 1),
-        topics=list(TrainingTopic.values), trainer="王工",
-    )  # fmt: skip
+    make_training(lena, charlie)
     return charlie
 
 
 def approved_plan(lena, org) -> Plan:
-    plan = plan_generate(acting_user=lena, branch=org.a, month=DECEMBER)
-    return plan_approve(acting_user=lena, plan=plan)
+    return make_approved_plan(lena, org.a, DECEMBER)
 
 
 def sms_to_tasks() -> list[OutboxMessage]:

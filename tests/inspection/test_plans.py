@@ -12,55 +12,33 @@ from ruhu.accounts.roles import Role
 from ruhu.common.errors import IllegalTransition, NotFound, PermissionRefused, ValidationFailed
 from ruhu.common.models import AuditEvent
 from ruhu.common.workdays import is_working_day
-from ruhu.inspection.models import Plan, PlanTask, TrainingTopic, UnplannedHousehold
+from ruhu.inspection.models import Plan, PlanTask, UnplannedHousehold
 from ruhu.inspection.services import (
     plan_approve,
     plan_generate,
     plan_generate_year,
-    training_record_create,
 )
-from ruhu.premises.services import household_create
 from tests.conftest import make_user
+from tests.factories import make_households, make_training
 
 NOON = dt.timezone(dt.timedelta(hours=8))
 NOV_20 = dt.datetime(2026, 11, 20, 12, tzinfo=NOON)
 DECEMBER = dt.date(2026, 12, 1)
 
 
-def trained(lead, *inspectors, on=dt.date(2026, 6, 1)):
-    training_record_create(
-        acting_user=lead, inspectors=list(inspectors), trained_on=on,
-        topics=list(TrainingTopic.values), trainer="王工",
-    )  # fmt: skip
-
-
-def households(branch, community, building, count, start, **details):
-    return [
-        household_create(
-            acting_user=None, branch=branch, account_no=f"{branch.code.upper()}{start + n:06d}",
-            name=f"住户{start + n}", category="residential", community=community,
-            building=building, room=f"{n + 1:02d}01", **details,
-        )
-        for n in range(count)
-    ]  # fmt: skip
-
-
-@pytest.fixture
-def lena(org):
-    return make_user("lena", Role.INSPECTION_LEAD, org.a)
-
-
 @pytest.fixture
 def team(org, charlie, lena):
     colin = make_user("colin", Role.INSPECTOR, org.team_a, badge_no="A-002")
-    trained(lena, charlie, colin)
+    make_training(lena, charlie, colin)
     return [charlie, colin]
 
 
 @time_machine.travel(NOV_20, tick=False)
 def test_it_plans_every_due_household_on_working_days_with_the_trained_team(lena, org, team):
-    homes = households(org.a, "翠苑", "1幢", 6, 0) + households(org.a, "文华苑", "2幢", 6, 100)
-    households(org.a, "翠苑", "3幢", 2, 200, last_inspected_on=dt.date(2026, 1, 5))  # not due
+    homes = make_households(org.a, "翠苑", 6, 0)
+    homes += make_households(org.a, "文华苑", 6, 100, building="2幢")
+    not_due = dt.date(2026, 1, 5)
+    make_households(org.a, "翠苑", 2, 200, building="3幢", last_inspected_on=not_due)
     plan = plan_generate(acting_user=lena, branch=org.a, month=dt.date(2026, 12, 15))
     tasks = list(plan.tasks.all())
     assert plan.month == DECEMBER and plan.status == Plan.Status.DRAFT
@@ -79,7 +57,7 @@ def test_it_plans_every_due_household_on_working_days_with_the_trained_team(lena
 @time_machine.travel(NOV_20, tick=False)
 def test_an_untrained_inspector_is_never_planned(lena, org, team):
     rookie = make_user("rookie", Role.INSPECTOR, org.team_a)
-    households(org.a, "翠苑", "1幢", 40, 0)
+    make_households(org.a, "翠苑", 40, 0)
     plan = plan_generate(acting_user=lena, branch=org.a, month=DECEMBER)
     assert not plan.tasks.filter(inspector=rookie).exists()
     assert plan.tasks.count() == 40
@@ -88,8 +66,8 @@ def test_an_untrained_inspector_is_never_planned(lena, org, team):
 @time_machine.travel(NOV_20, tick=False)
 def test_an_inspector_whose_training_lapses_mid_month_is_planned_only_until_then(lena, org):
     late = make_user("late", Role.INSPECTOR, org.team_a)
-    trained(lena, late, on=dt.date(2025, 12, 10))  # valid until 2026-12-09
-    households(org.a, "翠苑", "1幢", 250, 0)
+    make_training(lena, late, on=dt.date(2025, 12, 10))  # valid until 2026-12-09
+    make_households(org.a, "翠苑", 250, 0)
     plan = plan_generate(acting_user=lena, branch=org.a, month=DECEMBER)
     days = set(plan.tasks.values_list("day", flat=True))
     assert max(days) == dt.date(2026, 12, 9) and plan.tasks.count() == 7 * 30
@@ -100,13 +78,13 @@ def test_an_inspector_whose_training_lapses_mid_month_is_planned_only_until_then
 def test_households_that_do_not_fit_are_listed_with_the_reason(lena, org, charlie):
     from ruhu.common.policy import policy_set
 
-    trained(lena, charlie)
+    make_training(lena, charlie)
     policy_set(
         acting_user=None, key="inspection.inspector_daily_capacity", value=1,
         effective_from=dt.date(2026, 1, 1), branch=org.a,
     )  # fmt: skip
-    homes = households(org.a, "翠苑", "1幢", 30, 0)
-    frail = households(org.a, "翠苑", "9幢", 2, 900, vulnerable=True)
+    homes = make_households(org.a, "翠苑", 30, 0)
+    frail = make_households(org.a, "翠苑", 2, 900, building="9幢", vulnerable=True)
     plan = plan_generate(acting_user=lena, branch=org.a, month=DECEMBER)
     working = plan.summary["working_days"]
     assert plan.tasks.count() == working < 32
@@ -118,13 +96,13 @@ def test_households_that_do_not_fit_are_listed_with_the_reason(lena, org, charli
 
 @time_machine.travel(NOV_20, tick=False)
 def test_regenerating_keeps_started_and_done_tasks_and_needs_a_new_approval(lena, org, team):
-    households(org.a, "翠苑", "1幢", 10, 0)
+    make_households(org.a, "翠苑", 10, 0)
     plan = plan_generate(acting_user=lena, branch=org.a, month=DECEMBER)
     plan_approve(acting_user=lena, plan=plan)
     started, done = plan.tasks.all()[:2]
     PlanTask.objects.filter(pk=started.pk).update(status=PlanTask.Status.STARTED)
     PlanTask.objects.filter(pk=done.pk).update(status=PlanTask.Status.DONE)
-    extra = households(org.a, "文华苑", "1幢", 3, 500)
+    extra = make_households(org.a, "文华苑", 3, 500)
     again = plan_generate(acting_user=lena, branch=org.a, month=DECEMBER)
     assert again.pk == plan.pk and again.generation == 2
     assert again.status == Plan.Status.DRAFT and again.approved_by is None
@@ -138,7 +116,7 @@ def test_regenerating_keeps_started_and_done_tasks_and_needs_a_new_approval(lena
 
 @time_machine.travel(NOV_20, tick=False)
 def test_only_a_draft_is_approved_and_only_by_a_lead(lena, org, team, bob):
-    households(org.a, "翠苑", "1幢", 3, 0)
+    make_households(org.a, "翠苑", 3, 0)
     plan = plan_generate(acting_user=lena, branch=org.a, month=DECEMBER)
     with pytest.raises(PermissionRefused):
         plan_approve(acting_user=bob, plan=plan)  # a manager plans but does not approve
@@ -162,7 +140,7 @@ def test_another_branchs_plan_is_not_found(org, team, bella, lena):
 
 @time_machine.travel(dt.datetime(2026, 11, 25, 12, tzinfo=NOON), tick=False)
 def test_no_task_is_planned_sooner_than_a_community_can_be_told(lena, org, team):
-    households(org.a, "翠苑", "1幢", 5, 0)
+    make_households(org.a, "翠苑", 5, 0)
     plan = plan_generate(acting_user=lena, branch=org.a, month=DECEMBER)
     assert min(plan.tasks.values_list("day", flat=True)) >= dt.date(2026, 12, 2)
     with pytest.raises(ValidationFailed) as refused:
@@ -172,8 +150,8 @@ def test_no_task_is_planned_sooner_than_a_community_can_be_told(lena, org, team)
 
 @time_machine.travel(NOV_20, tick=False)
 def test_the_annual_plan_is_twelve_months_and_plans_each_household_once(lena, org, team):
-    households(org.a, "翠苑", "1幢", 4, 0)
-    households(org.a, "翠苑", "2幢", 4, 100, last_inspected_on=dt.date(2025, 3, 10))
+    make_households(org.a, "翠苑", 4, 0)
+    make_households(org.a, "翠苑", 4, 100, building="2幢", last_inspected_on=dt.date(2025, 3, 10))
     plans = plan_generate_year(acting_user=lena, branch=org.a, year=2027)
     assert [p.month.month for p in plans] == list(range(1, 13))
     planned = list(PlanTask.objects.values_list("household_id", "plan__month"))
@@ -186,7 +164,7 @@ def test_the_annual_plan_is_twelve_months_and_plans_each_household_once(lena, or
 
 @time_machine.travel(NOV_20, tick=False)
 def test_the_command_generates_a_month_and_reports_it(org, team, capsys):
-    households(org.a, "翠苑", "1幢", 5, 0)
+    make_households(org.a, "翠苑", 5, 0)
     call_command("plan", "generate", "--branch", "a", "--month", "2026-12")
     out = capsys.readouterr().out
     assert "2026-12" in out and "5 planned" in out
@@ -195,7 +173,7 @@ def test_the_command_generates_a_month_and_reports_it(org, team, capsys):
 
 @time_machine.travel(NOV_20, tick=False)
 def test_the_plan_pages_draft_show_and_approve_a_plan(client, lena, org, team):
-    households(org.a, "翠苑", "1幢", 4, 0)
+    make_households(org.a, "翠苑", 4, 0)
     client.force_login(lena)
     response = client.post("/inspection/plans/", {"branch": org.a.pk, "month": "2026-12"})
     plan = Plan.objects.get()
@@ -234,7 +212,7 @@ def test_another_branchs_plan_page_is_404_and_inspectors_cannot_open_plans(
 def test_the_plan_page_makes_a_fixed_number_of_queries(
     client, lena, org, team, django_assert_max_num_queries
 ):
-    households(org.a, "翠苑", "1幢", 60, 0)
+    make_households(org.a, "翠苑", 60, 0)
     plan = plan_generate(acting_user=lena, branch=org.a, month=DECEMBER)
     client.force_login(lena)
     with django_assert_max_num_queries(14):

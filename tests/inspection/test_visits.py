@@ -205,9 +205,10 @@ def test_the_day_list_is_the_inspectors_own_and_ordered_by_building(client, char
     import datetime as dt
 
     from ruhu.inspection.models import Plan, PlanTask
-    from tests.inspection.test_plans import households
+    from tests.factories import make_households
 
-    homes = households(org.a, "翠苑", "2幢", 2, 0) + households(org.a, "翠苑", "1幢", 2, 10)
+    homes = make_households(org.a, "翠苑", 2, 0, building="2幢")
+    homes += make_households(org.a, "翠苑", 2, 10)
     plan = Plan.objects.create(branch=org.a, month=dt.date(2026, 12, 1))
     day = dt.date(2026, 12, 1)
     for n, home in enumerate(homes):
