@@ -14,7 +14,7 @@ from ruhu.accounts.roles import Role
 from ruhu.premises.models import ImportJob
 from ruhu.premises.services import household_create
 from tests.browser.pages import log_in
-from tests.browser.test_facility_pages import lena, rick, station  # noqa: F401 (fixtures)
+from tests.browser.test_facility_pages import station  # noqa: F401 (fixture)
 from tests.browser.test_visit import open_visit, picture, task  # noqa: F401 (fixtures)
 from tests.conftest import make_user
 

@@ -107,7 +107,9 @@ def _register(
         ),
     )
     # the registry existed before Ruhu: its facilities were registered long ago
-    Facility.objects.filter(pk=facility.pk).update(registered_on=today.replace(year=today.year - 6))
+    # (six years of days rather than `replace(year=…)`, which has no 29 February to go to)
+    registered_on = today - dt.timedelta(days=6 * 365)
+    Facility.objects.filter(pk=facility.pk).update(registered_on=registered_on)
     facility.refresh_from_db()
     return facility
 
