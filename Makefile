@@ -54,10 +54,11 @@ browser-deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # pytest-xdist: one worker per core (`auto`), each with its own test database, var directory,
-# queue and cache keys. PYTEST_WORKERS=0 runs in one process; PYTEST_ARGS comes last and wins
+# queue and cache keys; a module marked `xdist_group` (one expensive shared world) stays on one
+# worker. PYTEST_WORKERS=0 runs in one process; PYTEST_ARGS comes last and wins
 # (`make test PYTEST_ARGS="tests/hazards -x"`, or `PYTEST_ARGS="-n 0"`).
 PYTEST_WORKERS ?= auto
-PYTEST := RUHU_ENV=test $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+PYTEST := RUHU_ENV=test $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 test: $(STAMP) fonts browser-deps
 	$(PYTEST) $(PYTEST_ARGS)

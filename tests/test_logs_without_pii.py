@@ -11,6 +11,7 @@ import logging
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -66,6 +67,29 @@ class Browser:
             return error.code, error.geturl(), error.read().decode()
 
 
+class ServerOutput:
+    """What the server prints, drained by a thread as it comes, so a test can wait for a line
+    before stopping the server (on a busy machine its job consumer starts last)."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self._lines: list[str] = []
+        self._reader = threading.Thread(target=self._drain, args=(proc.stdout,), daemon=True)
+        self._reader.start()
+
+    def _drain(self, pipe) -> None:
+        for line in iter(pipe.readline, b""):
+            self._lines.append(line.decode(errors="replace"))
+
+    def wait_for(self, text: str, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while text not in "".join(self._lines) and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    def text(self) -> str:
+        self._reader.join(timeout=30)  # the pipe closes when the server has exited
+        return "".join(self._lines)
+
+
 def _wait_until_up(browser: Browser) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -117,13 +141,16 @@ def test_it_writes_no_phone_or_id_number_in_any_log_or_url(migrated, tmp_path): 
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    printed = ServerOutput(proc)
     try:
         browser = Browser(f"http://127.0.0.1:{port}")
         _wait_until_up(browser)
         landed = _search_every_way(browser)
+        printed.wait_for("INFO huey.consumer")  # the consumer may start after the searches
     finally:
         proc.terminate()
-        output = proc.communicate(timeout=30)[0].decode()
+        proc.wait(timeout=30)
+    output = printed.text()
     assert '"POST /households/ HTTP/1.1" 303' in output  # the access log was captured
     assert "GET /households/?q=[redacted] HTTP/1.1" in output
     assert "Not Found: /[redacted]/" in output
