@@ -54,11 +54,12 @@ browser-deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # pytest-xdist: one worker per core (`auto`), each with its own test database, var directory,
-# queue and cache keys; a module marked `xdist_group` (one expensive shared world) stays on one
-# worker. PYTEST_WORKERS=0 runs in one process; PYTEST_ARGS comes last and wins
-# (`make test PYTEST_ARGS="tests/hazards -x"`, or `PYTEST_ARGS="-n 0"`).
+# queue and cache keys. Keep xdist's default `--dist load`: the scope-based modes (loadscope,
+# loadfile, loadgroup) key tests by node id and silently run one of the schemathesis test's
+# fifty operations, which share one id. PYTEST_WORKERS=0 runs in one process; PYTEST_ARGS
+# comes last and wins (`make test PYTEST_ARGS="tests/hazards -x"`, or `PYTEST_ARGS="-n 0"`).
 PYTEST_WORKERS ?= auto
-PYTEST := RUHU_ENV=test $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST := RUHU_ENV=test $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 test: $(STAMP) fonts browser-deps
 	$(PYTEST) $(PYTEST_ARGS)

@@ -34,9 +34,6 @@ from ruhu.api import api
 from ruhu.common.access import Access, access_of
 from tests.access_world import NOW, Branch, World, build_world
 
-# under xdist one worker takes the whole module, so its world is built once
-pytestmark = pytest.mark.xdist_group("access_matrix")
-
 API_PREFIX = "/api/v1"
 ALLOWED = "allowed"
 OK_STATUSES = {200, 204, 302}

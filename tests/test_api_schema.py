@@ -42,9 +42,6 @@ from tests.facilities.checking import submit
 from tests.factories import make_facility, make_training
 from tests.hazards.conftest import find
 
-# under xdist one worker takes the whole module, so its world is built once
-pytestmark = pytest.mark.xdist_group("api_schema")
-
 EXAMPLES = 8  # fuzzed requests per operation, each sent as all 14 roles
 CONFIG = SchemathesisConfig.from_dict(
     {
