@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruhu.common.errors import NotFound, ValidationFailed
 from ruhu.common.models import InboxMessage
@@ -25,9 +26,9 @@ LINK_MAX = 500  # InboxMessage.link
 def _check_link(link: str) -> str:
     """Only a path inside Ruhu: a message must not send its reader elsewhere."""
     if link and (not link.startswith("/") or link.startswith("//") or "\\" in link):
-        raise ValidationFailed("消息链接只能指向本系统的页面", code="inbox_bad_link")
+        raise ValidationFailed(_("消息链接只能指向本系统的页面"), code="inbox_bad_link")
     if len(link) > LINK_MAX:
-        raise ValidationFailed("消息链接过长", code="inbox_bad_link")
+        raise ValidationFailed(_("消息链接过长"), code="inbox_bad_link")
     return link
 
 
@@ -48,7 +49,8 @@ def inbox_post(
     subject = (subject or "").strip()
     if not subject or len(subject) > SUBJECT_MAX:
         raise ValidationFailed(
-            f"消息主题不能为空，且不超过{SUBJECT_MAX}个字", code="inbox_bad_subject"
+            _("消息主题不能为空，且不超过%(count)s个字") % {"count": SUBJECT_MAX},
+            code="inbox_bad_subject",
         )
     link = _check_link((link or "").strip())
     ids = {u if isinstance(u, int) else u.pk for u in users}
@@ -76,7 +78,7 @@ def inbox_mark_read(*, acting_user, message_id: int | None = None) -> int:
     if message_id is not None:
         mine = mine.filter(pk=message_id)
         if not mine.exists():
-            raise NotFound("未找到该消息")
+            raise NotFound(_("未找到该消息"))
     return mine.filter(read_at__isnull=True).update(read_at=timezone.now())
 
 

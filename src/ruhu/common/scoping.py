@@ -8,6 +8,7 @@ Anyone else, and any inactive user, sees nothing.
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from ruhu.common.errors import NotFound, PermissionRefused
 
@@ -29,12 +30,12 @@ def scope_queryset(
 def require(acting_user, capability: str) -> None:
     if not acting_user.can(capability):
         raise PermissionRefused(
-            "您没有权限执行此操作", code="capability_missing", capability=capability
+            _("您没有权限执行此操作"), code="capability_missing", capability=capability
         )
 
 
 def get_scoped(qs: QuerySet, pk, **scope) -> object:
     obj = scope_queryset(qs, **scope).filter(pk=pk).first()
     if obj is None:
-        raise NotFound("未找到该记录", code="not_found")
+        raise NotFound(_("未找到该记录"), code="not_found")
     return obj

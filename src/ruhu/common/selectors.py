@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruhu.common.citations import attachments_visible
 from ruhu.common.errors import NotFound, ValidationFailed
@@ -67,7 +68,7 @@ def attachment_get(*, acting_user, pk) -> Attachment:
     hazard, notice, call, package, facility check…: `ruhu.common.citations`); else 404."""
     attachment = Attachment.objects.filter(pk=pk).first()
     if attachment is None or not attachments_visible(acting_user=acting_user, ids=[pk]):
-        raise NotFound("未找到该附件")
+        raise NotFound(_("未找到该附件"))
     return attachment
 
 
@@ -87,6 +88,6 @@ def uploads_cited(*, acting_user, cited: set[str]) -> dict[str, Attachment]:
     missing = sorted(cited - set(found))
     if missing:
         raise ValidationFailed(
-            "有照片尚未上传，请先上传照片", code="visit_photos_missing", missing=missing
+            _("有照片尚未上传，请先上传照片"), code="visit_photos_missing", missing=missing
         )
     return found

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import holidays
 from django.db import transaction
+from django.utils.translation import gettext as _
 from holidays.countries.china import ChinaStaticHolidays
 
 from ruhu.common.audit import audit_record
@@ -141,7 +142,7 @@ def calendar_year_mark_published(
     *, acting_user, year: int, published_on: dt.date | None = None, note: str = ""
 ) -> CalendarYear:
     if not 2000 <= year <= 2100:
-        raise ValidationFailed("年份超出范围", code="calendar_year")
+        raise ValidationFailed(_("年份超出范围"), code="calendar_year")
     row, created = CalendarYear.objects.update_or_create(
         year=year, defaults={"published_on": published_on, "note": note}
     )

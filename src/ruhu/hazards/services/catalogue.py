@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record, diff, snapshot
@@ -19,9 +20,9 @@ EDITABLE = (
 def hazard_type_check(hazard_type: HazardType) -> None:
     listed = hazard_type.listed_level1_no
     if listed is not None and not 1 <= listed <= 10:
-        raise ValidationFailed("一级隐患序号应为 1–10", code="hazard_type_listed")
+        raise ValidationFailed(_("一级隐患序号应为 1–10"), code="hazard_type_listed")
     if listed is not None and hazard_type.default_level != Level.ONE:
-        raise ValidationFailed("§2 五所列隐患的默认等级为一级", code="hazard_type_level")
+        raise ValidationFailed(_("§2 五所列隐患的默认等级为一级"), code="hazard_type_level")
 
 
 @transaction.atomic

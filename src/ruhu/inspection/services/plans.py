@@ -56,7 +56,7 @@ def plan_generate(*, acting_user, branch: OrgUnit, month: dt.date) -> Plan:
     first_day = max(month, today + dt.timedelta(days=_notice_days(branch, today)))
     if month_end < first_day:
         raise ValidationFailed(
-            "该月已没有可提前通知的工作日，不能再编制计划", code="plan_month_past"
+            _("该月已没有可提前通知的工作日，不能再编制计划"), code="plan_month_past"
         )
     plan, created = Plan.objects.select_for_update().get_or_create(
         branch=branch, month=month, defaults={"generated_by": _user(acting_user)}
@@ -117,7 +117,7 @@ def plan_generate_year(*, acting_user, branch: OrgUnit, year: int) -> list[Plan]
             continue
         plans.append(plan_generate(acting_user=acting_user, branch=branch, month=month))
     if not plans:
-        raise ValidationFailed("该年度已没有可编制计划的月份", code="plan_year_past")
+        raise ValidationFailed(_("该年度已没有可编制计划的月份"), code="plan_year_past")
     return plans
 
 
@@ -131,7 +131,7 @@ def plan_approve(*, acting_user, plan: Plan) -> Plan:
         status=Plan.Status.APPROVED, approved_at=now, approved_by=_user(acting_user)
     )
     if not changed:
-        raise IllegalTransition("该计划已批准，不能重复批准", code="plan_not_draft")
+        raise IllegalTransition(_("该计划已批准，不能重复批准"), code="plan_not_draft")
     plan.refresh_from_db()
     audit_record(
         acting_user=acting_user,
@@ -162,7 +162,7 @@ def _check_may(acting_user, capability: str, branch: OrgUnit) -> None:
         return
     require(acting_user, capability)
     if not acting_user.is_head_office and acting_user.branch_id != branch.pk:
-        raise NotFound("未找到该分公司", code="not_found")
+        raise NotFound(_("未找到该分公司"), code="not_found")
 
 
 def _user(acting_user) -> User | None:

@@ -78,7 +78,9 @@ def _columns(header: list[str]) -> dict[str, int]:
         found = [header.index(name) for name in names if name in header]
         if not found:
             raise ValidationFailed(
-                f"缺少列：{names[0]}（{names[1]}）", code="readings_header", column=names[0]
+                _("缺少列：%(column)s（%(label)s）") % {"column": names[0], "label": names[1]},
+                code="readings_header",
+                column=names[0],
             )
         columns[key] = found[0]
     return columns
