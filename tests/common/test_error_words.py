@@ -42,17 +42,8 @@ CONVERTED = (
     "hazards/services/catalogue.py",
     "hazards/services/tally.py",
 )
-GETTEXT = {
-    "_",
-    "gettext",
-    "gettext_lazy",
-    "pgettext",
-    "pgettext_lazy",
-    "ngettext",
-    "ngettext_lazy",
-    "npgettext",
-    "npgettext_lazy",
-}
+SINGULAR = {"_", "gettext", "gettext_lazy"}  # their msgids are checked against the .po
+GETTEXT = SINGULAR | {"pgettext", "pgettext_lazy", "ngettext", "ngettext_lazy"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -149,12 +140,12 @@ def _chinese_literals(expr: ast.expr) -> list[ast.expr]:
 
 
 def msgids(expr: ast.expr) -> list[str]:
-    """The msgids of the gettext calls in `expr`."""
+    """The msgids of the (singular, context-free) gettext calls in `expr`."""
     return [
         node.args[0].value
         for node in ast.walk(expr)
         if isinstance(node, ast.Call)
-        and _name(node.func) in GETTEXT
+        and _name(node.func) in SINGULAR
         and node.args
         and isinstance(node.args[0], ast.Constant)
         and isinstance(node.args[0].value, str)

@@ -25,6 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ruhu.common.actors import Actor
 from ruhu.common.audit import audit_record, diff, snapshot
 from ruhu.common.errors import PermissionRefused, RateLimited, Unavailable, ValidationFailed
 from ruhu.common.models import Attachment
@@ -168,7 +169,7 @@ def _build(kind: str, data: bytes, fmt: Format, branch_id: int | None) -> tuple[
 
 @transaction.atomic
 def attachment_store(
-    *, acting_user, kind: str, file: IO[bytes], branch_id: int | None = None
+    *, acting_user: Actor | None, kind: str, file: IO[bytes], branch_id: int | None = None
 ) -> Attachment:
     """Check, clean and store an uploaded file; the same upload again returns the first.
 
@@ -185,7 +186,7 @@ def attachment_store(
         return existing
     attachment, stored = _build(kind, data, _detect(kind, data), branch_id)
     attachment.branch_id = branch_id
-    attachment.uploaded_by = acting_user if getattr(acting_user, "pk", None) else None
+    attachment.uploaded_by_id = getattr(acting_user, "pk", None)
     attachment.file.save(
         f"{attachment.sha256}{attachment.extension}", ContentFile(stored), save=False
     )
@@ -205,7 +206,7 @@ def attachment_store(
 
 
 def attachment_upload(
-    *, acting_user, kind: str, file: IO[bytes], branch_id: int | None
+    *, acting_user: Actor, kind: str, file: IO[bytes], branch_id: int | None
 ) -> Attachment:
     """A file a person uploads: refused (403, nothing stored) unless they write records
     that cite files of this kind, and held to their upload rate (429) before it is read."""
@@ -221,7 +222,7 @@ def attachment_upload(
 UPLOADS_WINDOW, BYTES_WINDOW = 60, 3600
 
 
-def _take_upload_allowance(acting_user, size: int, branch_id: int | None) -> None:
+def _take_upload_allowance(acting_user: Actor, size: int, branch_id: int | None) -> None:
     """Count the upload and its bytes in the user's sliding windows (common/ratelimit.py),
     or refuse it (429, nothing counted) saying when it would fit; fail closed (503)."""
     per_minute = int(policy_get("attachments.rate.uploads_per_minute", branch=branch_id))

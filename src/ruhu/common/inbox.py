@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ruhu.common.actors import Actor
 from ruhu.common.errors import NotFound, ValidationFailed
 from ruhu.common.models import InboxMessage
 
@@ -72,7 +73,7 @@ def inbox_post(
 
 
 @transaction.atomic
-def inbox_mark_read(*, acting_user, message_id: int | None = None) -> int:
+def inbox_mark_read(*, acting_user: Actor, message_id: int | None = None) -> int:
     """Mark one of the acting user's messages read, or all of them; how many changed."""
     mine = InboxMessage.objects.filter(recipient_id=acting_user.pk)
     if message_id is not None:
@@ -82,12 +83,12 @@ def inbox_mark_read(*, acting_user, message_id: int | None = None) -> int:
     return mine.filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
-def inbox_list(*, acting_user) -> QuerySet[InboxMessage]:
+def inbox_list(*, acting_user: Actor) -> QuerySet[InboxMessage]:
     """The acting user's own messages, newest first; nobody reads another's inbox."""
     return InboxMessage.objects.filter(recipient_id=acting_user.pk).order_by("-created_at", "-id")
 
 
-def inbox_unread_count(*, acting_user) -> int:
+def inbox_unread_count(*, acting_user: Actor) -> int:
     return InboxMessage.objects.filter(recipient_id=acting_user.pk, read_at__isnull=True).count()
 
 

@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from ruhu.common.actors import Actor
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import DomainError, PermissionRefused, ValidationFailed
 from ruhu.common.fields import EncryptedTextField
@@ -39,7 +40,7 @@ class UnmaskUnavailable(ValidationFailed):
 
 
 def pii_unmask(
-    *, acting_user, target: models.Model, field: str, reason: str, via: str = "web"
+    *, acting_user: Actor, target: models.Model, field: str, reason: str, via: str = "web"
 ) -> str:
     """The clear value of `target.field`, or a DomainError. A refusal is audited and
     committed before it is raised (not atomic as a whole for that reason: a caller must not
@@ -62,7 +63,7 @@ def pii_unmask(
     return getattr(target, field)
 
 
-def _check(acting_user, target: models.Model, field: str, reason: str) -> None:
+def _check(acting_user: Actor, target: models.Model, field: str, reason: str) -> None:
     """Raise the refusal, in order: capability, field, reason, the hourly limit (which
     counts this unmask when it lets it through)."""
     if not acting_user.can(UNMASK):
@@ -101,11 +102,11 @@ def reason_is_meaningful(reason: str) -> bool:
     )
 
 
-def hourly_limit(acting_user) -> int:
+def hourly_limit(acting_user: Actor) -> int:
     return int(policy_get("pii.unmask.max_per_hour", branch=acting_user.branch_id))
 
 
-def _refusal_record(acting_user, target, field: str, reason: str, refusal, via: str) -> None:
+def _refusal_record(acting_user: Actor, target, field: str, reason: str, refusal, via: str) -> None:
     with transaction.atomic():
         audit_record(
             acting_user=acting_user,
@@ -123,7 +124,7 @@ def _refusal_record(acting_user, target, field: str, reason: str, refusal, via: 
             _alert_security_once(acting_user, refusal.extra["limit"])
 
 
-def _alert_security_once(acting_user, limit: int) -> None:
+def _alert_security_once(acting_user: Actor, limit: int) -> None:
     """Tell security once per window, not once per refused attempt."""
     now = time.time()
     key = f"pii-unmask-alerted:{acting_user.pk}"

@@ -10,11 +10,16 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from ruhu.common.actors import Actor
 from ruhu.common.errors import NotFound, PermissionRefused
 
 
 def scope_queryset(
-    qs: QuerySet, *, acting_user, branch_field: str = "branch", owner_field: str | None = None
+    qs: QuerySet,
+    *,
+    acting_user: Actor | None,
+    branch_field: str = "branch",
+    owner_field: str | None = None,
 ) -> QuerySet:
     if acting_user is None or not acting_user.is_authenticated or not acting_user.is_active:
         return qs.none()
@@ -27,7 +32,7 @@ def scope_queryset(
     return qs.filter(**{branch_field: acting_user.branch_id})
 
 
-def require(acting_user, capability: str) -> None:
+def require(acting_user: Actor, capability: str) -> None:
     if not acting_user.can(capability):
         raise PermissionRefused(
             _("您没有权限执行此操作"), code="capability_missing", capability=capability

@@ -32,7 +32,9 @@ INVITATION_SALT = "ruhu.accounts.invitation"
 
 
 @transaction.atomic
-def user_enrol(*, acting_user, delivery: str, site_url: str = "", **fields) -> tuple[User, str]:
+def user_enrol(
+    *, acting_user: User, delivery: str, site_url: str = "", **fields
+) -> tuple[User, str]:
     """A member of staff added by a person, with first credentials: a one-time password returned
     for the creator to hand over, or an invitation e-mailed to the new user ("" returned)."""
     if delivery not in (ONE_TIME_PASSWORD, INVITATION):
@@ -69,7 +71,7 @@ def _clear_must_change(user: User) -> dict[str, list]:
 
 
 @transaction.atomic
-def user_set_password(*, acting_user, user: User, password: str) -> None:
+def user_set_password(*, acting_user: User, user: User, password: str) -> None:
     """By the user: their own password from now on. By a manager: the user must change it at
     the next sign-in. Either way every device token of the user dies."""
     by_self = acting_user == user
@@ -83,7 +85,7 @@ def user_set_password(*, acting_user, user: User, password: str) -> None:
     audit_record(acting_user=acting_user, action="user.set_password", target=user, changes=changes)
 
 
-def _require_other_active(acting_user, user: User) -> None:
+def _require_other_active(acting_user: User, user: User) -> None:
     if acting_user == user:
         raise Conflict(_("请在“修改密码”页面修改自己的密码"), code="password_reset_self")
     require_manages(acting_user, user)
@@ -97,7 +99,7 @@ def _one_time_password() -> str:
 
 
 @transaction.atomic
-def user_password_reset(*, acting_user, user: User) -> str:
+def user_password_reset(*, acting_user: User, user: User) -> str:
     """A generated one-time password for the manager to hand over, returned once and stored
     only as its hash; the user must replace it at first sign-in, within the policy's hours."""
     _require_other_active(acting_user, user)
@@ -120,7 +122,7 @@ def invitation_token(user: User) -> str:
 
 
 @transaction.atomic
-def user_invite(*, acting_user, user: User, site_url: str) -> None:
+def user_invite(*, acting_user: User, user: User, site_url: str) -> None:
     """E-mail the user a link to set their own password; nobody else learns it. The link dies
     when used, when a newer one is sent, and after the policy's hours."""
     _require_other_active(acting_user, user)

@@ -27,7 +27,7 @@ def capability_labels(capabilities) -> str:
     return _("、").join(str(Capability(c).label) for c in sorted(capabilities))
 
 
-def require_may_grant(acting_user, role: str) -> None:
+def require_may_grant(acting_user: User, role: str) -> None:
     gap = role_grant_gap(acting_user, role)
     if gap:
         raise PermissionRefused(
@@ -39,7 +39,7 @@ def require_may_grant(acting_user, role: str) -> None:
         )
 
 
-def require_manages(acting_user, user: User, *, protective: bool = False) -> None:
+def require_manages(acting_user: User, user: User, *, protective: bool = False) -> None:
     """A staff manager acts only on people in their scope: their branch, or all for head office.
 
     Only a protective act (deactivating, revoking a token) reaches an account whose role holds
@@ -63,7 +63,9 @@ def require_manages(acting_user, user: User, *, protective: bool = False) -> Non
         )
 
 
-def require_may_place(acting_user, org_unit: OrgUnit | None, role: str, is_superuser: bool) -> None:
+def require_may_place(
+    acting_user: User, org_unit: OrgUnit | None, role: str, is_superuser: bool
+) -> None:
     """Admin rights come only from an administrator; a branch places staff in its branch."""
     if (is_superuser or role == Role.ADMIN) and not acting_user.is_superuser:
         raise PermissionRefused(_("只有系统管理员可以授予管理员权限"), code="admin_grant_refused")

@@ -51,7 +51,7 @@ register_action_labels(
 
 @transaction.atomic
 def org_unit_create(
-    *, acting_user, kind: str, code: str, name: str, parent: OrgUnit | None = None
+    *, acting_user: User | None, kind: str, code: str, name: str, parent: OrgUnit | None = None
 ) -> OrgUnit:
     if kind not in OrgUnit.Kind.values:
         raise ValidationFailed(_("未知的组织类型"), code="org_unit_kind")
@@ -76,7 +76,7 @@ def org_unit_create(
 @transaction.atomic
 def user_create(
     *,
-    acting_user,
+    acting_user: User | None,
     username: str,
     full_name: str,
     role: str,
@@ -140,7 +140,7 @@ EDITABLE_USER_FIELDS = ("full_name", "role", "org_unit", "phone", "id_number", "
 
 
 @transaction.atomic
-def user_update(*, acting_user, user: User, **changes) -> User:
+def user_update(*, acting_user: User, user: User, **changes) -> User:
     require_manages(acting_user, user)
     unknown = set(changes) - set(EDITABLE_USER_FIELDS)
     if unknown:
@@ -180,7 +180,7 @@ def user_update(*, acting_user, user: User, **changes) -> User:
     return user
 
 
-def _role_changed(acting_user, user: User, old_role: str) -> None:
+def _role_changed(acting_user: User, user: User, old_role: str) -> None:
     """The user's devices sign in again under the new role, and the user is told."""
     revoked = tokens_revoke_all(user)
     event = audit_record(
@@ -228,7 +228,7 @@ def end_sessions(user: User) -> int:
 
 
 @transaction.atomic
-def user_deactivate(*, acting_user, user: User, reason: str) -> User:
+def user_deactivate(*, acting_user: User, user: User, reason: str) -> User:
     """Disable a user: no login, every web session ended, every device token revoked."""
     require_manages(acting_user, user, protective=True)
     if acting_user == user:
@@ -256,7 +256,7 @@ def user_deactivate(*, acting_user, user: User, reason: str) -> User:
 
 
 @transaction.atomic
-def user_reactivate(*, acting_user, user: User, reason: str) -> User:
+def user_reactivate(*, acting_user: User, user: User, reason: str) -> User:
     require_manages(acting_user, user)
     if not User.objects.filter(pk=user.pk, is_active=False).update(is_active=True):
         raise Conflict(_("该账号未停用"), code="user_already_active")

@@ -43,7 +43,7 @@ def refuse_until_password_changed(user: User) -> None:
 
 
 @transaction.atomic
-def token_issue(*, acting_user, user: User, name: str) -> tuple[ApiToken, str]:
+def token_issue(*, acting_user: User, user: User, name: str) -> tuple[ApiToken, str]:
     """A new device token; the raw value is returned once and never stored. It lives for the
     policy's idle days, extended by each use up to the policy's maximum."""
     if acting_user != user:
@@ -75,7 +75,7 @@ def token_issue(*, acting_user, user: User, name: str) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
-def token_revoke(*, acting_user, token: ApiToken) -> ApiToken:
+def token_revoke(*, acting_user: User, token: ApiToken) -> ApiToken:
     if acting_user != token.user:
         require_manages(acting_user, token.user, protective=True)
     now = timezone.now()

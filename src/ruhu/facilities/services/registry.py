@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from ruhu.accounts.models import OrgUnit
+from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record, diff, snapshot
 from ruhu.common.audit_display import register_action_labels
@@ -31,7 +31,7 @@ EDITABLE = (
 )  # fmt: skip
 
 
-def _branch_for(acting_user, branch: OrgUnit | None) -> OrgUnit:
+def _branch_for(acting_user: User, branch: OrgUnit | None) -> OrgUnit:
     """Branch staff register into their own branch; head office names one."""
     if acting_user.branch_id:
         if branch is not None and branch.pk != acting_user.branch_id:
@@ -65,7 +65,9 @@ def _check_fields(fields: dict) -> None:
 
 
 @transaction.atomic
-def facility_create(*, acting_user, code: str, branch: OrgUnit | None = None, **fields) -> Facility:
+def facility_create(
+    *, acting_user: User, code: str, branch: OrgUnit | None = None, **fields
+) -> Facility:
     require(acting_user, Capability.MANAGE_FACILITIES)
     code = code.strip()
     if not code:
@@ -94,7 +96,7 @@ def facility_create(*, acting_user, code: str, branch: OrgUnit | None = None, **
 
 
 @transaction.atomic
-def facility_update(*, acting_user, facility: Facility, **fields) -> Facility:
+def facility_update(*, acting_user: User, facility: Facility, **fields) -> Facility:
     require(acting_user, Capability.MANAGE_FACILITIES)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
@@ -122,7 +124,9 @@ def facility_update(*, acting_user, facility: Facility, **fields) -> Facility:
 
 
 @transaction.atomic
-def facility_set_active(*, acting_user, facility: Facility, active: bool, reason: str) -> Facility:
+def facility_set_active(
+    *, acting_user: User, facility: Facility, active: bool, reason: str
+) -> Facility:
     """Retire a facility (removed, replaced) or bring it back; its history stays. A
     retired facility leaves the schedule and its open task is cancelled."""
     require(acting_user, Capability.MANAGE_FACILITIES)

@@ -26,7 +26,7 @@ register_action_labels(
 
 @transaction.atomic
 def facility_repair_assign(
-    *, acting_user, repair: FacilityRepair, assignee: User
+    *, acting_user: User, repair: FacilityRepair, assignee: User
 ) -> FacilityRepair:
     require(acting_user, Capability.MANAGE_FACILITIES)
     if not assignee.is_active or assignee.role != Role.REPAIRER:
@@ -51,7 +51,7 @@ def facility_repair_assign(
 
 @transaction.atomic
 def facility_repair_done(
-    *, acting_user, repair: FacilityRepair, note: str, after_photo: str
+    *, acting_user: User, repair: FacilityRepair, note: str, after_photo: str
 ) -> FacilityRepair:
     """The repairer reports the job done, with a photo of the work: it waits for the next
     check to verify it; the facility stays flagged until then."""

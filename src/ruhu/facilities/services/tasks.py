@@ -27,7 +27,7 @@ register_action_labels(
 
 @transaction.atomic
 def facility_tasks_assign(
-    *, acting_user, facility_ids: list[int], assignee: User, day: dt.date
+    *, acting_user: User, facility_ids: list[int], assignee: User, day: dt.date
 ) -> list[FacilityTask]:
     """Give these facilities' checks to `assignee` on `day`, all or none."""
     require(acting_user, Capability.MANAGE_FACILITIES)
@@ -80,7 +80,7 @@ def facility_tasks_assign(
 
 
 @transaction.atomic
-def facility_task_cancel(*, acting_user, task: FacilityTask) -> FacilityTask:
+def facility_task_cancel(*, acting_user: User, task: FacilityTask) -> FacilityTask:
     require(acting_user, Capability.MANAGE_FACILITIES)
     changed = FacilityTask.objects.filter(pk=task.pk, status=FacilityTask.Status.PLANNED).update(
         status=FacilityTask.Status.CANCELLED

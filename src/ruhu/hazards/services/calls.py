@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import ValidationFailed
@@ -22,7 +23,7 @@ from ruhu.hazards.services.cases import ARRANGEABLE, hazard_mark_arranged
 @transaction.atomic
 def followup_call_record(
     *,
-    acting_user,
+    acting_user: User,
     hazard: Hazard,
     called_at: dt.datetime,
     result: str,

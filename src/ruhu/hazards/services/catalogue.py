@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record, diff, snapshot
 from ruhu.common.errors import ValidationFailed
@@ -26,7 +27,7 @@ def hazard_type_check(hazard_type: HazardType) -> None:
 
 
 @transaction.atomic
-def hazard_type_save(*, acting_user, hazard_type: HazardType) -> HazardType:
+def hazard_type_save(*, acting_user: User, hazard_type: HazardType) -> HazardType:
     """Save a catalogue entry the admin form has filled in; the audit row holds old → new.
     Entries are never deleted (cases cite them): an entry no longer used is deactivated."""
     require(acting_user, Capability.MANAGE_POLICY)

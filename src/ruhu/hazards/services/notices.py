@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ruhu.accounts.models import OrgUnit
+from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Capability
 from ruhu.common.attachments import attachment_store
 from ruhu.common.audit import audit_record
@@ -87,7 +87,7 @@ def _deadline_days(kind: str, branch_id: int, on: dt.date) -> int | None:
 
 
 def rectification_notice_at_visit(
-    *, acting_user, hazards: list[Hazard], handed_at: dt.datetime
+    *, acting_user: User, hazards: list[Hazard], handed_at: dt.datetime
 ) -> HazardNotice:
     """The first notice, handed to the customer at the visit that found the hazards (the
     visit's signature is the customer's receipt). Its PDF is rendered after commit. The
@@ -119,7 +119,7 @@ def _render_later(notice_id: int):
 
 
 @transaction.atomic
-def hazard_notice_issue(*, acting_user, kind: str, hazards: Sequence[Hazard]) -> HazardNotice:
+def hazard_notice_issue(*, acting_user: User, kind: str, hazards: Sequence[Hazard]) -> HazardNotice:
     """Number and print a notice for hazards waiting for it. The same hazards again, while
     the notice is not yet delivered, return that notice: nothing is issued twice."""
     if kind not in SERVES:
@@ -160,7 +160,7 @@ def _check_grouping(kind: str, hazards: list[Hazard]) -> None:
         raise ValidationFailed(_("文书只能包含同一户的隐患"), code="hazard_notice_grouping")
 
 
-def _create(acting_user, kind: str, hazards: list[Hazard], on: dt.date, *, render: bool):
+def _create(acting_user: User, kind: str, hazards: list[Hazard], on: dt.date, *, render: bool):
     first = hazards[0]
     days = _deadline_days(kind, first.branch_id, on)
     letter = kind == Kind.PROPERTY_LETTER
@@ -195,7 +195,7 @@ def _create(acting_user, kind: str, hazards: list[Hazard], on: dt.date, *, rende
 @transaction.atomic
 def hazard_notice_deliver(
     *,
-    acting_user,
+    acting_user: User,
     notice: HazardNotice,
     method: str,
     on: dt.date | None = None,
@@ -243,7 +243,7 @@ def hazard_notice_deliver(
 
 
 def _deliver(
-    acting_user, notice, hazards, *, method, on, photo, tracking_number, recipient, at=None
+    acting_user: User, notice, hazards, *, method, on, photo, tracking_number, recipient, at=None
 ):
     fields = {
         "delivery_method": method,
@@ -291,7 +291,7 @@ def _deliver(
 
 
 @transaction.atomic
-def hazard_notice_copy_receive(*, acting_user, notice: HazardNotice) -> HazardNotice:
+def hazard_notice_copy_receive(*, acting_user: User, notice: HazardNotice) -> HazardNotice:
     """The company copy is back at the inspection office (§5 ①: within 48 hours)."""
     require(acting_user, Capability.MANAGE_HAZARDS)
     if notice.kind not in (Kind.RECTIFY, Kind.RECTIFY_SECOND) or not notice.delivered:
@@ -342,7 +342,7 @@ def hazard_notice_render(*, notice_id: int) -> HazardNotice:
     return notice
 
 
-def _render(acting_user, notice: HazardNotice) -> Attachment:
+def _render(acting_user: User | None, notice: HazardNotice) -> Attachment:
     with translation.override("zh-hans"):  # paper for residents is in Chinese
         data = _pdf(notice)
     return attachment_store(

@@ -39,7 +39,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ruhu.accounts.models import OrgUnit
+from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Capability
 from ruhu.common.attachments import attachment_store, attachment_upload
 from ruhu.common.audit import audit_record
@@ -171,7 +171,7 @@ def _enqueue_sms(**message) -> bool:
 # ── community notices ────────────────────────────────────────────────────
 
 
-def community_notices_issue(*, acting_user, plan: Plan) -> IssuedNotices:
+def community_notices_issue(*, acting_user: User | None, plan: Plan) -> IssuedNotices:
     """Issue the notice of each community of an approved plan; idempotent.
 
     Each community is one transaction (notice, PDF, SMS, audit event): a plan with hundreds
@@ -230,7 +230,9 @@ def _communities(plan: Plan) -> QuerySet:
 
 
 @transaction.atomic
-def _issue_one(acting_user, plan: Plan, group: dict, *, wording: _Wording, today: dt.date):
+def _issue_one(
+    acting_user: User | None, plan: Plan, group: dict, *, wording: _Wording, today: dt.date
+):
     # Serialise issuers of the same plan, and make sure it was not redrafted meanwhile.
     if not Plan.objects.select_for_update().filter(pk=plan.pk, status=Plan.Status.APPROVED):
         raise IllegalTransition(_("计划已退回草稿，停止发出安检通知"), code="plan_not_approved")
@@ -301,7 +303,9 @@ def _issue_one(acting_user, plan: Plan, group: dict, *, wording: _Wording, today
 
 
 @transaction.atomic
-def _record_late(acting_user, plan: Plan, late: list[LateCommunity], days_before: int) -> None:
+def _record_late(
+    acting_user: User | None, plan: Plan, late: list[LateCommunity], days_before: int
+) -> None:
     audit_record(
         acting_user=acting_user,
         action="community_notice.late",
@@ -318,7 +322,7 @@ def _record_late(acting_user, plan: Plan, late: list[LateCommunity], days_before
 
 @transaction.atomic
 def community_notice_record_posting(
-    *, acting_user, notice: CommunityNotice, photo: IO[bytes] | None = None, note: str = ""
+    *, acting_user: User, notice: CommunityNotice, photo: IO[bytes] | None = None, note: str = ""
 ) -> CommunityNotice:
     """Record that the notice is posted in the community, with an optional photo of it.
 

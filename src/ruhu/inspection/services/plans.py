@@ -47,7 +47,7 @@ DUE_FIELDS = (
 
 
 @transaction.atomic
-def plan_generate(*, acting_user, branch: OrgUnit, month: dt.date) -> Plan:
+def plan_generate(*, acting_user: User | None, branch: OrgUnit, month: dt.date) -> Plan:
     """Draft (or redraft) the branch's plan for the month that contains `month`."""
     _check_may(acting_user, Capability.MANAGE_PLANS, branch)
     month = month.replace(day=1)
@@ -104,7 +104,7 @@ def plan_generate(*, acting_user, branch: OrgUnit, month: dt.date) -> Plan:
     return plan
 
 
-def plan_generate_year(*, acting_user, branch: OrgUnit, year: int) -> list[Plan]:
+def plan_generate_year(*, acting_user: User | None, branch: OrgUnit, year: int) -> list[Plan]:
     """The annual plan: the twelve monthly plans of `year`, from the first month that can
     still be planned. Each month takes the households due by its end and not already
     planned in an earlier month."""
@@ -122,7 +122,7 @@ def plan_generate_year(*, acting_user, branch: OrgUnit, year: int) -> list[Plan]
 
 
 @transaction.atomic
-def plan_approve(*, acting_user, plan: Plan) -> Plan:
+def plan_approve(*, acting_user: User | None, plan: Plan) -> Plan:
     """The inspection lead approves a draft; only a draft can be approved. Once committed,
     the community notices are issued by a job (`community_notices_issue`)."""
     _check_may(acting_user, Capability.APPROVE_PLANS, plan.branch)
@@ -155,7 +155,7 @@ def _issue_notices_later(plan_id: int):
     return issue_community_notices
 
 
-def _check_may(acting_user, capability: str, branch: OrgUnit) -> None:
+def _check_may(acting_user: User | None, capability: str, branch: OrgUnit) -> None:
     """The CLI and jobs act as the system (acting_user None); people need the capability
     and the branch in their scope."""
     if acting_user is None:
@@ -165,7 +165,7 @@ def _check_may(acting_user, capability: str, branch: OrgUnit) -> None:
         raise NotFound(_("未找到该分公司"), code="not_found")
 
 
-def _user(acting_user) -> User | None:
+def _user(acting_user: User | None) -> User | None:
     return acting_user if getattr(acting_user, "pk", None) else None
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from ruhu.accounts.models import User
 from ruhu.common.audit import audit_record
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import ValidationFailed
@@ -37,7 +38,7 @@ class ReadingsResult:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
-def meter_readings_import(*, acting_user, path: Path) -> ReadingsResult:
+def meter_readings_import(*, acting_user: User | None, path: Path) -> ReadingsResult:
     """Load readings (account, date, reading); bad rows are reported and skipped, a
     reading already known for that household and date is left as it is."""
     text = path.read_text(encoding=detect_encoding(path))

@@ -23,7 +23,7 @@ TRAINER_MAX = 100
 @transaction.atomic
 def training_record_create(
     *,
-    acting_user,
+    acting_user: User,
     inspectors: list[User],
     trained_on: dt.date,
     topics: list[str],
@@ -61,7 +61,7 @@ def training_record_create(
     return records
 
 
-def _branch_of(acting_user, inspector: User) -> int:
+def _branch_of(acting_user: User, inspector: User) -> int:
     """The inspector's branch, once the acting user may train them and they are one."""
     if not acting_user.is_head_office and inspector.branch_id != acting_user.branch_id:
         raise NotFound(_("没有这位员工"), code="not_found")
