@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import gettext as stdlib_gettext
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -258,3 +259,62 @@ def test_it_reads_the_po_file_as_msgfmt_does(tmp_path):
         "已有 %(n)s 个": ("%(n)s exist", {"python-format"}),
         "模糊": ("Fuzzy", {"fuzzy"}),
     }
+
+
+# ── converting a file: python tests/common/test_error_words.py wrap|missing FILE… ─────────
+
+
+def wrap(path: Path) -> None:
+    """Put `_()` around each literal DomainError message in the file (importing gettext as
+    `_` when nothing is imported under that name); print what is left for a person."""
+    source = path.read_bytes()
+    tree = ast.parse(source)
+    literals = []
+    for line, message in messages(tree):
+        if isinstance(message, ast.Constant) and isinstance(message.value, str):
+            literals.append(message)
+        elif bare_literals(message):
+            print(f'{path}:{line}: by hand: _("… %(name)s …") % {{"name": …}}')
+    lines = source.splitlines(keepends=True)  # AST columns count UTF-8 bytes
+    for node in sorted(literals, key=lambda n: (n.lineno, n.col_offset), reverse=True):
+        end, start = node.end_lineno - 1, node.lineno - 1
+        lines[end] = lines[end][: node.end_col_offset] + b")" + lines[end][node.end_col_offset :]
+        lines[start] = lines[start][: node.col_offset] + b"_(" + lines[start][node.col_offset :]
+    source = b"".join(lines)
+    imported = any(
+        isinstance(n, ast.ImportFrom) and any((a.asname or a.name) == "_" for a in n.names)
+        for n in tree.body
+    )
+    if literals and not imported:
+        anchor = b"from __future__ import annotations\n"
+        anchor = anchor if anchor in source else b"\n\n"
+        gettext = b"from django.utils.translation import gettext as _\n"
+        source = source.replace(anchor, anchor + gettext, 1)
+    path.write_bytes(source)
+    print(f"{path}: {len(literals)} wrapped")
+
+
+def missing(paths: list[Path]) -> None:
+    """The DomainError msgids of the files that django.po lacks, as entries to fill in."""
+    catalogue, seen = read_po(LOCALE / "django.po"), set()
+    for path in paths:
+        for _line, message in messages(ast.parse(path.read_text(encoding="utf-8"))):
+            for msgid in msgids(message):
+                if msgid in seen or catalogue.get(msgid, ("",))[0]:
+                    continue
+                seen.add(msgid)
+                flag = "#, python-format\n" if PLACEHOLDER.search(msgid) else ""
+                quoted = msgid.replace("\\", "\\\\").replace('"', '\\"')
+                where = os.path.relpath(path.resolve(), ROOT)
+                print(f'#: {where}\n{flag}msgid "{quoted}"\nmsgstr ""\n')
+
+
+if __name__ == "__main__":
+    import sys
+
+    command, *files = sys.argv[1:]
+    if command == "wrap":
+        for file in files:
+            wrap(Path(file))
+    else:
+        missing([Path(file) for file in files])
