@@ -60,6 +60,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruhu makemigrations --check --dry-run
 	$(BIN)/mypy $(TYPED)
+	$(BIN)/lint-imports --no-logo --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench

@@ -14,7 +14,7 @@ from ruhu.accounts.roles import Capability
 from ruhu.common.fields import blind_index_for, phone_search_index
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import get_scoped, require, scope_queryset
-from ruhu.inspection.due import Cycles, due_by
+from ruhu.premises.due import Cycles, due_by
 from ruhu.premises.models import Appliance, Household, ImportJob
 
 
@@ -86,7 +86,7 @@ ID_NUMBER = re.compile(r"\d{17}[\dX]")
 
 def overdue_condition(branch_ids: list[int], today: dt.date) -> Q:
     """Households past their inspection due date on `today`, by each branch's policy
-    (`ruhu.inspection.due`: never inspected counts as overdue)."""
+    (`ruhu.premises.due`: never inspected counts as overdue)."""
     yesterday = today - dt.timedelta(days=1)
     condition = Q(pk__in=[])
     for branch_id in branch_ids:
