@@ -12,8 +12,9 @@ from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ruhu.common.importing import chunks
 from ruhu.common.models import AuditEvent
-from ruhu.premises.importing import chunks, rows, store
+from ruhu.premises.importing import rows, store
 from ruhu.premises.importing.columns import check_batch
 from ruhu.premises.models import Household, ImportJob
 from ruhu.premises.selectors import import_job_get, import_progress_key

@@ -22,12 +22,12 @@ from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record, diff, snapshot
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, DomainError, NotFound, ValidationFailed
+from ruhu.common.importing.reader import XLSX_MAGIC
 from ruhu.common.masking import mask_numbers_in
 from ruhu.common.policy import policy_get
 from ruhu.common.private_files import open_private, scratch_dir
 from ruhu.common.scoping import require
 from ruhu.common.validation import normalize_id_number, normalize_phone
-from ruhu.premises.importing.reader import XLSX_MAGIC
 from ruhu.premises.importing.run import ImportResult, import_file
 from ruhu.premises.models import (
     IMPORTS_FOLDER,

@@ -22,12 +22,12 @@ from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, PermissionRefused, ValidationFailed
+from ruhu.common.importing.report import ErrorLog, ImportResult
+from ruhu.common.importing.values import RowError
 from ruhu.common.scoping import require
 from ruhu.facilities.checklist import has_safety_valve
 from ruhu.facilities.importing import COLUMNS, CheckedRow, check_row, read_registry
 from ruhu.facilities.models import Facility, FacilityKind
-from ruhu.premises.importing.rows import RowError
-from ruhu.premises.importing.run import ErrorLog, ImportResult
 
 IMPORT_MODES = ("all", "valid")
 UPDATABLE = tuple(column for column in COLUMNS if column != "code")
@@ -37,14 +37,6 @@ LOOKUP_BATCH = 2000  # codes per query, well below SQLite's limit on query param
 WRITE_BATCH = 500
 
 register_action_labels({"facility.import": _("批量导入场站设施")})
-
-
-@dataclass
-class FacilityImportResult(ImportResult):
-    """The household import's counts, plus how many errors there were in all (`errors`
-    keeps the first thousand; the report file has every one)."""
-
-    error_count: int = 0
 
 
 @dataclass
@@ -64,7 +56,7 @@ def facility_import(
     branch: OrgUnit | None = None,
     mode: str = "all",
     report: Path | None = None,
-) -> FacilityImportResult:
+) -> ImportResult:
     """Load a registry file into a branch.
 
     Mode "all" writes nothing when any row is bad; mode "valid" writes the good rows. A
@@ -86,13 +78,12 @@ def facility_import(
     try:
         with transaction.atomic():
             plan = _plan(rows, sheet.present, branch=branch)
-            for error in plan.errors:
-                log.add(error)
-            result = FacilityImportResult(
+            log.add_all(plan.errors)
+            result = ImportResult(
                 read=len(rows),
                 rejected=len(log.lines),
                 errors=log.kept,
-                error_count=len(plan.errors),
+                error_count=log.count,
                 written=not (plan.errors and mode == "all"),
             )
             if result.written:
