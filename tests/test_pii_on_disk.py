@@ -21,9 +21,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ruhu.accounts.roles import Role
+from ruhu.common.models import ImportJob
 from ruhu.common.private_files import scratch_sweep
 from ruhu.hazards.services import monthly_package_build
-from ruhu.premises.models import Household, ImportJob
+from ruhu.premises.models import Household
 from ruhu.premises.services import import_jobs_sweep
 from tests.conftest import login, make_user
 from tests.facilities.test_import import EN

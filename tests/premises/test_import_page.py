@@ -5,7 +5,8 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ruhu.premises.models import Household, ImportJob
+from ruhu.common.models import ImportJob
+from ruhu.premises.models import Household
 from tests.conftest import login
 from tests.premises.test_import import BAD, GOOD, HEADER
 

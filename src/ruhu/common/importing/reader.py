@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,3 +106,9 @@ def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
         yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
     except csv.Error as exc:
         raise ValidationFailed(f"CSV 格式错误：{exc}", code="import_csv") from None
+
+
+def file_sha256(path: Path) -> str:
+    """What an import's audit event records of its file: its SHA-256, never its rows."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()

@@ -16,6 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO
 
+from ruhu.common.audit import audit_record
 from ruhu.common.importing.values import RowError
 from ruhu.common.masking import mask_numbers_in
 from ruhu.common.private_files import open_private
@@ -39,6 +40,24 @@ class ImportResult:
     error_count: int = 0
     written: bool = False
     errors: list[RowError] = field(default_factory=list)
+
+
+COUNTS = ("read", "inserted", "updated", "unchanged", "rejected", "written")
+
+
+def import_run_audit(
+    *, acting_user, action: str, branch, mode: str, sha256: str, result: ImportResult
+) -> None:
+    """The one audit event of an import run: the file's SHA-256, the mode and the counts,
+    never the contents of a row."""
+    values = {"file_sha256": sha256, "mode": mode} | {n: getattr(result, n) for n in COUNTS}
+    audit_record(
+        acting_user=acting_user,
+        action=action,
+        target=branch,
+        branch_id=branch.pk,
+        changes={name: [None, value] for name, value in values.items()},
+    )
 
 
 class ErrorLog:
