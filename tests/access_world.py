@@ -74,6 +74,7 @@ class Branch:
     check: object = None
     repair: object = None
     import_job: object = None
+    facility_import_job: object = None
     token: object = None
     message: object = None  # in the inspector's inbox
     stray_upload: object = None  # uploaded, cited by no record
@@ -152,6 +153,11 @@ def _fill(branch: Branch, key: str) -> None:
     branch.import_job = ImportJob.objects.create(
         kind="household", branch=branch.unit, mode="all", file_name="households.csv", status="done",
         created_by=branch.lead, report=ContentFile(b"line,column,reason\n", name="report.csv"),
+    )  # fmt: skip
+    branch.facility_import_job = ImportJob.objects.create(
+        kind="facility", branch=branch.unit, mode="all", file_name="facilities.csv",
+        status="done", created_by=branch.lead,
+        report=ContentFile(b"line,column,reason\n", name="report.csv"),
     )  # fmt: skip
     branch.token, _raw = token_issue(
         acting_user=branch.inspector, user=branch.inspector, name="phone"

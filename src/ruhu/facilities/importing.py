@@ -26,6 +26,7 @@ from ruhu.common.importing.values import BadValue, RowError, choice, date, heade
 from ruhu.facilities.checklist import has_safety_valve
 from ruhu.facilities.models import Facility, FacilityKind
 
+FACILITY_IMPORT = "facility"  # the kind of the registry import's jobs
 COLUMNS = (
     "code", "kind", "name", "location", "community", "latitude", "longitude", "model",
     "manufacturer", "installed_on", "safety_valve_valid_until", "last_checked_on",

@@ -7,8 +7,12 @@ from django.core.cache import caches
 from django.db.models import QuerySet
 
 from ruhu.common.importing.jobs import import_progress_key
+from ruhu.common.importing.report import report_errors
+from ruhu.common.importing.values import RowError
 from ruhu.common.models import ImportJob
 from ruhu.common.scoping import get_scoped, require, scope_queryset
+
+SHOWN_ERRORS = 500  # rejected rows a job's page lists; the report has every one
 
 
 def import_job_list(*, acting_user, kind: str, capability: str) -> QuerySet[ImportJob]:
@@ -31,3 +35,11 @@ def import_job_get(*, acting_user, pk, kind: str, capability: str) -> ImportJob:
 
 def import_progress_get(*, job_id) -> int | None:
     return caches["progress"].get(import_progress_key(job_id))
+
+
+def import_job_errors(*, job: ImportJob, limit: int = SHOWN_ERRORS) -> list[RowError]:
+    """The first errors of a finished job's report, for its page (none without one)."""
+    if job.status != ImportJob.Status.DONE or not job.report:
+        return []
+    with job.report.open("rb") as report:
+        return report_errors(report, limit)
