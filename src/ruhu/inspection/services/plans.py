@@ -27,10 +27,10 @@ from ruhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
 from ruhu.common.workdays import add_months, is_working_day
-from ruhu.inspection.due import Cycles, due_by, next_due
 from ruhu.inspection.models import Plan, PlanTask, UnplannedHousehold
 from ruhu.inspection.planning import Due, assign
 from ruhu.inspection.selectors import qualifications
+from ruhu.premises.due import Cycles, due_by, next_due
 from ruhu.premises.models import Household
 
 register_action_labels({"plan.generate": _("生成安检计划"), "plan.approve": _("批准安检计划")})

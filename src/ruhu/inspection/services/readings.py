@@ -17,8 +17,8 @@ from ruhu.accounts.models import User
 from ruhu.common.audit import audit_record
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import ValidationFailed
+from ruhu.common.importing.reader import detect_encoding
 from ruhu.inspection.models import MeterReading
-from ruhu.premises.importing.reader import detect_encoding
 from ruhu.premises.models import Household
 
 register_action_labels({"meter_readings.import": _("导入抄表读数")})
