@@ -20,8 +20,6 @@ ROOT = Path(__file__).resolve().parents[1] / "src" / "ruhu"
 PENDING = {
     "inspection/services/visits.py",
     "facilities/services/checks.py",
-    "facilities/services/importing.py",
-    "premises/services.py",
     "hazards/services/cases.py",
     "hazards/services/clock.py",
     "hazards/services/transitions.py",
@@ -38,6 +36,8 @@ WITHOUT_ACTING_USER = {
     "hazards/services/packages.py:monthly_package_build",
     "hazards/services/packages.py:monthly_packages_build_due",
     "hazards/services/tally.py:hazard_tally_rebuild",
+    "premises/services/importing.py:import_job_run",
+    "facilities/services/importing.py:facility_import_job_run",
     "inspection/services/notices.py:household_notices_send_due",
     # sign-in and invitations: the person is not known (or not signed in) yet
     "accounts/services/staff.py:login_check",

@@ -22,13 +22,9 @@ LOCALE = ROOT / "locale" / "en" / "LC_MESSAGES"
 PENDING = (
     "inspection/services/visits.py",
     "facilities/services/checks.py",
-    "facilities/services/importing.py",
-    "facilities/importing.py",
     "facilities/selectors.py",
     "facilities/views/",
     "inspection/selectors.py",
-    "premises/services.py",
-    "premises/importing/",
     "premises/selectors.py",
     "common/evidence.py",
     "common/ledger.py",

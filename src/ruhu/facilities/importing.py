@@ -101,11 +101,17 @@ def header_columns(header: list[str]) -> list[str | None]:
     missing = [column for column in REQUIRED if column not in names]
     if missing:
         shown = "、".join(f"{column}（{LABELS[column]}）" for column in missing)
-        raise ValidationFailed(f"缺少必需的列：{shown}", code="import_header", missing=missing)
+        raise ValidationFailed(
+            _("缺少必需的列：%(columns)s") % {"columns": shown},
+            code="import_header",
+            missing=missing,
+        )
     twice = sorted({name for name in names if name and names.count(name) > 1}, key=COLUMNS.index)
     if twice:
         shown = "、".join(f"{column}（{LABELS[column]}）" for column in twice)
-        raise ValidationFailed(f"表头中有重复的列：{shown}", code="import_header_repeated")
+        raise ValidationFailed(
+            _("表头中有重复的列：%(columns)s") % {"columns": shown}, code="import_header_repeated"
+        )
     return names
 
 
@@ -115,7 +121,7 @@ def read_registry(path: Path) -> Sheet:
     try:
         _line, header = next(lines)
     except StopIteration:
-        raise ValidationFailed("文件为空", code="import_empty") from None
+        raise ValidationFailed(_("文件为空"), code="import_empty") from None
     names = header_columns(header)
     sheet = Sheet(present=tuple(column for column in COLUMNS if column in names))
     for line, cells in lines:
@@ -123,7 +129,8 @@ def read_registry(path: Path) -> Sheet:
             continue
         if len(sheet.rows) == MAX_ROWS:
             raise ValidationFailed(
-                f"文件超过 {MAX_ROWS} 行，请分成几个文件导入", code="import_too_large"
+                _("文件超过 %(rows)s 行，请分成几个文件导入") % {"rows": MAX_ROWS},
+                code="import_too_large",
             )
         values = {name: cell for name, cell in zip(names, cells, strict=False) if name}
         sheet.rows.append((line, values))

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from ruhu.common.errors import ValidationFailed
 from ruhu.common.importing.reader import (
     decode,
@@ -115,7 +117,9 @@ def xlsx_chunks(path: Path) -> tuple[list[str], Iterator[Chunk]]:
 
 def file_chunks(path: Path) -> tuple[list[str], Iterator[Chunk]]:
     if not path.exists():
-        raise ValidationFailed(f"文件不存在：{path.name}", code="import_missing")
+        raise ValidationFailed(
+            _("文件不存在：%(name)s") % {"name": path.name}, code="import_missing"
+        )
     if is_xlsx(path):
         return xlsx_chunks(path)
     refuse_old_excel(path)

@@ -23,6 +23,7 @@ from django.core.cache import caches
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import DomainError, ValidationFailed
@@ -47,7 +48,7 @@ Run = Callable[[ImportJob, Path, Path, Callable[[int], None]], ImportResult]
 
 def import_mode_check(mode: str) -> None:
     if mode not in IMPORT_MODES:
-        raise ValidationFailed("导入模式应为 all 或 valid", code="import_mode")
+        raise ValidationFailed(_("导入模式应为 all 或 valid"), code="import_mode")
 
 
 @transaction.atomic
@@ -59,7 +60,7 @@ def import_job_queue(
     import_mode_check(mode)
     name = Path(upload.name or "upload").name[-150:]
     if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
-        raise ValidationFailed("请上传 CSV 或 XLSX 文件", code="import_file_type")
+        raise ValidationFailed(_("请上传 CSV 或 XLSX 文件"), code="import_file_type")
     job = ImportJob(kind=kind, branch=branch, mode=mode, file_name=name, created_by=acting_user)
     job.file.save(name, upload, save=False)
     job.rows_total = _estimate_rows(job)

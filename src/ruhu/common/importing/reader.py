@@ -16,6 +16,8 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from ruhu.common.errors import ValidationFailed
 
 SNIFF_BYTES = 1 << 20
@@ -32,7 +34,7 @@ def refuse_old_excel(path: Path) -> None:
     with open(path, "rb") as fh:
         if fh.read(len(XLS_MAGIC)) == XLS_MAGIC:
             raise ValidationFailed(
-                "不支持 Excel 97-2003（.xls）文件，请另存为 XLSX 或 CSV", code="import_file_type"
+                _("不支持 Excel 97-2003（.xls）文件，请另存为 XLSX 或 CSV"), code="import_file_type"
             )
 
 
@@ -41,7 +43,8 @@ def decode(data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError:
         raise ValidationFailed(
-            f"文件编码错误：按 {encoding} 无法读取，请另存为 UTF-8 或 GB18030",
+            _("文件编码错误：按 %(encoding)s 无法读取，请另存为 UTF-8 或 GB18030")
+            % {"encoding": encoding},
             code="import_encoding",
         ) from None
 
@@ -79,7 +82,7 @@ def xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises several kinds for a file that is not a workbook
-        raise ValidationFailed("无法读取该 XLSX 文件", code="import_unreadable") from None
+        raise ValidationFailed(_("无法读取该 XLSX 文件"), code="import_unreadable") from None
     try:
         sheet = workbook.worksheets[0]
         for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -92,12 +95,14 @@ def file_rows(path: Path, *, max_csv_bytes: int) -> Iterator[tuple[int, list[str
     """(line, cells) of every record of a small file, header first: an XLSX row by row, a
     CSV of at most `max_csv_bytes` decoded whole."""
     if not path.exists():
-        raise ValidationFailed(f"文件不存在：{path.name}", code="import_missing")
+        raise ValidationFailed(
+            _("文件不存在：%(name)s") % {"name": path.name}, code="import_missing"
+        )
     if is_xlsx(path):
         return xlsx_rows(path)
     refuse_old_excel(path)
     if path.stat().st_size > max_csv_bytes:
-        raise ValidationFailed("文件过大，请分成几个文件导入", code="import_too_large")
+        raise ValidationFailed(_("文件过大，请分成几个文件导入"), code="import_too_large")
     return _csv_records(decode(path.read_bytes(), detect_encoding(path)))
 
 
@@ -105,7 +110,9 @@ def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     try:
         yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
     except csv.Error as exc:
-        raise ValidationFailed(f"CSV 格式错误：{exc}", code="import_csv") from None
+        raise ValidationFailed(
+            _("CSV 格式错误：%(problem)s") % {"problem": exc}, code="import_csv"
+        ) from None
 
 
 def file_sha256(path: Path) -> str:

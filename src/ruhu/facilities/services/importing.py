@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ruhu.accounts.models import OrgUnit
+from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Capability
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, PermissionRefused, ValidationFailed
@@ -78,7 +78,7 @@ class _Plan:
 
 def facility_import(
     *,
-    acting_user,
+    acting_user: User | None,
     path: Path,
     branch: OrgUnit | None = None,
     mode: str = "all",
@@ -127,7 +127,7 @@ def facility_import(
             )
     except IntegrityError:
         raise Conflict(
-            "导入期间有设施编号被他人登记，请重新导入", code="facility_import_conflict"
+            _("导入期间有设施编号被他人登记，请重新导入"), code="facility_import_conflict"
         ) from None
     finally:
         log.close()
@@ -147,7 +147,7 @@ def _checked_rows(sheet, progress: Callable[[int], None] | None) -> list[Checked
 
 
 def facility_import_job_create(
-    *, acting_user, branch: OrgUnit | None = None, mode: str, upload
+    *, acting_user: User, branch: OrgUnit | None = None, mode: str, upload
 ) -> ImportJob:
     """Keep an uploaded registry file and queue its import (the worker starts after
     commit): into the user's own branch, or the one head office names."""
@@ -185,17 +185,17 @@ def _run(job: ImportJob, source: Path, report: Path, progress) -> ImportResult:
     )
 
 
-def _import_branch(acting_user, branch: OrgUnit | None) -> OrgUnit:
+def _import_branch(acting_user: User | None, branch: OrgUnit | None) -> OrgUnit:
     """Branch staff import into their own branch; head office and the command line name
     one."""
     if acting_user is not None and not acting_user.is_head_office:
         if acting_user.branch_id is None:
-            raise PermissionRefused("您没有权限执行此操作", code="capability_missing")
+            raise PermissionRefused(_("您没有权限执行此操作"), code="capability_missing")
         if branch is not None and branch.pk != acting_user.branch_id:
-            raise ValidationFailed("只能导入到本分公司", code="facility_branch")
+            raise ValidationFailed(_("只能导入到本分公司"), code="facility_branch")
         return OrgUnit.objects.get(pk=acting_user.branch_id)
     if branch is None or branch.kind != OrgUnit.Kind.BRANCH:
-        raise ValidationFailed("请选择分公司", code="facility_branch")
+        raise ValidationFailed(_("请选择分公司"), code="facility_branch")
     return branch
 
 
@@ -269,7 +269,7 @@ def _place(
         plan.unchanged += 1
         return
     facility.import_digest = row.digest
-    changes = changed_values(facility, row.clean, present)
+    changes = _changed_values(facility, row.clean, present)
     if not changes:
         plan.restamped.append(facility)
         plan.unchanged += 1
@@ -280,7 +280,7 @@ def _place(
     plan.changed_fields.update(changes)
 
 
-def changed_values(facility: Facility, clean: dict, present: Iterable[str]) -> dict:
+def _changed_values(facility: Facility, clean: dict, present: Iterable[str]) -> dict:
     """The registry values of the row that differ from the facility's. Only the file's
     columns count, and the two check dates only when the file's date is later. A new kind
     drops what the new kind cannot have (a safety valve's validity, a cleaning date)."""

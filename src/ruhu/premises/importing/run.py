@@ -20,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruhu.common import crypto
 from ruhu.common.errors import ValidationFailed
@@ -50,10 +51,12 @@ def import_file(
     header, _chunks = chunking.file_chunks(path)
     names, missing = header_map(header)
     if not header or not any(names):
-        raise ValidationFailed("文件为空", code="import_empty")
+        raise ValidationFailed(_("文件为空"), code="import_empty")
     if missing:
         raise ValidationFailed(
-            f"缺少必需的列：{', '.join(missing)}", code="import_header", missing=missing
+            _("缺少必需的列：%(columns)s") % {"columns": ", ".join(missing)},
+            code="import_header",
+            missing=missing,
         )
     now = timezone.now()
     run = _Run(

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ruhu.accounts.models import OrgUnit
+from ruhu.accounts.models import OrgUnit, User
 from ruhu.common.audit import audit_record, diff, snapshot
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, ValidationFailed
@@ -52,7 +52,8 @@ def _check_details(details: dict) -> None:
     unknown = set(details) - HOUSEHOLD_DETAILS
     if unknown:
         raise ValidationFailed(
-            f"不可设置的字段: {', '.join(sorted(unknown))}", code="field_readonly"
+            _("不可设置的字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))},
+            code="field_readonly",
         )
 
 
@@ -63,13 +64,14 @@ def _check_special_cycle(household: Household) -> None:
         return
     if household.category != Category.SPECIAL:
         raise ValidationFailed(
-            "只有特殊用气场所可以单独设定安检周期", code="special_cycle_category"
+            _("只有特殊用气场所可以单独设定安检周期"), code="special_cycle_category"
         )
     low = int(policy_get("inspection.cycle_months.special_min", branch=household.branch_id))
     high = int(policy_get("inspection.cycle_months.special_max", branch=household.branch_id))
     if not low <= months <= high:
         raise ValidationFailed(
-            f"特殊用气场所安检周期应为 {low}–{high} 个月", code="special_cycle_range"
+            _("特殊用气场所安检周期应为 %(low)s–%(high)s 个月") % {"low": low, "high": high},
+            code="special_cycle_range",
         )
 
 
@@ -85,7 +87,7 @@ def _key_customer(household: Household) -> bool:
 @transaction.atomic
 def household_create(
     *,
-    acting_user,
+    acting_user: User,
     branch: OrgUnit,
     account_no: str,
     name: str,
@@ -97,14 +99,16 @@ def household_create(
 ) -> Household:
     """Create one household; `details` are the optional fields of HOUSEHOLD_DETAILS."""
     if branch.kind != OrgUnit.Kind.BRANCH:
-        raise ValidationFailed("用户必须属于一个分公司", code="household_branch")
+        raise ValidationFailed(_("用户必须属于一个分公司"), code="household_branch")
     if category not in Category.values:
-        raise ValidationFailed("未知的用户类别", code="household_category")
+        raise ValidationFailed(_("未知的用户类别"), code="household_category")
     account_no = account_no.strip()
     if not account_no or not name.strip():
-        raise ValidationFailed("户号和户名必填", code="household_required")
+        raise ValidationFailed(_("户号和户名必填"), code="household_required")
     if Household.objects.filter(account_no=account_no).exists():
-        raise Conflict(f"户号 {account_no} 已存在", code="household_account_taken")
+        raise Conflict(
+            _("户号 %(account)s 已存在") % {"account": account_no}, code="household_account_taken"
+        )
     _check_details(details)
     household = Household(
         branch=branch,
@@ -129,10 +133,10 @@ def household_create(
 
 
 @transaction.atomic
-def household_update(*, acting_user, household: Household, **changes) -> Household:
+def household_update(*, acting_user: User, household: Household, **changes) -> Household:
     allowed = {"name", "category", "phone", "id_number", "address", *HOUSEHOLD_DETAILS}
     if set(changes) - allowed:
-        raise ValidationFailed("不可修改的字段", code="field_readonly")
+        raise ValidationFailed(_("不可修改的字段"), code="field_readonly")
     _check_details({k: v for k, v in changes.items() if k in HOUSEHOLD_DETAILS})
     before = snapshot(household)
     if "phone" in changes:
@@ -140,7 +144,7 @@ def household_update(*, acting_user, household: Household, **changes) -> Househo
     if "id_number" in changes:
         changes["id_number"] = normalize_id_number(changes["id_number"])
     if "category" in changes and changes["category"] not in Category.values:
-        raise ValidationFailed("未知的用户类别", code="household_category")
+        raise ValidationFailed(_("未知的用户类别"), code="household_category")
     for field, value in changes.items():
         setattr(household, field, value)
     _check_special_cycle(household)
@@ -159,12 +163,12 @@ def household_update(*, acting_user, household: Household, **changes) -> Househo
 VISIT_FACTS = frozenset({"last_inspected_on", "long_term_absent"})
 
 
-def household_record_visit(*, acting_user, household: Household, **changes) -> Household:
+def household_record_visit(*, acting_user: User, household: Household, **changes) -> Household:
     """What a visit changes on the household, written narrowly: the visit is the evidence,
     so this is a small update and a small audit row, not a full save (which would
     re-encrypt the personal fields on every visit)."""
     if not changes or set(changes) - VISIT_FACTS:
-        raise ValidationFailed("不可修改的字段", code="field_readonly")
+        raise ValidationFailed(_("不可修改的字段"), code="field_readonly")
     fields = list(changes)
     before = snapshot(household, fields)
     for field, value in changes.items():
@@ -183,12 +187,14 @@ def household_record_visit(*, acting_user, household: Household, **changes) -> H
     return household
 
 
-def household_set_supply(*, acting_user, household: Household, status: str, reason: str) -> bool:
+def household_set_supply(
+    *, acting_user: User | None, household: Household, status: str, reason: str
+) -> bool:
     """Set the household's supply status (RULES B6.5: limited sales, stopped and sealed,
     restored); the rectification loop decides, this writes it narrowly with its reason.
     Returns whether anything changed."""
     if status not in SupplyStatus.values:
-        raise ValidationFailed("未知的供气状态", code="supply_status")
+        raise ValidationFailed(_("未知的供气状态"), code="supply_status")
     if household.supply_status == status:
         return False
     before = household.supply_status

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from ruhu.accounts.models import OrgUnit
+from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Capability
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import ValidationFailed
@@ -32,7 +32,7 @@ register_action_labels(
 
 def household_import(
     *,
-    acting_user,
+    acting_user: User | None,
     path: Path,
     branch: OrgUnit,
     mode: str = "all",
@@ -47,7 +47,7 @@ def household_import(
     """
     import_mode_check(mode)
     if branch.kind != OrgUnit.Kind.BRANCH:
-        raise ValidationFailed("请选择一个分公司", code="household_branch")
+        raise ValidationFailed(_("请选择一个分公司"), code="household_branch")
     sha256 = file_sha256(path)
 
     def record(result: ImportResult) -> None:
@@ -65,13 +65,13 @@ def household_import(
     )
 
 
-def import_job_create(*, acting_user, branch: OrgUnit, mode: str, upload) -> ImportJob:
+def import_job_create(*, acting_user: User, branch: OrgUnit, mode: str, upload) -> ImportJob:
     """Keep the uploaded file and queue its import; the worker starts after commit."""
     require(acting_user, Capability.IMPORT_HOUSEHOLDS)
     if branch.kind != OrgUnit.Kind.BRANCH or not (
         acting_user.is_head_office or acting_user.branch_id == branch.pk
     ):
-        raise ValidationFailed("只能导入到本分公司", code="household_branch")
+        raise ValidationFailed(_("只能导入到本分公司"), code="household_branch")
     return import_job_queue(
         acting_user=acting_user,
         kind=HOUSEHOLD_IMPORT,
