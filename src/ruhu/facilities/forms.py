@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ruhu.common.converters import DayField
+from ruhu.common.converters import MAX_ID, DayField
 from ruhu.facilities.models import FacilityKind
 from ruhu.facilities.selectors import RANGE_FILTERS, FacilityFilter
 
@@ -37,7 +37,7 @@ class FacilityFilterForm(forms.Form):
     location = forms.CharField(label=_("位置"), required=False, max_length=300)
     model = forms.CharField(label=_("型号"), required=False, max_length=60)
     manufacturer = forms.CharField(label=_("生产厂家"), required=False, max_length=100)
-    assignee = forms.IntegerField(label=_("责任人"), required=False, min_value=1)
+    assignee = forms.IntegerField(label=_("责任人"), required=False, min_value=1, max_value=MAX_ID)
     located = forms.ChoiceField(label=_("坐标"), required=False, choices=YES_NO)
     installed_from = DayField(label=_("安装日期"), required=False, widget=DATE_INPUT)
     installed_to = DayField(label=_("安装日期"), required=False, widget=DATE_INPUT)
