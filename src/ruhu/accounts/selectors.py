@@ -103,6 +103,19 @@ def grantable_roles(*, acting_user) -> list[tuple[str, str]]:
     ]
 
 
+def staff_may_grant(*, acting_user, user: User) -> bool:
+    """Whether the staff page offers handing `user` access (a role, a password, an
+    invitation): to a staff manager holding all the account holds, for an active account
+    not their own, an administrator's only from an administrator (as the services decide)."""
+    return (
+        acting_user.can(Capability.MANAGE_STAFF)
+        and user != acting_user
+        and user.is_active
+        and not role_grant_gap(acting_user, user.role)
+        and (acting_user.is_superuser or not user.is_superuser)
+    )
+
+
 def role_changes_since(*, user: User, since: dt.datetime | None) -> QuerySet[AuditEvent]:
     """The user's own role changes after `since` (their previous sign-in), oldest first."""
     qs = AuditEvent.objects.filter(

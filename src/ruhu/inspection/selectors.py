@@ -227,6 +227,19 @@ def community_notice_get(*, acting_user, pk: int) -> CommunityNotice:
     return get_scoped(community_notice_list(acting_user=acting_user), pk, acting_user=acting_user)
 
 
+def community_notices_to_come(
+    *, acting_user, plan_id: int | None = None, on: dt.date | None = None
+) -> QuerySet[CommunityNotice]:
+    """The notices the caller may post whose last day is not past (of one plan, if
+    given), the first to begin first."""
+    notices = community_notice_list(acting_user=acting_user).filter(
+        last_day__gte=on or timezone.localdate()
+    )
+    if plan_id is not None:
+        notices = notices.filter(plan_id=plan_id)
+    return notices.order_by("first_day", "community", "pk")
+
+
 def plan_community_notices(*, plan: Plan) -> QuerySet[CommunityNotice]:
     """The notices of a plan the caller has already fetched through `plan_get`."""
     return CommunityNotice.objects.filter(plan=plan).select_related("posted_by")
@@ -338,6 +351,13 @@ def household_visit_list(*, household) -> QuerySet[Visit]:
         .annotate(hazard_count=Count("hazards"))
         .order_by("-finished_at")
     )
+
+
+def household_visits_seen(*, acting_user, household) -> QuerySet[Visit]:
+    """`household_visit_list`, each visit annotated `openable`: whether the caller may open
+    it (`visit_get` would give it to them: field staff only the visits they made)."""
+    theirs = visits_visible(acting_user=acting_user).filter(pk=OuterRef("pk"))
+    return household_visit_list(household=household).annotate(openable=Exists(theirs))
 
 
 def consecutive_absences(*, household_id: int, until: dt.datetime | None = None) -> int:
