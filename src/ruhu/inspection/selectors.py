@@ -17,7 +17,7 @@ from ruhu.common.workdays import add_months
 from ruhu.hazards.documents import MissedVisitNoticeContent
 from ruhu.hazards.models import Fixer
 from ruhu.hazards.selectors import hazard_types_by_code
-from ruhu.inspection.checklist import ITEMS, SECTIONS, applicable_items
+from ruhu.inspection.checklist import ITEMS, SECTIONS, applicable_items, item_label
 from ruhu.inspection.models import (
     AbsentReview,
     CommunityNotice,
@@ -260,7 +260,11 @@ def visit_form_context(*, household, on: dt.date) -> dict:
         {
             "code": code,
             "label": str(label),
-            "items": [{"code": i.code, "label": str(i.label)} for i in items if i.section == code],
+            "items": [
+                {"code": i.code, "label": item_label(i, branch=household.branch_id, on=on)}
+                for i in items
+                if i.section == code
+            ],
         }
         for code, label in SECTIONS.items()
     ]
@@ -306,9 +310,14 @@ def visit_evidence(*, visit: Visit) -> dict:
     from ruhu.common.models import LedgerEntry
 
     labels = {item.code: item for item in ITEMS}
+    day = timezone.localdate(visit.finished_at)  # the numbers in force when it was checked
+
+    def label(code: str) -> str:
+        return item_label(labels[code], branch=visit.branch_id, on=day) if code in labels else code
+
     checklist = [
         {
-            "label": labels[code].label if code in labels else code,
+            "label": label(code),
             "section": SECTIONS.get(labels[code].section, "") if code in labels else "",
             **answer,
         }
