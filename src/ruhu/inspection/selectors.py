@@ -232,6 +232,11 @@ def plan_community_notices(*, plan: Plan) -> QuerySet[CommunityNotice]:
     return CommunityNotice.objects.filter(plan=plan).select_related("posted_by")
 
 
+def community_notice_days(*, branch_id: int, on: dt.date) -> int:
+    """How many days ahead a community's notice must be posted (RULES B3), as the page says."""
+    return int(policy_get("notice.community_days_before", branch=branch_id, on=on))
+
+
 def review_queue(*, acting_user) -> QuerySet[AbsentReview]:
     """Open absent reports of the caller's branch, oldest first."""
     require(acting_user, Capability.REVIEW_ABSENT)
