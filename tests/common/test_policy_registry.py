@@ -117,7 +117,7 @@ def test_it_finds_the_reads_it_must_check(reads):
     assert "attachments\\.max_mb\\.[a-z0-9_.]+" in reads.patterns  # attachments.py
     assert "hazard\\.fix_working_days\\.[a-z0-9_.]+" in reads.named_patterns  # cases.py
     assert "inspection.cycle_months.residential" in reads.named  # due.py's CYCLE_KEYS
-    assert SRC / "inspection" / "due.py" in reads.indirect
+    assert SRC / "premises" / "due.py" in reads.indirect
 
 
 def test_it_declares_every_key_the_code_asks_for(reads):

@@ -27,7 +27,7 @@ UNREAD = [
     "cleaning.min_staff_absent_customer",
     "repair.work_order_filing_days",
 ]
-BEFORE_REMOVAL = "0010_create_the_database_cache_table"
+BEFORE_REMOVAL = "0011_create_import_jobs_of_every_kind"
 
 
 @pytest.fixture

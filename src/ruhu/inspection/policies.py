@@ -1,5 +1,5 @@
-"""The policy keys of inspection: cycles, planning, notices, the visit and its checklist,
-absent reviews, training (RULES B1–B9; decision 0018)."""
+"""The policy keys of inspection: planning, notices, the visit and its checklist, absent
+reviews, training (RULES B3–B9; decision 0018). The cycles (B1) are premises'."""
 
 from __future__ import annotations
 
@@ -7,40 +7,6 @@ from ruhu.common.policy_registry import Kind, policy_declarations
 
 declare = policy_declarations("inspection")
 
-# B1 cycles: inspection/due.py reads them all, premises the bounds of a special site's own
-declare.family(
-    "inspection.cycle_months.",
-    kind=Kind.INTEGER,
-    unit="月",
-    source="RULES B1; §2 一",
-    rows={
-        "residential": (24, "居民用户安检周期", "Cycle of a residential household (§5 too)"),
-        "commercial": (12, "商业用户安检周期", "Cycle of a commercial customer"),
-        "industrial": (12, "工业用户安检周期", "Cycle of an industrial customer"),
-        "public_welfare": (12, "公福用户安检周期", "Cycle of a public-welfare customer"),
-        "special_min": (3, "特殊用气场所安检周期下限", "Shortest cycle of a special gas-use site"),
-        "special_max": (6, "特殊用气场所安检周期上限", "Longest cycle of a special gas-use site"),
-        "special_default": (
-            6,
-            "特殊用气场所未单独设定时的周期",
-            "Cycle of a special gas-use site without its own",
-        ),
-        "vulnerable": (
-            12,
-            "弱势群体用户安检周期（制度未给数字，our choice）",
-            "Cycle of a vulnerable household (no number in the rules: our choice)",
-        ),
-    },
-)
-declare(
-    "inspection.first_conversion_due_days",
-    kind=Kind.INTEGER,
-    default=0,
-    unit="天",
-    source="RULES B1",
-    zh="首次置换用户应在几天内安检（0 = 立即）",
-    en="Days within which a first-time conversion is inspected (0 = at once)",
-)
 declare(
     "inspection.meter_read_recent_days",
     kind=Kind.INTEGER,
@@ -58,15 +24,6 @@ declare(
     source="RULES B7",
     zh="连续到访不遇次数达到即列为长期不在家",
     en="Absent visits in a row that make a household long-term absent",
-)
-declare(
-    "inspection.long_absent.months_without_inspection",
-    kind=Kind.INTEGER,
-    default=24,
-    unit="月",
-    source="RULES B7",
-    zh="连续无成功安检月数达到即列为长期不在家",
-    en="Months without an inspection that make a household long-term absent",
 )
 declare(
     "inspection.absent_review_share",

@@ -73,6 +73,6 @@ def restore_unread(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("common", "0010_create_the_database_cache_table")]
+    dependencies = [("common", "0011_create_import_jobs_of_every_kind")]
 
     operations = [migrations.RunPython(remove_unread, restore_unread)]
