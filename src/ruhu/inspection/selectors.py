@@ -17,7 +17,7 @@ from ruhu.common.workdays import add_months
 from ruhu.hazards.documents import MissedVisitNoticeContent
 from ruhu.hazards.models import Fixer
 from ruhu.hazards.selectors import hazard_types_by_code
-from ruhu.inspection.checklist import ITEMS, SECTIONS, applicable_items
+from ruhu.inspection.checklist import ITEMS, SECTIONS, applicable_items, item_label
 from ruhu.inspection.models import (
     AbsentReview,
     CommunityNotice,
@@ -245,6 +245,11 @@ def plan_community_notices(*, plan: Plan) -> QuerySet[CommunityNotice]:
     return CommunityNotice.objects.filter(plan=plan).select_related("posted_by")
 
 
+def community_notice_days(*, branch_id: int, on: dt.date) -> int:
+    """How many days ahead a community's notice must be posted (RULES B3), as the page says."""
+    return int(policy_get("notice.community_days_before", branch=branch_id, on=on))
+
+
 def review_queue(*, acting_user) -> QuerySet[AbsentReview]:
     """Open absent reports of the caller's branch, oldest first."""
     require(acting_user, Capability.REVIEW_ABSENT)
@@ -273,7 +278,11 @@ def visit_form_context(*, household, on: dt.date) -> dict:
         {
             "code": code,
             "label": str(label),
-            "items": [{"code": i.code, "label": str(i.label)} for i in items if i.section == code],
+            "items": [
+                {"code": i.code, "label": item_label(i, branch=household.branch_id, on=on)}
+                for i in items
+                if i.section == code
+            ],
         }
         for code, label in SECTIONS.items()
     ]
@@ -319,9 +328,14 @@ def visit_evidence(*, visit: Visit) -> dict:
     from ruhu.common.models import LedgerEntry
 
     labels = {item.code: item for item in ITEMS}
+    day = timezone.localdate(visit.finished_at)  # the numbers in force when it was checked
+
+    def label(code: str) -> str:
+        return item_label(labels[code], branch=visit.branch_id, on=day) if code in labels else code
+
     checklist = [
         {
-            "label": labels[code].label if code in labels else code,
+            "label": label(code),
             "section": SECTIONS.get(labels[code].section, "") if code in labels else "",
             **answer,
         }

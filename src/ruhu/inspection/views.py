@@ -25,6 +25,7 @@ from ruhu.hazards.documents import missed_visit_notice_pdf
 from ruhu.inspection.forms import NoticePostingForm, PlanGenerateForm, TrainingForm
 from ruhu.inspection.models import TrainingTopic
 from ruhu.inspection.selectors import (
+    community_notice_days,
     community_notice_get,
     community_notices_to_come,
     household_visits_seen,
@@ -162,6 +163,7 @@ def _plan_notices(request, plan) -> dict:
         "more_notices": len(notices) > PLAN_NOTICES_SHOWN,
         "may_issue": approved and request.user.can(Capability.MANAGE_PLANS),
         "show_notices": approved or bool(notices),
+        "notice_days": community_notice_days(branch_id=plan.branch_id, on=timezone.localdate()),
     }
 
 

@@ -117,6 +117,7 @@ def unplanned_check_page(request, pk: int):
 class ValveState:
     valid_until: dt.date | None
     state: str  # expired / expiring / valid / unknown
+    warning_days: int = 0  # the policy's horizon of "expiring", which the badge quotes
 
 
 def _valve_state(facility: Facility, today: dt.date) -> ValveState | None:
@@ -129,7 +130,7 @@ def _valve_state(facility: Facility, today: dt.date) -> ValveState | None:
         return ValveState(until, "expired")
     warning = int(policy_get("facility.safety_valve_warning_days", branch=facility.branch_id))
     expiring = until <= today + dt.timedelta(days=warning)
-    return ValveState(until, "expiring" if expiring else "valid")
+    return ValveState(until, "expiring" if expiring else "valid", warning)
 
 
 def _cleaning_hint(facility: Facility, today: dt.date, due_on: dt.date | None) -> str:

@@ -32,6 +32,9 @@ class RectificationNoticeContent:
     inspector_name: str
     inspector_badge: str
     hotline: str
+    # the policy's numbers the notice quotes (RULES B6.3, B6.4), as on the day it was issued
+    copy_return_hours: int
+    second_notice_days: int
 
 
 @dataclass(frozen=True)

@@ -54,12 +54,15 @@ def _rectification_copy(
     if content.second:
         title += _("（第二次）")
     label = _("第一联 客户联") if customer else _("第二联 公司联")
-    note = "" if customer else _("此联须于48小时内交回安检主管部门")
+    hours = content.copy_return_hours
+    note = "" if customer else _("此联须于%(hours)s小时内交回安检主管部门") % {"hours": hours}
     deadline = chinese_date(content.deadline, weekday=False)
     if content.second:
         consequence = _("逾期仍未整改，我公司将依法采取限量售气、停止供气等措施。")
     else:
-        consequence = _("逾期未整改将再次下达整改通知并限期3日内整改。")
+        consequence = _("逾期未整改将再次下达整改通知并限期%(days)s日内整改。") % {
+            "days": content.second_notice_days
+        }
     copy = Table(
         [[Paragraph(label, s["copy"]), Paragraph(note, s["copy"])]],
         colWidths=[28 * mm * s["copy"].fontSize / 11, None],

@@ -76,6 +76,9 @@ ISSUERS: dict[str, str] = {
 }
 
 
+COPY_HOURS, SECOND_DAYS = "hazard.company_copy_return_hours", "hazard.second_notice_days"
+
+
 def _deadline_days(kind: str, branch_id: int, on: dt.date) -> int | None:
     keys: dict[str, str] = {
         Kind.RECTIFY: "hazard.customer_notice_days",
@@ -384,6 +387,8 @@ def _pdf(notice: HazardNotice) -> bytes:
             inspector_name=inspector.get_full_name() or inspector.username,
             inspector_badge=getattr(inspector, "badge_no", ""),
             hotline=hotline,
+            copy_return_hours=int(policy_get(COPY_HOURS, branch=branch, on=notice.issued_on)),
+            second_notice_days=int(policy_get(SECOND_DAYS, branch=branch, on=notice.issued_on)),
         )
     )
 
