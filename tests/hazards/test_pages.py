@@ -28,6 +28,7 @@ from ruhu.hazards.models import (
     SupplyHold,
 )
 from ruhu.hazards.services import (
+    hazard_assign,
     hazard_clock_run,
     hazard_limit_apply,
     hazard_notice_deliver,
@@ -251,6 +252,7 @@ def test_it_lets_an_inspector_issue_print_and_deliver_a_notice(
     client, clock, charlie, rick, household_a
 ):
     [hazard] = find(charlie, household_a, WALL)
+    hazard_assign(acting_user=rick, hazard=fresh(hazard), repairer=rick)
     hazard_repair_fail(acting_user=rick, hazard=fresh(hazard), reason="客户不在家")
     login(client, charlie)
     html = client.get("/hazards/queue/").content.decode()

@@ -128,3 +128,9 @@ class HazardNotice(models.Model):
     @property
     def delivered(self) -> bool:
         return self.delivered_on is not None
+
+    @property
+    def copy_outstanding(self) -> bool:
+        """A delivered rectification notice whose company copy is not back yet."""
+        rectifying = self.kind in (self.Kind.RECTIFY, self.Kind.RECTIFY_SECOND)
+        return rectifying and self.delivered and self.copy_received_at is None
