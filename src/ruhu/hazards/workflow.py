@@ -343,6 +343,13 @@ def transition(action: Action, state: str | None) -> Transition | None:
     return _BY_KEY.get((State(state) if state else None, action))
 
 
+def opening() -> tuple[State, Step]:
+    """The state a new case starts in and the step that records it."""
+    [row] = rows(Action.FIND)
+    assert row.to is not None and row.step is not None  # the table's first row has both
+    return row.to, row.step
+
+
 def states_for(*actions: Action) -> frozenset[State]:
     return frozenset(state for action in actions for row in rows(action) for state in row.states)
 

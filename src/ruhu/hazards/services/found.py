@@ -29,7 +29,7 @@ from ruhu.hazards.models import (
 from ruhu.hazards.services.notices import rectification_notice_at_visit
 from ruhu.hazards.services.tally import tally_add
 from ruhu.hazards.services.transitions import move, supply_follow
-from ruhu.hazards.workflow import Action, authorize, rows
+from ruhu.hazards.workflow import Action, authorize, opening
 from ruhu.premises.models import Household
 
 
@@ -82,7 +82,7 @@ def hazards_record_found(
 def _open(acting_user, visit, household: Household, row: FoundHazard, on: dt.date) -> Hazard:
     if row.route == Route.ON_SPOT and row.after_photo is None:
         raise ValidationFailed("现场整改的隐患须拍整改后照片", code="visit_after_photo")
-    [opening] = rows(Action.FIND)
+    state, step = opening()
     hazard = Hazard.objects.create(
         branch_id=household.branch_id,
         household=household,
@@ -91,7 +91,7 @@ def _open(acting_user, visit, household: Household, row: FoundHazard, on: dt.dat
         item=row.item,
         description=row.description,
         route=row.route,
-        state=opening.to,
+        state=state,
         found_on=on,
         found_by=acting_user,
         found_visit=visit,
@@ -105,8 +105,8 @@ def _open(acting_user, visit, household: Household, row: FoundHazard, on: dt.dat
     HazardStep.objects.create(
         hazard=hazard,
         number=1,
-        kind=opening.step,
-        to_state=opening.to,
+        kind=step,
+        to_state=state,
         effective_on=on,
         at=timezone.now(),
         actor=acting_user,
