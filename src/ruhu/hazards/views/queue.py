@@ -21,6 +21,7 @@ from ruhu.hazards.selectors import (
     QUEUES,
     copies_overdue,
     hazard_queue,
+    may_hear_recordings,
     pending_notices,
     queue_roles,
 )
@@ -143,5 +144,6 @@ def queue(request):
         "call_now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "call_results": FollowUpCall.Result.choices,
         "outcomes": forms.OUTCOME_LABELS.items(),
+        "hear": may_hear_recordings(request.user),
     }
     return render(request, "hazards/queue.html", context, status=error.status if error else 200)
