@@ -17,6 +17,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Role
@@ -113,6 +114,15 @@ def _clean_cache():
     with contextlib.suppress(Exception):  # the cache table comes with the test database
         cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves English active in the thread (LocaleMiddleware activates,
+    nothing deactivates): each test starts in LANGUAGE_CODE, as a service outside a request
+    does, whatever language the previous test's last request asked for."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

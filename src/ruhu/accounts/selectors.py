@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import ApiToken, OrgUnit, User
 from ruhu.accounts.roles import Capability, Role, role_grant_gap
@@ -77,7 +78,7 @@ def token_get(*, acting_user, pk: int) -> ApiToken:
     if token is None or (
         token.user_id != acting_user.pk and not acting_user.can(Capability.MANAGE_STAFF)
     ):
-        raise NotFound("未找到该令牌")
+        raise NotFound(_("未找到该令牌"))
     if token.user_id != acting_user.pk:
         user_get(acting_user=acting_user, pk=token.user_id)
     return token

@@ -7,6 +7,7 @@ from ruhu.common.models import (
     AuditEvent,
     CalendarDay,
     CalendarYear,
+    ImportJob,
     LedgerEntry,
     LedgerHeadExport,
     OutboxMessage,
@@ -26,6 +27,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "file_name", "branch", "status", "inserted",
+                    "updated", "unchanged", "rejected", "created_by")  # fmt: skip
+    list_filter = ("kind", "status", "branch")
+    exclude = ("file", "report")
 
 
 @admin.register(AuditEvent)

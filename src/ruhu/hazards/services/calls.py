@@ -8,7 +8,9 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ruhu.accounts.models import User
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import ValidationFailed
 from ruhu.common.models import Attachment
@@ -20,7 +22,7 @@ from ruhu.hazards.workflow import Action, authorize, transition
 @transaction.atomic
 def followup_call_record(
     *,
-    acting_user,
+    acting_user: User,
     hazard: Hazard,
     called_at: dt.datetime,
     result: str,
@@ -29,11 +31,11 @@ def followup_call_record(
 ) -> FollowUpCall:
     authorize(acting_user=acting_user, hazard=hazard, action=Action.CALL)
     if result not in FollowUpCall.Result.values:
-        raise ValidationFailed("未知的回访结果", code="hazard_call_result")
+        raise ValidationFailed(_("未知的回访结果"), code="hazard_call_result")
     if called_at > timezone.now() + dt.timedelta(minutes=10):
-        raise ValidationFailed("通话时间不能在未来", code="hazard_call_time")
+        raise ValidationFailed(_("通话时间不能在未来"), code="hazard_call_time")
     if recording is not None and recording.kind != Attachment.Kind.RECORDING:
-        raise ValidationFailed("请上传通话录音", code="hazard_call_recording")
+        raise ValidationFailed(_("请上传通话录音"), code="hazard_call_recording")
     last_deadline = (
         hazard.steps.exclude(due_on=None).order_by("-at").values_list("due_on", flat=True).first()
     )
