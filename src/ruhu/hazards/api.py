@@ -8,6 +8,7 @@ import hashlib
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -69,9 +70,11 @@ def _file(user, sha: str | None, kind: str) -> Attachment | None:
         mine |= Q(branch_id=user.branch_id)
     found = Attachment.objects.filter(Q(sha256=sha) | Q(original_sha256=sha), mine).first()
     if found is None:
-        raise ValidationFailed("文件尚未上传，请先上传", code="attachment_missing", missing=[sha])
+        raise ValidationFailed(
+            _("文件尚未上传，请先上传"), code="attachment_missing", missing=[sha]
+        )
     if found.kind != kind:
-        raise ValidationFailed("文件类型不符", code="attachment_kind")
+        raise ValidationFailed(_("文件类型不符"), code="attachment_kind")
     return found
 
 
@@ -118,7 +121,7 @@ def notice_issue(request, payload: NoticeIn):
         .filter(pk__in=payload.hazard_ids)
     )
     if len(found) != len(set(payload.hazard_ids)):
-        raise NotFound("未找到该隐患", code="not_found")
+        raise NotFound(_("未找到该隐患"), code="not_found")
     notice = services.hazard_notice_issue(
         acting_user=request.user, kind=payload.kind, hazards=found
     )
@@ -189,7 +192,7 @@ def hazard_repair(request, hazard_id: ObjectId, payload: RepairIn):
     if payload.done:
         photo = _file(request.user, payload.after_photo, Attachment.Kind.PHOTO)
         if photo is None:
-            raise ValidationFailed("维修完成须上传整改后照片", code="hazard_after_photo")
+            raise ValidationFailed(_("维修完成须上传整改后照片"), code="hazard_after_photo")
         return services.hazard_repair_done(
             acting_user=request.user, hazard=hazard, after_photo=photo, note=payload.reason
         )
@@ -206,7 +209,7 @@ def hazard_assign(request, hazard_id: ObjectId, payload: AssignIn):
     hazard = _hazard(request, hazard_id)
     repairer = User.objects.filter(pk=payload.repairer_id, is_active=True).first()
     if repairer is None:
-        raise ValidationFailed("没有这个维修员", code="hazard_assignee")
+        raise ValidationFailed(_("没有这个维修员"), code="hazard_assignee")
     return services.hazard_assign(acting_user=request.user, hazard=hazard, repairer=repairer)
 
 

@@ -24,7 +24,11 @@ from typing import Any, Final
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability, Role
 from ruhu.common.errors import DomainError, IllegalTransition, PermissionRefused
 from ruhu.common.policy import policy_get
@@ -92,7 +96,7 @@ def _deadline_passed(text: str, days_after: int) -> Precondition:
             hazard.due_on is not None and hazard.due_on + dt.timedelta(days_after) <= today
         ),
         where=lambda _user, today: Q(due_on__lte=today - dt.timedelta(days_after)),
-        refuse=lambda: IllegalTransition("期限未到", code="hazard_not_due"),
+        refuse=lambda: IllegalTransition(_("期限未到"), code="hazard_not_due"),
         days_after_deadline=days_after,
     )
 
@@ -103,13 +107,13 @@ ASSIGNEE_IS_ACTOR = Precondition(
         hazard.assignee_id is not None and hazard.assignee_id == user.pk
     ),
     where=lambda user, _today: Q(assignee_id=user.pk),
-    refuse=lambda: PermissionRefused("这项维修没有派给您", code="hazard_not_assignee"),
+    refuse=lambda: PermissionRefused(_("这项维修没有派给您"), code="hazard_not_assignee"),
 )
 UNASSIGNED = Precondition(
     "unassigned",
     holds=lambda hazard, _user, _today: hazard.assignee_id is None,
     where=lambda _user, _today: Q(assignee__isnull=True),
-    refuse=lambda: PermissionRefused("这项维修已由其他维修员接单", code="hazard_assigned"),
+    refuse=lambda: PermissionRefused(_("这项维修已由其他维修员接单"), code="hazard_assigned"),
 )
 ACTOR_REPAIRS_THERE = Precondition(
     "actor is a repairer of its branch",
@@ -119,21 +123,21 @@ ACTOR_REPAIRS_THERE = Precondition(
     where=lambda user, _today: (
         Q(branch_id=user.branch_id) if user.role == Role.REPAIRER else Q(pk__in=[])
     ),
-    refuse=lambda: PermissionRefused("只有本分公司的维修员可以接单", code="hazard_assignee"),
+    refuse=lambda: PermissionRefused(_("只有本分公司的维修员可以接单"), code="hazard_assignee"),
 )
 SUPPLY_HELD = Precondition(
     "supply on hold",
     holds=lambda hazard, _user, _today: bool(hazard.supply_hold),
     where=lambda _user, _today: ~Q(supply_hold=""),
     refuse=lambda: IllegalTransition(
-        "该隐患没有待恢复的供气限制", code="hazard_illegal_transition"
+        _("该隐患没有待恢复的供气限制"), code="hazard_illegal_transition"
     ),
 )
 SUPPLY_FREE = Precondition(
     "supply not on hold",
     holds=lambda hazard, _user, _today: not hazard.supply_hold,
     where=lambda _user, _today: Q(supply_hold=""),
-    refuse=lambda: IllegalTransition("该隐患须先恢复供气", code="hazard_illegal_transition"),
+    refuse=lambda: IllegalTransition(_("该隐患须先恢复供气"), code="hazard_illegal_transition"),
 )
 CUSTOMER_DEADLINE_PASSED = _deadline_passed("the customer's deadline passed (`due_on` + 1 day)", 1)
 HANDOVER_DAY = _deadline_passed("the hand-over day came (`due_on`)", 0)
@@ -200,7 +204,7 @@ class Transition:
     deadline: Deadline
     step: Step | None  # the kind of step written; None: a record beside the steps
     op: str = ""  # the operation a page posts (and the API offers) to take it
-    label: str = ""  # what it is called, when no step names it
+    label: str | Promise = ""  # what it is called, when no step names it
 
     @property
     def by_person(self) -> bool:
@@ -208,7 +212,7 @@ class Transition:
 
     @property
     def title(self) -> str:
-        return self.label or (str(self.step.label) if self.step else str(self.action))
+        return str(self.label or (self.step.label if self.step else self.action))
 
 
 S = State
@@ -311,7 +315,9 @@ TABLE: tuple[Transition, ...] = (
         Step.SUPPLY_RESTORED, "restore",
     ),
     Transition(OPEN, A.COPY_RECEIVED, (MANAGE,), (), None, KEPT, Step.COPY_RECEIVED, "copy"),
-    Transition(OPEN, A.CALL, (MANAGE,), (), None, KEPT, None, "call", label="登记回访电话"),
+    Transition(
+        OPEN, A.CALL, (MANAGE,), (), None, KEPT, None, "call", label=gettext_lazy("登记回访电话")
+    ),
     Transition(OPEN, A.WITHDRAW, (VISIT,), (), S.CLOSED, NONE, Step.WITHDRAWN),
 )  # fmt: skip
 
@@ -365,32 +371,32 @@ def who(*actions: Action) -> tuple[str, ...]:
 # ── authorization ───────────────────────────────────────────────────────────────────
 
 
-def permitted(acting_user, action: Action) -> bool:
+def permitted(acting_user: User, action: Action) -> bool:
     """Whether `acting_user` holds a capability for `action` (whatever the case's state)."""
     row = rows(action)[0]
     return not row.by_person or any(acting_user.can(c) for c in row.who)
 
 
-def permit(acting_user, action: Action) -> None:
+def permit(acting_user: User, action: Action) -> None:
     """PermissionRefused (403) unless `acting_user` holds a capability for `action`."""
     if not permitted(acting_user, action):
         raise PermissionRefused(
-            "您没有权限执行此操作", code="capability_missing", capability=rows(action)[0].who[0]
+            _("您没有权限执行此操作"), code="capability_missing", capability=rows(action)[0].who[0]
         )
 
 
-def illegal(hazard: Hazard, title: str) -> IllegalTransition:
-    current = State(hazard.state).label
+def illegal(hazard: Hazard, row: Transition) -> IllegalTransition:
     return IllegalTransition(
-        f"隐患当前状态为「{current}」，不能执行「{title}」",
+        _("隐患当前状态为「%(state)s」，不能执行「%(step)s」")
+        % {"state": State(hazard.state).label, "step": row.title},
         code="hazard_illegal_transition",
         state=hazard.state,
-        step=title,
+        step=str(row.step or row.action),
     )
 
 
 def authorize(
-    *, acting_user, hazard: Hazard, action: Action, today: dt.date | None = None
+    *, acting_user: User, hazard: Hazard, action: Action, today: dt.date | None = None
 ) -> Transition:
     """The row that lets `acting_user` take `action` on `hazard` now. Refused in this order:
     a missing capability (403), a state the action is not taken from (409), then the row's
@@ -398,7 +404,7 @@ def authorize(
     permit(acting_user, action)
     row = transition(action, hazard.state)
     if row is None:
-        raise illegal(hazard, rows(action)[0].title)
+        raise illegal(hazard, rows(action)[0])
     today = today or timezone.localdate()
     for condition in row.preconditions:
         if not condition.holds(hazard, acting_user, today):
@@ -407,13 +413,13 @@ def authorize(
 
 
 def conditions_hold(
-    row: Transition, hazard: Hazard, acting_user, today: dt.date | None = None
+    row: Transition, hazard: Hazard, acting_user: User, today: dt.date | None = None
 ) -> bool:
     today = today or timezone.localdate()
     return all(condition.holds(hazard, acting_user, today) for condition in row.preconditions)
 
 
-def actions_for(user, hazard: Hazard, *, today: dt.date | None = None) -> list[Transition]:
+def actions_for(user: User, hazard: Hazard, *, today: dt.date | None = None) -> list[Transition]:
     """The rows `user` may take on `hazard` in its state now: what a page or phone offers."""
     return [
         row
@@ -426,7 +432,11 @@ def actions_for(user, hazard: Hazard, *, today: dt.date | None = None) -> list[T
 
 
 def where(
-    action: Action, acting_user, *, today: dt.date | None = None, states: Iterable[State] = ()
+    action: Action,
+    acting_user: User | None,
+    *,
+    today: dt.date | None = None,
+    states: Iterable[State] = (),
 ) -> Q:
     """The cases on which `action` waits, as a filter: its rows' states (narrowed to
     `states` when given) and their conditions for `acting_user`."""

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.roles import Capability
 from ruhu.common.errors import NotFound
@@ -31,7 +32,7 @@ def calls_visible(*, acting_user) -> QuerySet[FollowUpCall]:
 def call_get(*, acting_user, pk) -> FollowUpCall:
     call = calls_visible(acting_user=acting_user).select_related("recording").filter(pk=pk).first()
     if call is None:
-        raise NotFound("未找到该回访记录", code="not_found")
+        raise NotFound(_("未找到该回访记录"), code="not_found")
     return call
 
 
@@ -60,5 +61,5 @@ def packages_visible(*, acting_user) -> QuerySet[MonthlyPackage]:
 def package_file(*, acting_user, pk: int, fmt: str):
     package = packages_visible(acting_user=acting_user).filter(pk=pk).first()
     if package is None or fmt not in ("pdf", "xlsx"):
-        raise NotFound("未找到该报送包", code="not_found")
+        raise NotFound(_("未找到该报送包"), code="not_found")
     return package, getattr(package, fmt)

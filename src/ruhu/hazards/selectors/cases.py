@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability, Role
@@ -44,7 +45,7 @@ def hazard_get(*, acting_user, pk: int) -> Hazard:
     """One hazard in the caller's scope, or NotFound (404): another branch's id leaks nothing."""
     hazard = hazard_for_user(acting_user=acting_user, pk=pk)
     if hazard is None:
-        raise NotFound("未找到该隐患", code="not_found")
+        raise NotFound(_("未找到该隐患"), code="not_found")
     return hazard
 
 
@@ -56,7 +57,7 @@ def notice_get(*, acting_user, pk: int) -> HazardNotice:
         .first()
     )
     if notice is None:
-        raise NotFound("未找到该文书", code="not_found")
+        raise NotFound(_("未找到该文书"), code="not_found")
     return notice
 
 
@@ -120,7 +121,7 @@ def hazard_attachment(*, hazard: Hazard, attachment_id, with_recordings: bool):
     cited.discard(None)
     attachment = Attachment.objects.filter(pk=attachment_id).first()
     if attachment is None or attachment.pk not in cited:
-        raise NotFound("未找到该附件", code="not_found")
+        raise NotFound(_("未找到该附件"), code="not_found")
     return attachment
 
 

@@ -141,7 +141,7 @@ def hazard_queue(*, acting_user, role: str) -> list[QueueSection]:
     require(acting_user, Capability.VIEW_HAZARDS)
     queue = QUEUES.get(role)
     if queue is None:
-        raise NotFound("没有这个工作队列", code="not_found")
+        raise NotFound(_("没有这个工作队列"), code="not_found")
     require(acting_user, queue.capability)
     cases = (_own_branch_cases if queue.field else _branch_cases)(acting_user)
     today = timezone.localdate()

@@ -57,9 +57,9 @@ def rectification_rates(
     period or with the number of cases."""
     require(acting_user, Capability.VIEW_HAZARDS)
     if end < start:
-        raise ValidationFailed("结束日期早于开始日期", code="period")
+        raise ValidationFailed(_("结束日期早于开始日期"), code="period")
     if start < EARLIEST or end > LATEST:
-        raise ValidationFailed("日期超出范围", code="period")
+        raise ValidationFailed(_("日期超出范围"), code="period")
     first_whole, last_whole = _whole_months(start, end)
     counts: dict[tuple, list[int]] = {}
     keys = ["branch_id", "level"] if by_branch else ["level"]

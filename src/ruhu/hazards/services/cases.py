@@ -7,8 +7,12 @@ customer service's steps are in `found`, `repairs` and `supply`."""
 
 from __future__ import annotations
 
-from django.utils import timezone
+from typing import Any
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ruhu.accounts.models import User
 from ruhu.common.errors import Conflict, ValidationFailed
 from ruhu.common.models import Attachment
 from ruhu.hazards.models import Hazard, HazardStep, Resolution
@@ -34,7 +38,7 @@ __all__ = [
 ]
 
 
-def hazard_mark_arranged(*, acting_user, hazard: Hazard, note: str = "") -> HazardStep:
+def hazard_mark_arranged(*, acting_user: User, hazard: Hazard, note: str = "") -> HazardStep:
     """The customer has arranged the work with us: off the open list, a re-check follows."""
     return move(
         hazard,
@@ -54,7 +58,7 @@ OUTCOMES = tuple(OUTCOME_ACTIONS)
 
 def hazard_outcome_record(
     *,
-    acting_user,
+    acting_user: User,
     hazard: Hazard,
     outcome: str,
     note: str,
@@ -64,17 +68,17 @@ def hazard_outcome_record(
     action = OUTCOME_ACTIONS.get(outcome, Action.OUTCOME_CONTINUING)
     row = authorize(acting_user=acting_user, hazard=hazard, action=action)
     if outcome not in OUTCOME_ACTIONS:
-        raise ValidationFailed("未知的处理结果", code="hazard_outcome")
+        raise ValidationFailed(_("未知的处理结果"), code="hazard_outcome")
     if not note.strip():
-        raise ValidationFailed("请填写处理结果说明", code="hazard_reason")
+        raise ValidationFailed(_("请填写处理结果说明"), code="hazard_reason")
     if photo is not None:
         _check_photo(photo)
-    proof = dict(acting_user=acting_user, row=row, photo=photo, note=note.strip())
+    proof: dict[str, Any] = dict(acting_user=acting_user, row=row, photo=photo, note=note.strip())
     if action == Action.OUTCOME_RECTIFIED:
         if photo is None:
-            raise ValidationFailed("确认已整改须上传整改后照片", code="hazard_after_photo")
+            raise ValidationFailed(_("确认已整改须上传整改后照片"), code="hazard_after_photo")
         step = move(hazard, chained=True, rectified_on=timezone.localdate(), **proof)
-        close_if_supply_free(acting_user, hazard)
+        close_if_supply_free(acting_user=acting_user, hazard=hazard)
         return step
     if action == Action.OUTCOME_TERMINATED:
         return move(
@@ -89,7 +93,7 @@ def hazard_outcome_record(
 
 def hazard_recheck(
     *,
-    acting_user,
+    acting_user: User,
     hazard: Hazard,
     rectified: bool,
     after_photo: Attachment | None,
@@ -105,16 +109,16 @@ def hazard_recheck(
     row = authorize(acting_user=acting_user, hazard=hazard, action=action)
     if after_photo is not None:
         _check_photo(after_photo)
-    common = dict(
+    common: dict[str, Any] = dict(
         acting_user=acting_user, row=row, photo=after_photo, note=note, chained=True,
         step_id=step_id, position=position, payload_sha256=payload_sha256,
     )  # fmt: skip
     if not rectified:
         return move(hazard, **common)
     if after_photo is None:
-        raise ValidationFailed("确认已整改须拍整改后照片", code="hazard_after_photo")
+        raise ValidationFailed(_("确认已整改须拍整改后照片"), code="hazard_after_photo")
     step = move(hazard, rectified_on=timezone.localdate(), **common)
-    close_if_supply_free(acting_user, hazard)
+    close_if_supply_free(acting_user=acting_user, hazard=hazard)
     return step
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import User
 from ruhu.accounts.roles import Role
@@ -54,7 +55,7 @@ def default_route(hazard_type: HazardType, *, fixed_on_spot: bool) -> str:
 
 
 def hazards_record_found(
-    *, acting_user, visit, household: Household, found: list[FoundHazard]
+    *, acting_user: User, visit, household: Household, found: list[FoundHazard]
 ) -> list[Hazard]:
     """Open one case per hazard the visit found and take each down its route. Called by
     the visit service inside the transaction that stores the visit. Hazards for the
@@ -79,9 +80,9 @@ def hazards_record_found(
     return cases
 
 
-def _open(acting_user, visit, household: Household, row: FoundHazard, on: dt.date) -> Hazard:
+def _open(acting_user: User, visit, household: Household, row: FoundHazard, on: dt.date) -> Hazard:
     if row.route == Route.ON_SPOT and row.after_photo is None:
-        raise ValidationFailed("现场整改的隐患须拍整改后照片", code="visit_after_photo")
+        raise ValidationFailed(_("现场整改的隐患须拍整改后照片"), code="visit_after_photo")
     state, step = opening()
     hazard = Hazard.objects.create(
         branch_id=household.branch_id,
@@ -116,7 +117,7 @@ def _open(acting_user, visit, household: Household, row: FoundHazard, on: dt.dat
     return hazard
 
 
-def _fix_on_spot(acting_user, hazard: Hazard, row: FoundHazard, on: dt.date) -> None:
+def _fix_on_spot(acting_user: User, hazard: Hazard, row: FoundHazard, on: dt.date) -> None:
     # the visit, frozen and chained, is the proof: its hazard row cites both photos
     move(
         hazard,
@@ -152,7 +153,7 @@ def _alert_serious(household: Household, hazards: list[Hazard], on: dt.date) -> 
         )
 
 
-def hazard_dispatch(*, acting_user, hazard: Hazard, on: dt.date | None = None) -> HazardStep:
+def hazard_dispatch(*, acting_user: User, hazard: Hazard, on: dt.date | None = None) -> HazardStep:
     """To the repair line: due in the working days of the schedule (policy)."""
     return move(
         hazard,
@@ -163,7 +164,7 @@ def hazard_dispatch(*, acting_user, hazard: Hazard, on: dt.date | None = None) -
     )
 
 
-def hazards_withdraw_for_visit(*, acting_user, visit, reason: str) -> int:
+def hazards_withdraw_for_visit(*, acting_user: User, visit, reason: str) -> int:
     """A corrected visit takes back the open cases its earlier version opened."""
     withdrawn = 0
     for hazard in Hazard.objects.filter(found_visit=visit).exclude(state=State.CLOSED):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability, Role
@@ -23,7 +24,7 @@ from ruhu.hazards.workflow import Action, authorize
 
 
 @transaction.atomic
-def hazard_assign(*, acting_user, hazard: Hazard, repairer: User) -> Hazard:
+def hazard_assign(*, acting_user: User, hazard: Hazard, repairer: User) -> Hazard:
     """A lead assigns a dispatched job (or gives it to another repairer); a repairer takes
     an unassigned one for themself, never a colleague's."""
     taking = repairer.pk == acting_user.pk and not acting_user.can(Capability.MANAGE_HAZARDS)
@@ -31,7 +32,7 @@ def hazard_assign(*, acting_user, hazard: Hazard, repairer: User) -> Hazard:
         acting_user=acting_user, hazard=hazard, action=Action.TAKE if taking else Action.ASSIGN
     )
     if repairer.role != Role.REPAIRER or repairer.branch_id != hazard.branch_id:
-        raise ValidationFailed("只能指派本分公司的维修员", code="hazard_assignee")
+        raise ValidationFailed(_("只能指派本分公司的维修员"), code="hazard_assignee")
     move(
         hazard,
         acting_user=acting_user,
@@ -43,7 +44,7 @@ def hazard_assign(*, acting_user, hazard: Hazard, repairer: User) -> Hazard:
 
 
 def hazard_repair_done(
-    *, acting_user, hazard: Hazard, after_photo: Attachment, note: str = ""
+    *, acting_user: User, hazard: Hazard, after_photo: Attachment, note: str = ""
 ) -> HazardStep:
     """The repairer it is assigned to fixed it on site: the after-photo is the proof."""
     row = authorize(acting_user=acting_user, hazard=hazard, action=Action.REPAIR)
@@ -57,16 +58,16 @@ def hazard_repair_done(
         chained=True,
         rectified_on=timezone.localdate(),
     )
-    close_if_supply_free(acting_user, hazard)
+    close_if_supply_free(acting_user=acting_user, hazard=hazard)
     return step
 
 
-def hazard_repair_fail(*, acting_user, hazard: Hazard, reason: str) -> HazardStep:
+def hazard_repair_fail(*, acting_user: User, hazard: Hazard, reason: str) -> HazardStep:
     """The repairer it is assigned to could not fix it (refused entry, the customer's own
     installation): the customer must fix it, so it waits for a rectification notice."""
     row = authorize(acting_user=acting_user, hazard=hazard, action=Action.REPAIR_FAIL)
     if not reason.strip():
-        raise ValidationFailed("请填写无法维修的原因", code="hazard_reason")
+        raise ValidationFailed(_("请填写无法维修的原因"), code="hazard_reason")
     return move(
         hazard,
         acting_user=acting_user,
@@ -77,7 +78,9 @@ def hazard_repair_fail(*, acting_user, hazard: Hazard, reason: str) -> HazardSte
     )
 
 
-def hazard_seal(*, acting_user, hazard: Hazard, photo: Attachment, note: str = "") -> HazardStep:
+def hazard_seal(
+    *, acting_user: User, hazard: Hazard, photo: Attachment, note: str = ""
+) -> HazardStep:
     """Entry still refused after the letter: gas sales stopped and the supply sealed, the
     sealed meter photographed. The case then passes to safety supervision."""
     row = authorize(acting_user=acting_user, hazard=hazard, action=Action.SEAL)

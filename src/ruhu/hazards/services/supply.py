@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from ruhu.accounts.models import User
 from ruhu.hazards.models import Hazard, HazardStep, Resolution, SupplyHold
 from ruhu.hazards.services.transitions import move, supply_follow
 from ruhu.hazards.workflow import Action, authorize
 
 
-def hazard_limit_apply(*, acting_user, hazard: Hazard, note: str = "") -> HazardStep:
+def hazard_limit_apply(*, acting_user: User, hazard: Hazard, note: str = "") -> HazardStep:
     """Customer service limits gas sales (限量售气); the household's supply follows."""
     step = move(
         hazard,
@@ -28,7 +29,7 @@ def hazard_limit_apply(*, acting_user, hazard: Hazard, note: str = "") -> Hazard
     return step
 
 
-def hazard_supply_restore(*, acting_user, hazard: Hazard, note: str = "") -> HazardStep:
+def hazard_supply_restore(*, acting_user: User, hazard: Hazard, note: str = "") -> HazardStep:
     """Customer service lifts the limit (or has the seal removed) of a rectified case."""
     step = move(
         hazard,

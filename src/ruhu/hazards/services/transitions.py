@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ruhu.accounts.models import User
 from ruhu.common.audit import audit_record, json_value
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import ValidationFailed
@@ -48,7 +49,7 @@ __all__ = ["KEEP", "chain", "close_if_supply_free", "move", "require_photo", "su
 def move(
     hazard: Hazard,
     *,
-    acting_user,
+    acting_user: User | None,
     row: Transition,
     on: dt.date | None = None,
     notice: HazardNotice | None = None,
@@ -64,7 +65,7 @@ def move(
     (409) having changed nothing: its state, its deadline by the row's rule, one step, one
     audit row, and for a step that proves a person's act, a ledger entry."""
     if hazard.state not in row.states or row.step is None:
-        raise illegal(hazard, row.title)
+        raise illegal(hazard, row)
     step, to = row.step, row.to or State(hazard.state)
     now = timezone.now()
     # a step that leaves the case where it is does not restart its time there
@@ -81,7 +82,7 @@ def move(
             pk=hazard.pk, state=hazard.state, step_count=hazard.step_count
         ).update(**changes)
         if not updated:  # another request moved it first
-            raise illegal(hazard, row.title)
+            raise illegal(hazard, row)
         untracked = ("updated_at", "step_count")
         before = {k: json_value(getattr(hazard, k)) for k in changes if k not in untracked}
         hazard.step_count = number
@@ -134,7 +135,7 @@ def chain(step: HazardStep) -> None:
     )
 
 
-def close_if_supply_free(acting_user, hazard: Hazard) -> None:
+def close_if_supply_free(*, acting_user: User, hazard: Hazard) -> None:
     """A case just rectified closes at once unless its supply is held (then customer
     service restores supply first)."""
     row = transition(Action.CLOSE, hazard.state)
@@ -150,7 +151,7 @@ def close_if_supply_free(acting_user, hazard: Hazard) -> None:
 
 def require_photo(photo: Attachment) -> None:
     if photo.kind != Attachment.Kind.PHOTO:
-        raise ValidationFailed("请上传照片", code="hazard_photo_kind")
+        raise ValidationFailed(_("请上传照片"), code="hazard_photo_kind")
 
 
 def _coordinate(value: float | None) -> Decimal | None:
@@ -165,7 +166,7 @@ SUPPLY_FOR_HOLD = {
 }
 
 
-def supply_follow(*, acting_user, household_id: int, reason: str) -> None:
+def supply_follow(*, acting_user: User | None, household_id: int, reason: str) -> None:
     """The household's supply status is the strictest hold of its cases still holding one."""
     holds = set(
         Hazard.objects.filter(household_id=household_id)
