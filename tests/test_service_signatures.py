@@ -23,7 +23,6 @@ PENDING = {
     "hazards/services/cases.py",
     "common/evidence.py",
     "common/ledger.py",
-    "common/policy.py",
 }
 
 # Public functions of services modules that no person calls as an act of their own.

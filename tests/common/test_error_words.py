@@ -22,44 +22,12 @@ LOCALE = ROOT / "locale" / "en" / "LC_MESSAGES"
 PENDING = (
     "inspection/services/visits.py",
     "facilities/services/checks.py",
-    "facilities/selectors.py",
-    "facilities/views/",
-    "inspection/selectors.py",
-    "premises/selectors.py",
+    "hazards/services/cases.py",
     "common/evidence.py",
     "common/ledger.py",
-    "common/policy.py",
-    "hazards/",
 )
 # Inside a pending folder, but converted already.
-CONVERTED = (
-    "hazards/services/notices.py",
-    "hazards/services/packages.py",
-    "hazards/services/calls.py",
-    "hazards/services/catalogue.py",
-    "hazards/services/tally.py",
-    "hazards/api.py",
-    "hazards/ladder_doc.py",
-    "hazards/workflow.py",
-    "hazards/services/clock.py",
-    "hazards/services/found.py",
-    "hazards/services/repairs.py",
-    "hazards/services/supply.py",
-    "hazards/services/transitions.py",
-    "hazards/selectors/__init__.py",
-    "hazards/selectors/calls.py",
-    "hazards/selectors/cases.py",
-    "hazards/selectors/household.py",
-    "hazards/selectors/queues.py",
-    "hazards/selectors/rates.py",
-    "hazards/views/__init__.py",
-    "hazards/views/cards.py",
-    "hazards/views/detail.py",
-    "hazards/views/files.py",
-    "hazards/views/queue.py",
-    "hazards/views/reports.py",
-    "hazards/views/steps.py",
-)
+CONVERTED: tuple[str, ...] = ()
 SINGULAR = {"_", "gettext", "gettext_lazy"}  # their msgids are checked against the .po
 GETTEXT = SINGULAR | {"pgettext", "pgettext_lazy", "ngettext", "ngettext_lazy"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)")

@@ -23,7 +23,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ruhu.common.actors import Actor
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import PolicyMissing, ValidationFailed
 from ruhu.common.models import PolicyKey, PolicyValue
@@ -83,7 +85,11 @@ def _policy_lookup(key: str, branch_id: int | None, on: dt.date) -> Any:
             if branch_id is None:
                 break
     if company_value is _MISSING:
-        raise PolicyMissing(f"policy {key!r} has no value on {on}", key=key, on=str(on))
+        raise PolicyMissing(
+            _("政策参数 %(key)s 在 %(day)s 没有取值") % {"key": key, "day": on},
+            key=key,
+            on=str(on),
+        )
     return company_value
 
 
@@ -120,14 +126,16 @@ def policy_coerce(kind: str, value: Any) -> Any:
         return str(value)
     except (ValueError, TypeError, decimal.InvalidOperation):
         raise ValidationFailed(
-            f"{value!r} is not a valid {kind} value", code="policy_bad_value", kind=kind
+            _("%(value)s 不是有效的%(kind)s取值") % {"value": repr(value), "kind": kind},
+            code="policy_bad_value",
+            kind=kind,
         ) from None
 
 
 @transaction.atomic
 def policy_set(
     *,
-    acting_user,
+    acting_user: Actor | None,
     key: str,
     value: Any,
     effective_from: dt.date,
@@ -136,7 +144,9 @@ def policy_set(
 ) -> PolicyValue:
     policy_key = PolicyKey.objects.filter(pk=key).first()
     if policy_key is None:
-        raise ValidationFailed(f"unknown policy key {key!r}", code="policy_unknown_key", key=key)
+        raise ValidationFailed(
+            _("未知的政策参数：%(key)s") % {"key": key}, code="policy_unknown_key", key=key
+        )
     branch_id = _branch_id(branch)
     coerced = policy_coerce(policy_key.kind, value)
     row = PolicyValue.objects.filter(

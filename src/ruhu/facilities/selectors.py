@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability, Role
@@ -150,7 +151,7 @@ def facility_schedule(*, acting_user, which: str, on: dt.date | None = None) -> 
     elif which == "flagged":
         qs = qs.filter(flagged=True)
     else:
-        raise NotFound("未知的列表", code="not_found")
+        raise NotFound(_("未知的列表"), code="not_found")
     order = ("last_cleaned_on",) if which == "cleaning" else ("last_checked_on", "registered_on")
     return qs.order_by(*order, "code").prefetch_related(OPEN_TASKS)
 
@@ -177,7 +178,7 @@ def facility_task_get(*, facility: Facility, pk: int) -> FacilityTask:
     """One task of a facility the caller fetched through `facility_get`."""
     task = facility.tasks.select_related("assignee").filter(pk=pk).first()
     if task is None:
-        raise NotFound("未找到该任务", code="not_found")
+        raise NotFound(_("未找到该任务"), code="not_found")
     return task
 
 
@@ -235,7 +236,7 @@ def task_get(*, acting_user, pk: int) -> FacilityTask:
         .first()
     )
     if task is None:
-        raise NotFound("未找到该任务", code="not_found")
+        raise NotFound(_("未找到该任务"), code="not_found")
     return task
 
 
@@ -276,7 +277,7 @@ def facility_repair_photo(*, facility: Facility, pk: int) -> Attachment:
     """The after-photo of one of the jobs of a facility fetched through `facility_get`."""
     repair = facility_repairs(facility=facility).select_related("after_photo").filter(pk=pk).first()
     if repair is None or repair.after_photo is None:
-        raise NotFound("未找到该记录", code="not_found")
+        raise NotFound(_("未找到该记录"), code="not_found")
     return repair.after_photo
 
 
@@ -285,7 +286,7 @@ def check_photo(*, check: FacilityCheck, attachment_id: uuid.UUID) -> Attachment
     for photo in check.photos.all():
         if photo.attachment_id == attachment_id:
             return photo.attachment
-    raise NotFound("未找到该记录", code="not_found")
+    raise NotFound(_("未找到该记录"), code="not_found")
 
 
 def check_ledger_entry(*, check: FacilityCheck) -> LedgerEntry | None:
@@ -311,7 +312,7 @@ def repairs_visible(*, acting_user) -> QuerySet[FacilityRepair]:
         acting_user.can(Capability.REPAIR_FACILITIES)
         or acting_user.can(Capability.MANAGE_FACILITIES)
     ):
-        raise PermissionRefused("您没有权限执行此操作", code="capability_missing")
+        raise PermissionRefused(_("您没有权限执行此操作"), code="capability_missing")
     return scope_queryset(
         FacilityRepair.objects.select_related("facility", "assignee", "repaired_by"),
         acting_user=acting_user,
@@ -362,5 +363,5 @@ def repairer_choices(*, acting_user) -> list[User]:
 def repair_get(*, acting_user, pk: int) -> FacilityRepair:
     repair = repair_queue(acting_user=acting_user, status="all").filter(pk=pk).first()
     if repair is None:
-        raise NotFound("未找到该记录", code="not_found")
+        raise NotFound(_("未找到该记录"), code="not_found")
     return repair

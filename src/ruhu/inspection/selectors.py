@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability, Role
@@ -187,7 +188,7 @@ def task_get(*, acting_user, pk: int) -> PlanTask:
         .first()
     )
     if task is None:
-        raise NotFound("未找到该任务", code="not_found")
+        raise NotFound(_("未找到该任务"), code="not_found")
     return task
 
 
@@ -206,7 +207,7 @@ def visit_get(*, acting_user, pk) -> Visit:
         .first()
     )
     if visit is None:
-        raise NotFound("未找到该记录", code="not_found")
+        raise NotFound(_("未找到该记录"), code="not_found")
     return visit
 
 
@@ -262,7 +263,7 @@ def review_queue(*, acting_user) -> QuerySet[AbsentReview]:
 def review_get(*, acting_user, absent_visit_id) -> AbsentReview:
     review = review_queue(acting_user=acting_user).filter(absent_visit_id=absent_visit_id).first()
     if review is None:
-        raise NotFound("未找到待复核的记录", code="not_found")
+        raise NotFound(_("未找到待复核的记录"), code="not_found")
     return review
 
 
@@ -392,7 +393,7 @@ def missed_visit_content(*, visit: Visit) -> MissedVisitNoticeContent:
     """What the 《到访不遇通知单》 of an absent visit says (RULES B7): when we came, who,
     the how-many-th time in a row, and how to book."""
     if visit.outcome != Visit.Outcome.ABSENT:
-        raise NotFound("只有到访不遇的记录有到访不遇通知单", code="not_found")
+        raise NotFound(_("只有到访不遇的记录有到访不遇通知单"), code="not_found")
     attempts = consecutive_absences(household_id=visit.household_id, until=visit.finished_at)
     branch = visit.household.branch
     on = timezone.localdate(visit.finished_at)
