@@ -41,6 +41,7 @@ def _reseed_policies() -> None:
         "ruhu.facilities.migrations.0002_seed_schedule_and_repair_policies",
         "ruhu.accounts.migrations.0003_seed_token_and_first_login_policies",
         "ruhu.common.migrations.0009_seed_upload_policies",
+        "ruhu.facilities.migrations.0004_seed_check_photo_count_policy",
     ):
         importlib.import_module(module).seed(apps, None)
     from ruhu.common.policy import policy_cache_clear
