@@ -12,12 +12,14 @@ from django.utils import timezone
 
 from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability, Role
-from ruhu.common.errors import Conflict, IllegalTransition, ValidationFailed
+from ruhu.common.errors import IllegalTransition, ValidationFailed
+from ruhu.common.frozen import Draft, Recorder, frozen_record_submit
 from ruhu.common.models import Attachment
 from ruhu.common.notifications import outbox_enqueue
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
 from ruhu.common.workdays import add_working_days
+from ruhu.hazards.evidence import RECHECK_KIND
 from ruhu.hazards.models import (
     Fixer,
     Hazard,
@@ -30,6 +32,7 @@ from ruhu.hazards.models import (
     Step,
     SupplyHold,
 )
+from ruhu.hazards.schemas import RecheckIn
 from ruhu.hazards.services.notices import rectification_notice_at_visit
 from ruhu.hazards.services.tally import tally_add
 from ruhu.hazards.services.transitions import KEEP, move, supply_follow
@@ -495,33 +498,28 @@ def _check_photo(photo: Attachment) -> None:
 
 
 def hazard_recheck_submit(
-    *,
-    acting_user,
-    hazard: Hazard,
-    step_id,
-    payload_sha256: str,
-    rectified: bool,
-    after_photo: Attachment | None,
-    note: str = "",
-    position: tuple[float | None, float | None] = (None, None),
+    *, acting_user, hazard: Hazard, payload: RecheckIn
 ) -> tuple[HazardStep, bool]:
-    """A re-check sent from the phone under its own id: the same one again returns the
-    stored step, another under the same id is a conflict (DESIGN 7)."""
-    stored = HazardStep.objects.filter(pk=step_id).first()
-    if stored is not None:
-        if (stored.hazard_id, stored.actor_id, stored.payload_sha256) != (
-            hazard.pk, acting_user.pk, payload_sha256,
-        ):  # fmt: skip
-            raise Conflict("该复查编号已用于另一份记录", code="recheck_id_conflict")
-        return stored, False
-    step = hazard_recheck(
+    """A re-check sent from the phone under its own id, a frozen record of common/frozen.py:
+    the same one again returns the stored step, another under the same id is a conflict
+    (DESIGN 7); its photo is checked like a visit's; `hazard_recheck` records the step."""
+
+    def write(draft: Draft[RecheckIn], checked: None) -> HazardStep:
+        return hazard_recheck(
+            acting_user=acting_user,
+            hazard=hazard,
+            rectified=payload.rectified,
+            after_photo=draft.uploads.get(payload.after_photo or ""),
+            note=payload.note,
+            step_id=payload.id,
+            position=(payload.latitude, payload.longitude),
+            payload_sha256=draft.digest,
+        )
+
+    return frozen_record_submit(
+        RECHECK_KIND,
+        Recorder(write=write),
         acting_user=acting_user,
-        hazard=hazard,
-        rectified=rectified,
-        after_photo=after_photo,
-        note=note,
-        step_id=step_id,
-        position=position,
-        payload_sha256=payload_sha256,
+        payload=payload,
+        subject=hazard,
     )
-    return step, True
