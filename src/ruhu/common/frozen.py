@@ -52,7 +52,7 @@ R = TypeVar("R", bound=models.Model)
 CLOCK_SKEW = dt.timedelta(minutes=10)  # how far ahead a phone's clock may be
 
 
-def cites_nothing(payload: Any) -> dict[str, str]:
+def _cites_nothing(payload: Any) -> dict[str, str]:
     return {}
 
 
@@ -73,7 +73,7 @@ class FrozenKind(Generic[P]):
     code: str  # names it in the registry, and prefixes its error codes: "<code>_id_conflict"
     noun: str  # what its users call it, in messages: "入户记录"
     # every file the payload cites: its hash → the attachment kind it must be ("" any)
-    cited: Callable[[P], Mapping[str, str]] = cites_nothing
+    cited: Callable[[P], Mapping[str, str]] = _cites_nothing
     photo_limit_key: str = ""  # the policy: how many files one record may cite
     timed: bool = False  # the payload has started_at and finished_at, checked here
     corrector: str = ""  # the capability that may correct someone else's record
@@ -113,7 +113,6 @@ class Draft(Generic[P]):
     payload: P
     digest: str
     subject_id: Any
-    subject: Any = None  # the subject as the caller found it (a re-check's hazard), if any
     supersedes: Any = None  # the record this one corrects (of the kind's model)
     reason: str = ""
     uploads: Mapping[str, Attachment] = field(default_factory=dict)  # once checked
@@ -196,7 +195,7 @@ def frozen_record_submit(
     from the URL); otherwise the payload names it."""
     subject_id = subject.pk if subject is not None else getattr(payload, kind.subject_column)
     draft = Draft(
-        kind, acting_user, payload, payload_digest(payload), subject_id, subject, supersedes, reason
+        kind, acting_user, payload, payload_digest(payload), subject_id, supersedes, reason
     )
     stored = _already_stored(draft)
     if stored is not None:

@@ -6,6 +6,10 @@ effective date is on or before the asked date wins.
 Answers are kept in a small per-process cache for CACHE_SECONDS: policy_set clears it in
 its own process, other worker processes see a change within that time. Policy changes are
 made ahead of their effective date, so the delay never changes a decision.
+
+Every key is declared once (ruhu.common.policy_registry, decision 0018). Outside production
+(development, tests) asking for an undeclared key raises PolicyUndeclared at once; in
+production the lookup goes on, and a key without a value raises PolicyMissing as before.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import decimal
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,6 +27,7 @@ from django.utils import timezone
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import PolicyMissing, ValidationFailed
 from ruhu.common.models import PolicyKey, PolicyValue
+from ruhu.common.policy_registry import policy_declaration
 
 
 def _branch_id(branch) -> int | None:
@@ -50,6 +56,8 @@ def policy_get(key: str, *, branch=None, on: dt.date | None = None) -> Any:
     cached = _cache.get((key, branch_id, on))
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
+    if not settings.PRODUCTION:
+        policy_declaration(key)  # raises PolicyUndeclared
     value = _policy_lookup(key, branch_id, on)
     if len(_cache) >= CACHE_MAX_ENTRIES:
         _cache.clear()
@@ -80,6 +88,13 @@ def _policy_lookup(key: str, branch_id: int | None, on: dt.date) -> Any:
 
 
 _MISSING = object()
+
+
+def policy_number(value: Any) -> str:
+    """A policy number as a label quotes it: 2.0 as "2", 1.5 as "1.5", 80 as "80"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def policy_coerce(kind: str, value: Any) -> Any:

@@ -17,7 +17,7 @@ from ruhu.common.workdays import add_months
 from ruhu.hazards.documents import MissedVisitNoticeContent
 from ruhu.hazards.models import Fixer
 from ruhu.hazards.selectors import hazard_types_by_code
-from ruhu.inspection.checklist import ITEMS, SECTIONS, applicable_items
+from ruhu.inspection.checklist import ITEMS, SECTIONS, applicable_items, item_label
 from ruhu.inspection.models import (
     AbsentReview,
     CommunityNotice,
@@ -227,9 +227,27 @@ def community_notice_get(*, acting_user, pk: int) -> CommunityNotice:
     return get_scoped(community_notice_list(acting_user=acting_user), pk, acting_user=acting_user)
 
 
+def community_notices_to_come(
+    *, acting_user, plan_id: int | None = None, on: dt.date | None = None
+) -> QuerySet[CommunityNotice]:
+    """The notices the caller may post whose last day is not past (of one plan, if
+    given), the first to begin first."""
+    notices = community_notice_list(acting_user=acting_user).filter(
+        last_day__gte=on or timezone.localdate()
+    )
+    if plan_id is not None:
+        notices = notices.filter(plan_id=plan_id)
+    return notices.order_by("first_day", "community", "pk")
+
+
 def plan_community_notices(*, plan: Plan) -> QuerySet[CommunityNotice]:
     """The notices of a plan the caller has already fetched through `plan_get`."""
     return CommunityNotice.objects.filter(plan=plan).select_related("posted_by")
+
+
+def community_notice_days(*, branch_id: int, on: dt.date) -> int:
+    """How many days ahead a community's notice must be posted (RULES B3), as the page says."""
+    return int(policy_get("notice.community_days_before", branch=branch_id, on=on))
 
 
 def review_queue(*, acting_user) -> QuerySet[AbsentReview]:
@@ -260,7 +278,11 @@ def visit_form_context(*, household, on: dt.date) -> dict:
         {
             "code": code,
             "label": str(label),
-            "items": [{"code": i.code, "label": str(i.label)} for i in items if i.section == code],
+            "items": [
+                {"code": i.code, "label": item_label(i, branch=household.branch_id, on=on)}
+                for i in items
+                if i.section == code
+            ],
         }
         for code, label in SECTIONS.items()
     ]
@@ -306,9 +328,14 @@ def visit_evidence(*, visit: Visit) -> dict:
     from ruhu.common.models import LedgerEntry
 
     labels = {item.code: item for item in ITEMS}
+    day = timezone.localdate(visit.finished_at)  # the numbers in force when it was checked
+
+    def label(code: str) -> str:
+        return item_label(labels[code], branch=visit.branch_id, on=day) if code in labels else code
+
     checklist = [
         {
-            "label": labels[code].label if code in labels else code,
+            "label": label(code),
             "section": SECTIONS.get(labels[code].section, "") if code in labels else "",
             **answer,
         }
@@ -338,6 +365,13 @@ def household_visit_list(*, household) -> QuerySet[Visit]:
         .annotate(hazard_count=Count("hazards"))
         .order_by("-finished_at")
     )
+
+
+def household_visits_seen(*, acting_user, household) -> QuerySet[Visit]:
+    """`household_visit_list`, each visit annotated `openable`: whether the caller may open
+    it (`visit_get` would give it to them: field staff only the visits they made)."""
+    theirs = visits_visible(acting_user=acting_user).filter(pk=OuterRef("pk"))
+    return household_visit_list(household=household).annotate(openable=Exists(theirs))
 
 
 def consecutive_absences(*, household_id: int, until: dt.datetime | None = None) -> int:

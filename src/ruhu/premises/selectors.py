@@ -6,16 +6,18 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.core.cache import caches
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ruhu.accounts.roles import Capability
 from ruhu.common.fields import blind_index_for, phone_search_index
+from ruhu.common.importing import selectors as jobs
+from ruhu.common.models import ImportJob
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import get_scoped, require, scope_queryset
-from ruhu.inspection.due import Cycles, due_by
-from ruhu.premises.models import Appliance, Household, ImportJob
+from ruhu.premises.due import Cycles, due_by
+from ruhu.premises.importing import HOUSEHOLD_IMPORT
+from ruhu.premises.models import Appliance, Household
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ ID_NUMBER = re.compile(r"\d{17}[\dX]")
 
 def overdue_condition(branch_ids: list[int], today: dt.date) -> Q:
     """Households past their inspection due date on `today`, by each branch's policy
-    (`ruhu.inspection.due`: never inspected counts as overdue)."""
+    (`ruhu.premises.due`: never inspected counts as overdue)."""
     yesterday = today - dt.timedelta(days=1)
     condition = Q(pk__in=[])
     for branch_id in branch_ids:
@@ -136,24 +138,16 @@ def service_life_years(*, kind: str, branch_id: int, on: dt.date) -> int | None:
 
 
 def import_job_list(*, acting_user) -> QuerySet[ImportJob]:
-    require(acting_user, Capability.IMPORT_HOUSEHOLDS)
-    return scope_queryset(
-        ImportJob.objects.select_related("branch", "created_by"), acting_user=acting_user
-    ).order_by("-created_at")
+    return jobs.import_job_list(
+        acting_user=acting_user, kind=HOUSEHOLD_IMPORT, capability=Capability.IMPORT_HOUSEHOLDS
+    )
 
 
 def import_job_get(*, acting_user, pk) -> ImportJob:
-    """The job; while it runs, with the rows read so far (kept outside the database)."""
-    require(acting_user, Capability.IMPORT_HOUSEHOLDS)
-    job = get_scoped(ImportJob.objects.select_related("branch"), pk, acting_user=acting_user)
-    if job.status == ImportJob.Status.RUNNING:
-        job.rows_read = import_progress_get(job_id=job.pk) or job.rows_read
-    return job
-
-
-def import_progress_key(job_id) -> str:
-    return f"import-job:{job_id}:rows-read"
-
-
-def import_progress_get(*, job_id) -> int | None:
-    return caches["progress"].get(import_progress_key(job_id))
+    """The household import job; while it runs, with the rows read so far."""
+    return jobs.import_job_get(
+        acting_user=acting_user,
+        pk=pk,
+        kind=HOUSEHOLD_IMPORT,
+        capability=Capability.IMPORT_HOUSEHOLDS,
+    )

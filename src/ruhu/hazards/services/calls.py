@@ -8,7 +8,9 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import ValidationFailed
@@ -21,7 +23,7 @@ from ruhu.hazards.services.cases import ARRANGEABLE, hazard_mark_arranged
 @transaction.atomic
 def followup_call_record(
     *,
-    acting_user,
+    acting_user: User,
     hazard: Hazard,
     called_at: dt.datetime,
     result: str,
@@ -30,13 +32,13 @@ def followup_call_record(
 ) -> FollowUpCall:
     require(acting_user, Capability.MANAGE_HAZARDS)
     if result not in FollowUpCall.Result.values:
-        raise ValidationFailed("未知的回访结果", code="hazard_call_result")
+        raise ValidationFailed(_("未知的回访结果"), code="hazard_call_result")
     if called_at > timezone.now() + dt.timedelta(minutes=10):
-        raise ValidationFailed("通话时间不能在未来", code="hazard_call_time")
+        raise ValidationFailed(_("通话时间不能在未来"), code="hazard_call_time")
     if recording is not None and recording.kind != Attachment.Kind.RECORDING:
-        raise ValidationFailed("请上传通话录音", code="hazard_call_recording")
+        raise ValidationFailed(_("请上传通话录音"), code="hazard_call_recording")
     if hazard.state == State.CLOSED:
-        raise ValidationFailed("该隐患已结案，无需回访", code="hazard_closed")
+        raise ValidationFailed(_("该隐患已结案，无需回访"), code="hazard_closed")
     last_deadline = (
         hazard.steps.exclude(due_on=None).order_by("-at").values_list("due_on", flat=True).first()
     )

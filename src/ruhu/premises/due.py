@@ -5,6 +5,10 @@ own (within the policy's 3–6 months); a vulnerable household gets the shorter 
 the vulnerable cycle. A household never inspected is due at once, a first-time conversion
 within `inspection.first_conversion_due_days` of its gas-on date. `due_by` says the same in
 SQL, so that a plan can select the due households of a million without loading them.
+
+The rules read only a household's own fields and its branch's policy, so they live with the
+households: the households list filters the overdue ones, and inspection plans from them,
+each importing down the chain (DESIGN "Layout").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Cutting an export into chunks of whole records that worker processes can check alone.
+"""Cutting an import file into chunks of whole records that worker processes check alone.
 
 A CSV is cut as bytes, never parsed here: a cut goes after a newline that has an even
 number of quote characters before it (so it is not inside a quoted field). That holds for
@@ -16,8 +16,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from ruhu.common.errors import ValidationFailed
-from ruhu.premises.importing.reader import XLSX_MAGIC, detect_encoding, xlsx_rows
+from ruhu.common.importing.reader import (
+    decode,
+    detect_encoding,
+    is_xlsx,
+    refuse_old_excel,
+    xlsx_rows,
+)
 
 CHUNK_BYTES = 1 << 20
 XLSX_BATCH = 5000
@@ -29,11 +37,6 @@ class Chunk:
     encoding: str = ""
     data: bytes = b""  # CSV: whole records
     rows: tuple[tuple[int, list[str]], ...] = ()  # XLSX: (line, cells)
-
-
-def is_xlsx(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(4) == XLSX_MAGIC
 
 
 def records_in(data: bytes) -> int:
@@ -52,16 +55,6 @@ def _cut(buffer: bytes, final: bool) -> int:
     while end >= 0 and buffer.count(b'"', 0, end) % 2:
         end = buffer.rfind(b"\n", 0, end)
     return end + 1
-
-
-def decode(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError:
-        raise ValidationFailed(
-            f"文件编码错误：按 {encoding} 无法读取，请另存为 UTF-8 或 GB18030",
-            code="import_encoding",
-        ) from None
 
 
 def csv_chunks(path: Path) -> tuple[list[str], Iterator[Chunk]]:
@@ -124,5 +117,10 @@ def xlsx_chunks(path: Path) -> tuple[list[str], Iterator[Chunk]]:
 
 def file_chunks(path: Path) -> tuple[list[str], Iterator[Chunk]]:
     if not path.exists():
-        raise ValidationFailed(f"文件不存在：{path.name}", code="import_missing")
-    return xlsx_chunks(path) if is_xlsx(path) else csv_chunks(path)
+        raise ValidationFailed(
+            _("文件不存在：%(name)s") % {"name": path.name}, code="import_missing"
+        )
+    if is_xlsx(path):
+        return xlsx_chunks(path)
+    refuse_old_excel(path)
+    return csv_chunks(path)

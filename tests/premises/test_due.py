@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from ruhu.common.errors import ValidationFailed
 from ruhu.common.workdays import add_months
-from ruhu.inspection.due import Cycles, due_by, due_status, latest_inspection_still_due
+from ruhu.premises.due import Cycles, due_by, due_status, latest_inspection_still_due
 from ruhu.premises.models import Household
 from ruhu.premises.services import household_update
 

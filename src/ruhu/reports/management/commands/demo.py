@@ -1,3 +1,6 @@
+"""`ruhu demo`: the whole demo company, app by app. It loads every app's demo, so it lives
+in the app on top of the chain (reports), which may import them all."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
