@@ -37,8 +37,11 @@ from typing import Any, Generic, TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
+from ruhu.common.actors import Actor
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import Conflict, DomainError, IllegalTransition, NotFound, ValidationFailed
 from ruhu.common.ledger import canonical_json, ledger_append, ledger_loaders
@@ -71,7 +74,7 @@ class FrozenKind(Generic[P]):
     submitter: str  # the foreign key naming who sent it
     subject: str  # the foreign key naming what it is about; the payload holds "<subject>_id"
     code: str  # names it in the registry, and prefixes its error codes: "<code>_id_conflict"
-    noun: str  # what its users call it, in messages: "入户记录"
+    noun: str | Promise  # what its users call it, in messages: _("入户记录")
     # every file the payload cites: its hash → the attachment kind it must be ("" any)
     cited: Callable[[P], Mapping[str, str]] = _cites_nothing
     photo_limit_key: str = ""  # the policy: how many files one record may cite
@@ -183,7 +186,7 @@ def frozen_record_submit(
     kind: FrozenKind[P],
     recorder: Recorder[P, C, R],
     *,
-    acting_user,
+    acting_user: Actor,
     payload: P,
     subject: models.Model | None = None,
     supersedes: models.Model | None = None,
@@ -227,7 +230,7 @@ def _already_stored(draft: Draft) -> Any:
         return None
     if found != (draft.acting_user.pk, draft.subject_id, draft.digest):
         raise Conflict(
-            f"该{kind.noun}编号已用于另一份不同的记录",
+            _("该%(record)s编号已用于另一份不同的记录") % {"record": kind.noun},
             code=f"{kind.code}_id_conflict",
             id=str(draft.payload.id),  # type: ignore[attr-defined]
         )
@@ -237,9 +240,11 @@ def _already_stored(draft: Draft) -> Any:
 def _check_times(draft: Draft) -> None:
     started, finished = draft.payload.started_at, draft.payload.finished_at  # type: ignore[attr-defined]
     if started > finished:
-        raise ValidationFailed("开始时间晚于结束时间", code=f"{draft.kind.code}_times")
+        raise ValidationFailed(_("开始时间晚于结束时间"), code=f"{draft.kind.code}_times")
     if finished > timezone.now() + CLOCK_SKEW:
-        raise ValidationFailed("结束时间在未来，请检查手机时间", code=f"{draft.kind.code}_future")
+        raise ValidationFailed(
+            _("结束时间在未来，请检查手机时间"), code=f"{draft.kind.code}_future"
+        )
 
 
 def task_named(
@@ -253,14 +258,17 @@ def task_named(
         return None
     task = tasks.filter(pk=task_id).first()
     if task is None:
-        raise NotFound("未找到该任务", code="not_found")
+        raise NotFound(_("未找到该任务"), code="not_found")
     kind = draft.kind
     if getattr(task, kind.subject_column) != draft.subject_id:
         raise ValidationFailed(
-            f"任务与{_subject_label(kind)}不符", code=f"{kind.code}_task_{kind.subject}"
+            _("任务与%(subject)s不符") % {"subject": _subject_label(kind)},
+            code=f"{kind.code}_task_{kind.subject}",
         )
     if task.status not in doable:
-        raise IllegalTransition(f"该任务{task.get_status_display()}", code=refused)
+        raise IllegalTransition(
+            _("该任务%(status)s") % {"status": task.get_status_display()}, code=refused
+        )
     return task
 
 
@@ -278,12 +286,17 @@ def _uploads(draft: Draft) -> dict[str, Attachment]:
     if kind.photo_limit_key:
         limit = int(policy_get(kind.photo_limit_key, branch=user.branch_id))
         if len(cited) > limit:
-            raise ValidationFailed(f"照片不能超过 {limit} 张", code=f"{kind.code}_too_many_photos")
+            raise ValidationFailed(
+                _("照片不能超过 %(limit)s 张") % {"limit": limit},
+                code=f"{kind.code}_too_many_photos",
+            )
     found = uploads_cited(acting_user=user, cited=set(cited), code=f"{kind.code}_photos_missing")
     for sha, must_be in cited.items():
         if must_be and found[sha].kind != must_be:
             label = Attachment.Kind(must_be).label
-            raise ValidationFailed(f"须上传{label}", code=f"{kind.code}_{must_be}_kind")
+            raise ValidationFailed(
+                _("须上传%(kind)s") % {"kind": label}, code=f"{kind.code}_{must_be}_kind"
+            )
     return found
 
 
@@ -323,7 +336,7 @@ def frozen_record_correct(
     kind: FrozenKind[P],
     recorder: Recorder[P, C, R],
     *,
-    acting_user,
+    acting_user: Actor,
     record: R,
     payload: P,
     reason: str,
@@ -332,15 +345,15 @@ def frozen_record_correct(
     by its submitter, or by whoever holds the kind's corrector capability."""
     reason = reason.strip()
     if not reason:
-        raise ValidationFailed("请填写更正原因", code=f"{kind.code}_correction_reason")
+        raise ValidationFailed(_("请填写更正原因"), code=f"{kind.code}_correction_reason")
     mine = getattr(record, kind.submitter_column) == acting_user.pk
     if not mine and not (kind.corrector and acting_user.can(kind.corrector)):
-        raise NotFound("未找到该记录", code="not_found")
+        raise NotFound(_("未找到该记录"), code="not_found")
     if kind.model._default_manager.filter(supersedes=record).exists():
-        raise IllegalTransition("该记录已被更正，请更正最新版本", code=f"{kind.code}_superseded")
+        raise IllegalTransition(_("该记录已被更正，请更正最新版本"), code=f"{kind.code}_superseded")
     if getattr(payload, kind.subject_column) != getattr(record, kind.subject_column):
         raise ValidationFailed(
-            f"更正记录须针对同一{_subject_label(kind)}",
+            _("更正记录须针对同一%(subject)s") % {"subject": _subject_label(kind)},
             code=f"{kind.code}_correction_{kind.subject}",
         )
     corrected, _created = frozen_record_submit(

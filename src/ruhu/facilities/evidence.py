@@ -4,6 +4,8 @@ its row, then its photo rows and defect rows, and the SHA-256 of every photo it 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from ruhu.accounts.roles import Capability
 from ruhu.common.evidence import ChildRows, EvidenceShape, RowTable
 from ruhu.common.frozen import FrozenKind
@@ -37,6 +39,6 @@ def check_cites(payload: CheckIn) -> dict[str, str]:
 
 CHECK_KIND = FrozenKind(
     LEDGER_KIND, FacilityCheck, submitter="inspector", subject="facility", code="check",
-    noun="检查记录", cited=check_cites, photo_limit_key="facility.check_max_photo_count",
+    noun=_("设施检查记录"), cited=check_cites, photo_limit_key="facility.check_max_photo_count",
     timed=True, corrector=Capability.MANAGE_FACILITIES, correction_clears=("task_id",),
 )  # fmt: skip

@@ -12,6 +12,8 @@ it chains and audits itself, as every step of the ladder does.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from ruhu.common.frozen import FrozenKind
 from ruhu.common.ledger import LedgerRecord, canonical_json
 from ruhu.common.models import Attachment
@@ -56,5 +58,5 @@ def recheck_cites(payload: RecheckIn) -> dict[str, str]:
 
 RECHECK_KIND = FrozenKind(
     LEDGER_KIND, HazardStep, submitter="actor", subject="hazard", code="recheck",
-    noun="复查记录", cited=recheck_cites, chained_by_write=True,
+    noun=_("复查记录"), cited=recheck_cites, chained_by_write=True,
 )  # fmt: skip

@@ -9,6 +9,8 @@ a household, citing the files `visit_cites` lists, corrected by a plan approver 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from ruhu.accounts.roles import Capability
 from ruhu.common.evidence import ChildRows, EvidenceShape, RowTable, reference_json
 from ruhu.common.frozen import FrozenKind
@@ -58,6 +60,6 @@ def visit_cites(payload: VisitIn) -> dict[str, str]:
 
 VISIT_KIND = FrozenKind(
     LEDGER_KIND, Visit, submitter="inspector", subject="household", code="visit",
-    noun="入户记录", cited=visit_cites, photo_limit_key="inspection.visit_max_photo_count",
+    noun=_("入户记录"), cited=visit_cites, photo_limit_key="inspection.visit_max_photo_count",
     timed=True, corrector=Capability.APPROVE_PLANS, correction_clears=("task_id",),
 )  # fmt: skip

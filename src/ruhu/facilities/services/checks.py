@@ -91,13 +91,13 @@ class _Checked:
     day: dt.date
 
 
-def facility_check_submit(*, acting_user, payload: CheckIn) -> tuple[FacilityCheck, bool]:
+def facility_check_submit(*, acting_user: User, payload: CheckIn) -> tuple[FacilityCheck, bool]:
     """Store the check, or return the one already stored under its id: (check, created)."""
     return frozen_record_submit(CHECK_KIND, CHECKS, acting_user=acting_user, payload=payload)
 
 
 def facility_check_correct(
-    *, acting_user, check: FacilityCheck, payload: CheckIn, reason: str
+    *, acting_user: User, check: FacilityCheck, payload: CheckIn, reason: str
 ) -> FacilityCheck:
     """A correction is a new check that cites the frozen one, with the reason and actor."""
     return frozen_record_correct(
@@ -115,9 +115,9 @@ def _checked(draft: Draft[CheckIn]) -> _Checked:
         .first()
     )
     if facility is None:
-        raise NotFound("未找到该设施", code="not_found")
+        raise NotFound(_("未找到该设施"), code="not_found")
     if not facility.active:
-        raise IllegalTransition("该设施已停用", code="facility_inactive")
+        raise IllegalTransition(_("该设施已停用"), code="facility_inactive")
     task = task_named(
         draft,
         FacilityTask.objects.filter(assignee=draft.acting_user),
@@ -135,7 +135,7 @@ def _check_answers(payload: CheckIn, facility: Facility) -> None:
     unknown = sorted(set(payload.checklist) - codes)
     if unanswered or unknown:
         raise ValidationFailed(
-            "检查项不完整", code="check_checklist", unanswered=unanswered, unknown=unknown
+            _("检查项不完整"), code="check_checklist", unanswered=unanswered, unknown=unknown
         )
     unproven = sorted(
         code
@@ -143,18 +143,18 @@ def _check_answers(payload: CheckIn, facility: Facility) -> None:
         if item.state == "defect" and not item.photos
     )
     if unproven:
-        raise ValidationFailed("有缺陷的检查项须拍照", code="check_defect_photo", items=unproven)
+        raise ValidationFailed(_("有缺陷的检查项须拍照"), code="check_defect_photo", items=unproven)
     pressures = {name: getattr(payload, name) for name in PRESSURES}
     if takes_pressures(facility.kind):
         missing = [name for name, value in pressures.items() if value is None]
         if missing:
             raise ValidationFailed(
-                "调压箱须填写切断、关闭、运行三项压力", code="check_pressures", missing=missing
+                _("调压箱须填写切断、关闭、运行三项压力"), code="check_pressures", missing=missing
             )
     elif any(value is not None for value in pressures.values()) or payload.cleaned:
-        raise ValidationFailed("只有调压箱填写压力和清洗", code="check_not_regulator_box")
+        raise ValidationFailed(_("只有调压箱填写压力和清洗"), code="check_not_regulator_box")
     if payload.safety_valve_valid_until and not has_safety_valve(facility.kind):
-        raise ValidationFailed("该类设施没有安全阀", code="check_no_safety_valve")
+        raise ValidationFailed(_("该类设施没有安全阀"), code="check_no_safety_valve")
 
 
 def judge(payload: CheckIn, facility: Facility, day: dt.date) -> list[Found]:
@@ -239,7 +239,9 @@ def _add_rows(
     )  # fmt: skip
 
 
-def _follow_repairs(acting_user, check: FacilityCheck, found: list[Found], day: dt.date) -> None:
+def _follow_repairs(
+    acting_user: User, check: FacilityCheck, found: list[Found], day: dt.date
+) -> None:
     """Each defect gets a repair job unless its item has one open; a job whose item this
     check found in order is verified; a job reported repaired but found faulty reopens."""
     open_jobs = {
@@ -264,7 +266,9 @@ def _follow_repairs(acting_user, check: FacilityCheck, found: list[Found], day: 
     check.repair_ids = [job.pk for job in raised]  # type: ignore[attr-defined]
 
 
-def _raise(acting_user, check: FacilityCheck, defect: Found, due_on: dt.date) -> FacilityRepair:
+def _raise(
+    acting_user: User, check: FacilityCheck, defect: Found, due_on: dt.date
+) -> FacilityRepair:
     job = FacilityRepair.objects.create(
         facility_id=check.facility_id,
         branch_id=check.branch_id,
@@ -282,12 +286,12 @@ def _raise(acting_user, check: FacilityCheck, defect: Found, due_on: dt.date) ->
     return job
 
 
-def _move(acting_user, job: FacilityRepair, status: str, action: str, **fields) -> None:
+def _move(acting_user: User, job: FacilityRepair, status: str, action: str, **fields) -> None:
     changed = FacilityRepair.objects.filter(pk=job.pk, status=job.status).update(
         status=status, **fields
     )
     if not changed:
-        raise Conflict("维修任务已被他人更新，请重试", code="repair_changed")
+        raise Conflict(_("维修任务已被他人更新，请重试"), code="repair_changed")
     audit_record(
         acting_user=acting_user,
         action=action,
@@ -296,7 +300,7 @@ def _move(acting_user, job: FacilityRepair, status: str, action: str, **fields) 
     )
 
 
-def _withdraw_raised_by(acting_user, superseded: FacilityCheck, reason: str) -> None:
+def _withdraw_raised_by(acting_user: User, superseded: FacilityCheck, reason: str) -> None:
     """A corrected check's jobs go; the correction raises its own."""
     for job in FacilityRepair.objects.filter(raised_by=superseded, status__in=OPEN):
         _move(acting_user, job, FacilityRepair.Status.WITHDRAWN, "facility_repair.withdraw",

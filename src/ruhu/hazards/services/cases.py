@@ -498,7 +498,7 @@ def _check_photo(photo: Attachment) -> None:
 
 
 def hazard_recheck_submit(
-    *, acting_user, hazard: Hazard, payload: RecheckIn
+    *, acting_user: User, hazard: Hazard, payload: RecheckIn
 ) -> tuple[HazardStep, bool]:
     """A re-check sent from the phone under its own id, a frozen record of common/frozen.py:
     the same one again returns the stored step, another under the same id is a conflict

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record
 from ruhu.common.audit_display import register_action_labels
@@ -85,16 +86,16 @@ class _Checked:
 
 
 @transaction.atomic
-def task_start(*, acting_user, task: PlanTask) -> PlanTask:
+def task_start(*, acting_user: User, task: PlanTask) -> PlanTask:
     """The inspector is at the door: the task is started (regeneration keeps it)."""
     require(acting_user, Capability.RECORD_VISITS)
     if task.inspector_id != acting_user.pk:
-        raise NotFound("未找到该任务", code="not_found")
+        raise NotFound(_("未找到该任务"), code="not_found")
     changed = PlanTask.objects.filter(pk=task.pk, status=PlanTask.Status.PLANNED).update(
         status=PlanTask.Status.STARTED
     )
     if not changed:
-        raise IllegalTransition("该任务已开始或已完成", code="task_not_planned")
+        raise IllegalTransition(_("该任务已开始或已完成"), code="task_not_planned")
     task.refresh_from_db()
     audit_record(
         acting_user=acting_user,
@@ -106,12 +107,12 @@ def task_start(*, acting_user, task: PlanTask) -> PlanTask:
     return task
 
 
-def visit_submit(*, acting_user, payload: VisitIn) -> tuple[Visit, bool]:
+def visit_submit(*, acting_user: User, payload: VisitIn) -> tuple[Visit, bool]:
     """Store the visit, or return the one already stored under its id: (visit, created)."""
     return frozen_record_submit(VISIT_KIND, VISITS, acting_user=acting_user, payload=payload)
 
 
-def visit_correct(*, acting_user, visit: Visit, payload: VisitIn, reason: str) -> Visit:
+def visit_correct(*, acting_user: User, visit: Visit, payload: VisitIn, reason: str) -> Visit:
     """A correction is a new visit that cites the frozen one, with the reason and actor."""
     return frozen_record_correct(
         VISIT_KIND, VISITS, acting_user=acting_user, record=visit, payload=payload, reason=reason
@@ -180,18 +181,18 @@ def _audited(visit: Visit, checked: _Checked) -> dict:
     return {"outcome": [None, visit.outcome], "household": [None, checked.household.account_no]}
 
 
-def _reviewed(acting_user, payload: VisitIn, household: Household) -> Visit:
+def _reviewed(acting_user: User, payload: VisitIn, household: Household) -> Visit:
     assert payload.reviewed_visit_id is not None
     original = Visit.objects.filter(
         pk=payload.reviewed_visit_id, household=household, outcome=Visit.Outcome.ABSENT
     ).first()
     queued = AbsentReview.objects.filter(absent_visit=original).first() if original else None
     if original is None or queued is None:
-        raise NotFound("未找到待复核的到访不遇记录", code="not_found")
+        raise NotFound(_("未找到待复核的到访不遇记录"), code="not_found")
     if queued.status != AbsentReview.Status.OPEN:
-        raise IllegalTransition("该到访不遇记录已复核", code="review_closed")
+        raise IllegalTransition(_("该到访不遇记录已复核"), code="review_closed")
     if original.inspector_id == acting_user.pk:
-        raise ValidationFailed("不能复核自己的到访不遇记录", code="review_own_visit")
+        raise ValidationFailed(_("不能复核自己的到访不遇记录"), code="review_own_visit")
     return original
 
 
@@ -201,12 +202,12 @@ def _check_outcome(payload: VisitIn, household: Household, hazard_types: dict) -
     elif payload.outcome == Visit.Outcome.ABSENT:
         if not payload.absent_photo:
             raise ValidationFailed(
-                "到访不遇须拍摄张贴的通知单（含门牌号）", code="visit_absent_photo"
+                _("到访不遇须拍摄张贴的通知单（含门牌号）"), code="visit_absent_photo"
             )
         if not payload.door_number:
-            raise ValidationFailed("请填写照片中的门牌号", code="visit_door_number")
+            raise ValidationFailed(_("请填写照片中的门牌号"), code="visit_door_number")
     elif not payload.refusal_reason or not payload.refusal_photos:
-        raise ValidationFailed("拒绝入户须填写原因并拍照留证", code="visit_refusal_evidence")
+        raise ValidationFailed(_("拒绝入户须填写原因并拍照留证"), code="visit_refusal_evidence")
 
 
 def _check_inspected(payload: VisitIn, household: Household, hazard_types: dict) -> None:
@@ -218,27 +219,27 @@ def _check_inspected(payload: VisitIn, household: Household, hazard_types: dict)
     unknown = sorted(set(payload.checklist) - codes)
     if unanswered or unknown:
         raise ValidationFailed(
-            "检查项不完整", code="visit_checklist", unanswered=unanswered, unknown=unknown
+            _("检查项不完整"), code="visit_checklist", unanswered=unanswered, unknown=unknown
         )
     flagged = {code for code, item in payload.checklist.items() if item.state == "hazard"}
     recorded = {hazard.item for hazard in payload.hazards}
     if flagged - recorded:
         raise ValidationFailed(
-            "标记为隐患的检查项须登记隐患",
+            _("标记为隐患的检查项须登记隐患"),
             code="visit_hazard_missing",
             items=sorted(flagged - recorded),
         )
     for hazard in payload.hazards:
         if hazard.hazard_type not in hazard_types or (hazard.item and hazard.item not in codes):
-            raise ValidationFailed("未知的隐患类型或检查项", code="visit_hazard_type")
+            raise ValidationFailed(_("未知的隐患类型或检查项"), code="visit_hazard_type")
         if hazard.fixed_on_spot and not hazard.after_photo:
-            raise ValidationFailed("现场整改的隐患须拍整改后照片", code="visit_after_photo")
+            raise ValidationFailed(_("现场整改的隐患须拍整改后照片"), code="visit_after_photo")
         if hazard.fixed_on_spot and hazard.remedy:
-            raise ValidationFailed("现场已整改的隐患无需派修或下发通知", code="visit_remedy")
+            raise ValidationFailed(_("现场已整改的隐患无需派修或下发通知"), code="visit_remedy")
     if household.meter_location != "outdoor" and payload.meter_reading is None:
-        raise ValidationFailed("请填写燃气表读数", code="visit_meter_reading")
+        raise ValidationFailed(_("请填写燃气表读数"), code="visit_meter_reading")
     if not payload.signature or not payload.signer_name:
-        raise ValidationFailed("安检记录须用户签字", code="visit_signature")
+        raise ValidationFailed(_("安检记录须用户签字"), code="visit_signature")
 
 
 def _add_children(
@@ -275,7 +276,12 @@ def _add_children(
 
 
 def _open_hazards(
-    acting_user, visit: Visit, household: Household, payload, checked: _Checked, photos
+    acting_user: User,
+    visit: Visit,
+    household: Household,
+    payload: VisitIn,
+    checked: _Checked,
+    photos: Mapping[str, Attachment],
 ) -> None:
     """Each hazard found starts its rectification case (the hazards app carries it on)."""
     found = []
@@ -301,7 +307,9 @@ def _past_life(kind: str, year: int | None, household: Household, on: dt.date) -
     return bool(life and year and on.year - year >= life)
 
 
-def _update_household(acting_user, visit: Visit, household: Household, payload: VisitIn) -> None:
+def _update_household(
+    acting_user: User, visit: Visit, household: Household, payload: VisitIn
+) -> None:
     on = timezone.localdate(visit.finished_at)
     changes: dict = {}
     if visit.outcome == Visit.Outcome.INSPECTED:
@@ -321,7 +329,7 @@ def _update_household(acting_user, visit: Visit, household: Household, payload: 
         household_record_visit(acting_user=acting_user, household=household, **changes)
 
 
-def _apply_appliances(acting_user, visit: Visit, household: Household) -> None:
+def _apply_appliances(acting_user: User, visit: Visit, household: Household) -> None:
     """The registry follows what the inspector saw."""
     registry = {a.pk: a for a in Appliance.objects.filter(household=household)}
     for seen in visit.appliances.all():
@@ -337,7 +345,7 @@ def _apply_appliances(acting_user, visit: Visit, household: Household) -> None:
             appliance_record(acting_user=acting_user, household=household, **fields)
             continue
         if current is None:
-            raise NotFound("没有这台燃气具", code="not_found")
+            raise NotFound(_("没有这台燃气具"), code="not_found")
         if seen.action == VisitAppliance.Action.UPDATED:
             appliance_record(
                 acting_user=acting_user, household=household, appliance=current, **fields
@@ -353,7 +361,7 @@ def _finish_task(task: PlanTask | None) -> None:
         PlanTask.objects.filter(pk=task.pk).update(status=PlanTask.Status.DONE)
 
 
-def _queue_review(acting_user, visit: Visit, household: Household) -> None:
+def _queue_review(acting_user: User, visit: Visit, household: Household) -> None:
     """Every absent report whose household's indoor meter was read recently, and a policy
     share of the rest (picked by the visit's id, so the choice is stable and unguessable
     before the phone makes the id)."""
@@ -382,14 +390,14 @@ def _queue_review(acting_user, visit: Visit, household: Household) -> None:
     )
 
 
-def _close_review(acting_user, original: Visit, review_visit: Visit) -> None:
+def _close_review(acting_user: User, original: Visit, review_visit: Visit) -> None:
     entered = review_visit.outcome == Visit.Outcome.INSPECTED
     status = AbsentReview.Status.ENTERED if entered else AbsentReview.Status.CONFIRMED
     changed = AbsentReview.objects.filter(
         absent_visit=original, status=AbsentReview.Status.OPEN
     ).update(status=status, review_visit=review_visit)
     if not changed:
-        raise IllegalTransition("该到访不遇记录已复核", code="review_closed")
+        raise IllegalTransition(_("该到访不遇记录已复核"), code="review_closed")
     review = AbsentReview.objects.get(absent_visit=original)
     if entered:
         PerformanceDeduction.objects.create(
