@@ -133,6 +133,43 @@ class Draft(Generic[P]):
             "correction_reason": self.reason,
         }
 
+    @property
+    def field_columns(self) -> dict[str, Any]:
+        """When and where a field record was made (position to six places, about 0.1 m),
+        and its checklist's answers as canonical JSON text, which the ledger hashes as it
+        is: the same bytes on both engines."""
+        payload: Any = self.payload
+        answers = {code: item.model_dump(mode="json") for code, item in payload.checklist.items()}
+        return {
+            "started_at": payload.started_at,
+            "finished_at": payload.finished_at,
+            "latitude": coordinate(payload.latitude),
+            "longitude": coordinate(payload.longitude),
+            "checklist_json": canonical_json(answers).decode(),
+        }
+
+    def task(self, tasks: models.QuerySet, *, doable: Collection[str], refused: str) -> Any:
+        """The task the payload names (`task_id`), or None: one of `tasks` (the
+        submitter's), about the record's subject, in a `doable` state; a task done already
+        is refused with the code `refused`."""
+        task_id = getattr(self.payload, "task_id", None)
+        if task_id is None:
+            return None
+        task = tasks.filter(pk=task_id).first()
+        if task is None:
+            raise NotFound(_("未找到该任务"), code="not_found")
+        kind = self.kind
+        if getattr(task, kind.subject_column) != self.subject_id:
+            raise ValidationFailed(
+                _("任务与%(subject)s不符") % {"subject": _subject_label(kind)},
+                code=f"{kind.code}_task_{kind.subject}",
+            )
+        if task.status not in doable:
+            raise IllegalTransition(
+                _("该任务%(status)s") % {"status": task.get_status_display()}, code=refused
+            )
+        return task
+
 
 def _nothing_to_check(draft: Draft) -> None:
     return None
@@ -157,20 +194,6 @@ class Recorder(Generic[P, C, R]):
     check: Callable[[Draft[P]], C] = _nothing_to_check  # type: ignore[assignment]
     follow: Callable[[Draft[P], R, C], None] = _nothing_follows
     audited: Callable[[R, C], dict[str, Any]] = _nothing_to_audit
-
-
-def field_columns(payload: Any) -> dict[str, Any]:
-    """When and where a field record was made (position to six places, about 0.1 m), and
-    its checklist's answers as canonical JSON text, which the ledger hashes as it is: the
-    same bytes on both engines."""
-    checklist = {code: item.model_dump(mode="json") for code, item in payload.checklist.items()}
-    return {
-        "started_at": payload.started_at,
-        "finished_at": payload.finished_at,
-        "latitude": coordinate(payload.latitude),
-        "longitude": coordinate(payload.longitude),
-        "checklist_json": canonical_json(checklist).decode(),
-    }
 
 
 def coordinate(value: float | None) -> Decimal | None:
@@ -245,31 +268,6 @@ def _check_times(draft: Draft) -> None:
         raise ValidationFailed(
             _("结束时间在未来，请检查手机时间"), code=f"{draft.kind.code}_future"
         )
-
-
-def task_named(
-    draft: Draft, tasks: models.QuerySet, *, doable: Collection[str], refused: str
-) -> Any:
-    """The task the payload names (`task_id`), or None: one of `tasks` (the submitter's),
-    about the record's subject, in a `doable` state; a task done already is refused with
-    the code `refused`."""
-    task_id = getattr(draft.payload, "task_id", None)
-    if task_id is None:
-        return None
-    task = tasks.filter(pk=task_id).first()
-    if task is None:
-        raise NotFound(_("未找到该任务"), code="not_found")
-    kind = draft.kind
-    if getattr(task, kind.subject_column) != draft.subject_id:
-        raise ValidationFailed(
-            _("任务与%(subject)s不符") % {"subject": _subject_label(kind)},
-            code=f"{kind.code}_task_{kind.subject}",
-        )
-    if task.status not in doable:
-        raise IllegalTransition(
-            _("该任务%(status)s") % {"status": task.get_status_display()}, code=refused
-        )
-    return task
 
 
 def _subject_label(kind: FrozenKind) -> str:

@@ -26,14 +26,7 @@ from ruhu.accounts.roles import Capability, Role
 from ruhu.common.audit import audit_record
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
-from ruhu.common.frozen import (
-    Draft,
-    Recorder,
-    field_columns,
-    frozen_record_correct,
-    frozen_record_submit,
-    task_named,
-)
+from ruhu.common.frozen import Draft, Recorder, frozen_record_correct, frozen_record_submit
 from ruhu.common.models import Attachment
 from ruhu.common.notifications import outbox_email_each
 from ruhu.common.policy import policy_get
@@ -118,8 +111,7 @@ def _checked(draft: Draft[CheckIn]) -> _Checked:
         raise NotFound(_("未找到该设施"), code="not_found")
     if not facility.active:
         raise IllegalTransition(_("该设施已停用"), code="facility_inactive")
-    task = task_named(
-        draft,
+    task = draft.task(
         FacilityTask.objects.filter(assignee=draft.acting_user),
         doable=(FacilityTask.Status.PLANNED,),
         refused="task_not_planned",
@@ -193,7 +185,7 @@ def _write(draft: Draft[CheckIn], checked: _Checked) -> FacilityCheck:
     payload, found = draft.payload, checked.found
     check = FacilityCheck.objects.create(
         **draft.columns,
-        **field_columns(payload),
+        **draft.field_columns,
         branch_id=checked.facility.branch_id,
         kind=checked.facility.kind,
         task=checked.task,

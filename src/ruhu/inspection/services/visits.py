@@ -26,14 +26,7 @@ from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import IllegalTransition, NotFound, ValidationFailed
-from ruhu.common.frozen import (
-    Draft,
-    Recorder,
-    field_columns,
-    frozen_record_correct,
-    frozen_record_submit,
-    task_named,
-)
+from ruhu.common.frozen import Draft, Recorder, frozen_record_correct, frozen_record_submit
 from ruhu.common.models import Attachment
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
@@ -125,8 +118,7 @@ def _checked(draft: Draft[VisitIn]) -> _Checked:
     review = payload.reviewed_visit_id is not None
     require(acting_user, Capability.REVIEW_ABSENT if review else Capability.RECORD_VISITS)
     household = household_for_visit(acting_user=acting_user, pk=payload.household_id)
-    task = task_named(
-        draft,
+    task = draft.task(
         PlanTask.objects.filter(inspector=acting_user),
         doable=(PlanTask.Status.PLANNED, PlanTask.Status.STARTED),
         refused="task_done",
@@ -141,7 +133,7 @@ def _write(draft: Draft[VisitIn], checked: _Checked) -> Visit:
     payload, photos = draft.payload, draft.uploads
     visit = Visit.objects.create(
         **draft.columns,
-        **field_columns(payload),
+        **draft.field_columns,
         task=checked.task,
         branch_id=checked.household.branch_id,
         purpose=Visit.Purpose.REVIEW if checked.reviewed else Visit.Purpose.ROUTINE,
