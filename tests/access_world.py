@@ -25,6 +25,7 @@ from ruhu.facilities.services import facility_repair_done, facility_tasks_assign
 from ruhu.hazards.models import Hazard
 from ruhu.hazards.services import (
     followup_call_record,
+    hazard_assign,
     hazard_notice_deliver,
     hazard_notice_issue,
     hazard_repair_fail,
@@ -212,6 +213,7 @@ def _visits(branch: Branch) -> None:
 def _hazard_paper(branch: Branch) -> None:
     """The repairer cannot fix it; the inspector posts a rectification notice on the door;
     the lead calls the customer and records the call; the month's package is built."""
+    hazard_assign(acting_user=branch.repairer, hazard=branch.hazard, repairer=branch.repairer)
     hazard_repair_fail(acting_user=branch.repairer, hazard=branch.hazard, reason="无法入户")
     branch.hazard.refresh_from_db()
     branch.notice = hazard_notice_issue(

@@ -21,8 +21,6 @@ PENDING = {
     "inspection/services/visits.py",
     "facilities/services/checks.py",
     "hazards/services/cases.py",
-    "hazards/services/clock.py",
-    "hazards/services/transitions.py",
     "common/evidence.py",
     "common/ledger.py",
     "common/policy.py",
@@ -32,6 +30,7 @@ PENDING = {
 WITHOUT_ACTING_USER = {
     # jobs: the system acts, on a schedule or after a commit
     "facilities/services/digest.py:facility_digest_send",
+    "hazards/services/clock.py:hazard_clock_run",
     "hazards/services/notices.py:hazard_notice_render",
     "hazards/services/packages.py:monthly_package_build",
     "hazards/services/packages.py:monthly_packages_build_due",
@@ -63,9 +62,12 @@ WITHOUT_ACTING_USER = {
     "accounts/services/tokens.py:refuse_until_password_changed",
     "facilities/services/digest.py:branch_lateness",
     "hazards/services/catalogue.py:hazard_type_check",
+    "hazards/services/found.py:default_route",
     "hazards/services/packages.py:month_bounds",
     "hazards/services/tally.py:tally_add",
     "hazards/services/tally.py:tally_resolution",
+    "hazards/services/transitions.py:chain",
+    "hazards/services/transitions.py:require_photo",
     "inspection/services/notices.py:community_sms",
     "inspection/services/notices.py:household_sms",
 }

@@ -113,7 +113,9 @@ def reads() -> Reads:
 
 def test_it_finds_the_reads_it_must_check(reads):
     """The scanner sees the known shapes, so an empty result cannot pass for a clean one."""
-    assert "hazard.handover_days" in reads.literal
+    assert "auth.session_idle_minutes" in reads.literal  # accounts/middleware.py
+    assert "hazard.handover_days" in reads.named  # a deadline rule of hazards/workflow.py
+    assert SRC / "hazards" / "workflow.py" in reads.indirect
     assert "attachments\\.max_mb\\.[a-z0-9_.]+" in reads.patterns  # attachments.py
     assert "hazard\\.fix_working_days\\.[a-z0-9_.]+" in reads.named_patterns  # cases.py
     assert "inspection.cycle_months.residential" in reads.named  # due.py's CYCLE_KEYS

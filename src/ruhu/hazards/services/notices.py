@@ -20,14 +20,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import OrgUnit, User
-from ruhu.accounts.roles import Capability
 from ruhu.common.attachments import attachment_store
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import Conflict, IllegalTransition, ValidationFailed
 from ruhu.common.models import Attachment
 from ruhu.common.pdf import render_failure
 from ruhu.common.policy import policy_get
-from ruhu.common.scoping import require
 from ruhu.hazards import documents
 from ruhu.hazards.models import (
     TRACKED_METHODS,
@@ -37,17 +35,18 @@ from ruhu.hazards.models import (
     State,
     Step,
 )
-from ruhu.hazards.services.transitions import KEEP, move
+from ruhu.hazards.services.transitions import move
+from ruhu.hazards.workflow import (
+    NOTICE_ACTIONS,
+    Action,
+    notice_row,
+    permit,
+    rows,
+    states_for,
+)
 
 Kind = HazardNotice.Kind
-# what each notice serves: the state its hazards wait in, the step and state delivery
-# moves them to, and the ways it may be delivered
-SERVES: dict[str, tuple[State, Step, State]] = {
-    Kind.RECTIFY: (State.FOUND, Step.NOTICED, State.NOTICED),
-    Kind.RECTIFY_SECOND: (State.RENOTICE_DUE, Step.RENOTICED, State.RENOTICED),
-    Kind.STOP_SUPPLY: (State.LIMITED, Step.STOP_NOTICED, State.STOP_NOTICED),
-    Kind.PROPERTY_LETTER: (State.STOP_NOTICED, Step.PM_LETTERED, State.PM_LETTERED),
-}
+# the ways each notice may be delivered; what its delivery does to its cases is the table's
 METHODS: dict[str, tuple[str, ...]] = {
     Kind.RECTIFY: (DeliveryMethod.HANDED, DeliveryMethod.POSTED),
     Kind.RECTIFY_SECOND: (DeliveryMethod.HANDED, DeliveryMethod.POSTED),
@@ -68,25 +67,13 @@ PREFIX: dict[str, str] = {
     Kind.STOP_SUPPLY: "TQ",
     Kind.PROPERTY_LETTER: "WY",
 }
-ISSUERS: dict[str, str] = {
-    Kind.RECTIFY: Capability.RECORD_VISITS,
-    Kind.RECTIFY_SECOND: Capability.RECORD_VISITS,
-    Kind.STOP_SUPPLY: Capability.RECORD_VISITS,
-    Kind.PROPERTY_LETTER: Capability.MANAGE_HAZARDS,
-}
 
 
 COPY_HOURS, SECOND_DAYS = "hazard.company_copy_return_hours", "hazard.second_notice_days"
 
 
 def _deadline_days(kind: str, branch_id: int, on: dt.date) -> int | None:
-    keys: dict[str, str] = {
-        Kind.RECTIFY: "hazard.customer_notice_days",
-        Kind.RECTIFY_SECOND: "hazard.second_notice_days",
-        Kind.PROPERTY_LETTER: "hazard.property_letter_days",
-    }
-    key = keys.get(kind)
-    return int(policy_get(key, branch=branch_id, on=on)) if key else None
+    return notice_row(kind).deadline.days(branch_id=branch_id, on=on)
 
 
 def rectification_notice_at_visit(
@@ -125,15 +112,14 @@ def _render_later(notice_id: int):
 def hazard_notice_issue(*, acting_user: User, kind: str, hazards: Sequence[Hazard]) -> HazardNotice:
     """Number and print a notice for hazards waiting for it. The same hazards again, while
     the notice is not yet delivered, return that notice: nothing is issued twice."""
-    if kind not in SERVES:
+    if kind not in NOTICE_ACTIONS:
         raise ValidationFailed(_("未知的文书类型"), code="hazard_notice_kind")
-    require(acting_user, ISSUERS[kind])
+    permit(acting_user, NOTICE_ACTIONS[kind])
     hazards = list(hazards)
     if not hazards:
         raise ValidationFailed(_("请选择隐患"), code="hazard_notice_empty")
-    waiting, _step, _to = SERVES[kind]
     for hazard in hazards:
-        if hazard.state != waiting:
+        if hazard.state not in notice_row(kind).states:
             raise IllegalTransition(
                 _("隐患 #%(hazard)s 当前为「%(state)s」，不需要此文书")
                 % {"hazard": hazard.pk, "state": State(hazard.state).label},
@@ -208,7 +194,7 @@ def hazard_notice_deliver(
 ) -> HazardNotice:
     """Record how the paper reached the customer (or the property manager); the hazards it
     covers move on, their new deadline counted from the day of delivery."""
-    require(acting_user, ISSUERS[notice.kind])
+    permit(acting_user, NOTICE_ACTIONS[notice.kind])
     on = on or timezone.localdate()
     if notice.delivered:
         raise Conflict(_("该文书已登记送达"), code="hazard_notice_delivered")
@@ -226,8 +212,8 @@ def hazard_notice_deliver(
         raise ValidationFailed(_("请上传照片"), code="hazard_photo_kind")
     if on > timezone.localdate() or on < notice.issued_on:
         raise ValidationFailed(_("送达日期须在开具日期与今天之间"), code="hazard_delivery_date")
-    waiting = SERVES[notice.kind][0]
-    hazards = list(notice.hazards.filter(state=waiting).select_related("household"))
+    waiting = notice_row(notice.kind).states
+    hazards = list(notice.hazards.filter(state__in=waiting).select_related("household"))
     if not hazards:
         raise IllegalTransition(
             _("文书所列隐患均已不在待送达状态"), code="hazard_illegal_transition"
@@ -264,21 +250,16 @@ def _deliver(
         raise Conflict(_("该文书已登记送达"), code="hazard_notice_delivered")
     for key, value in fields.items():
         setattr(notice, key, value)
-    _waiting, step, to = SERVES[notice.kind]
     days = _deadline_days(notice.kind, notice.branch_id, on)
-    due = on + dt.timedelta(days=days) if days is not None else None
     if notice.kind in (Kind.RECTIFY, Kind.RECTIFY_SECOND):
-        HazardNotice.objects.filter(pk=notice.pk).update(deadline=due)
-        notice.deadline = due
+        notice.deadline = on + dt.timedelta(days=days) if days is not None else None
+        HazardNotice.objects.filter(pk=notice.pk).update(deadline=notice.deadline)
     for hazard in hazards:
         move(
             hazard,
             acting_user=acting_user,
-            step=step,
-            to=to,
-            allowed=[SERVES[notice.kind][0]],
+            row=notice_row(notice.kind),
             on=on,
-            due_on=due,
             notice=notice,
             photo=photo,
             # the first notice is proven by the chained visit that handed it over
@@ -296,7 +277,7 @@ def _deliver(
 @transaction.atomic
 def hazard_notice_copy_receive(*, acting_user: User, notice: HazardNotice) -> HazardNotice:
     """The company copy is back at the inspection office (§5 ①: within 48 hours)."""
-    require(acting_user, Capability.MANAGE_HAZARDS)
+    permit(acting_user, Action.COPY_RECEIVED)
     if notice.kind not in (Kind.RECTIFY, Kind.RECTIFY_SECOND) or not notice.delivered:
         raise IllegalTransition(_("该文书没有待交回的公司联"), code="hazard_illegal_transition")
     now = timezone.now()
@@ -310,15 +291,11 @@ def hazard_notice_copy_receive(*, acting_user: User, notice: HazardNotice) -> Ha
         notice.document = _render(acting_user, notice)
         HazardNotice.objects.filter(pk=notice.pk).update(document=notice.document)
     late = notice.copy_due_at is not None and now > notice.copy_due_at
-    for hazard in notice.hazards.exclude(state=State.CLOSED):
+    for hazard in notice.hazards.filter(state__in=states_for(Action.COPY_RECEIVED)):
         move(
             hazard,
             acting_user=acting_user,
-            step=Step.COPY_RECEIVED,
-            to=State(hazard.state),
-            allowed=[State(hazard.state)],
-            due_on=KEEP,
-            on=hazard.since,
+            row=rows(Action.COPY_RECEIVED)[0],
             notice=notice,
             note="逾期交回" if late else "",
             chained=True,
