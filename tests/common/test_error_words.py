@@ -17,17 +17,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2] / "src" / "ruhu"
 LOCALE = ROOT / "locale" / "en" / "LC_MESSAGES"
 
-# Rewritten by parallel work on issue 14 while the messages were converted: they are
-# converted after that work merges (then drop them from here). A folder covers what it holds.
-PENDING = (
-    "inspection/services/visits.py",
-    "facilities/services/checks.py",
-    "hazards/services/cases.py",
-    "common/evidence.py",
-    "common/ledger.py",
-)
-# Inside a pending folder, but converted already.
-CONVERTED: tuple[str, ...] = ()
 SINGULAR = {"_", "gettext", "gettext_lazy"}  # their msgids are checked against the .po
 GETTEXT = SINGULAR | {"pgettext", "pgettext_lazy", "ngettext", "ngettext_lazy"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)")
@@ -36,11 +25,6 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 def relative(path: Path) -> str:
     return path.relative_to(ROOT).as_posix()
-
-
-def is_pending(path: Path) -> bool:
-    name = relative(path)
-    return name not in CONVERTED and any(name.startswith(p) for p in PENDING)
 
 
 @cache
@@ -177,7 +161,7 @@ def read_po(path: Path) -> dict[str, tuple[str, set[str]]]:
 
 
 def scanned() -> dict[Path, ast.Module]:
-    return {path: tree for path, tree in modules().items() if not is_pending(path)}
+    return modules()
 
 
 def test_it_finds_no_untranslated_domain_error_message():

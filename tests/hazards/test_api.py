@@ -80,7 +80,7 @@ def test_an_illegal_step_is_409_and_bad_input_422_and_neither_changes_anything(
         {"id": str(uuid.uuid4()), "rectified": True, "after_photo": "0" * 64},
         content_type=JSON,
     )
-    assert missing.status_code == 422 and missing.json()["code"] == "attachment_missing"
+    assert missing.status_code == 422 and missing.json()["code"] == "recheck_photos_missing"
     malformed = client.post(
         f"/api/v1/hazards/{hazard.pk}/rechecks", {"rectified": "maybe"}, content_type=JSON
     )

@@ -14,7 +14,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -188,6 +188,32 @@ def outbox_enqueue(
     # sends the message later.
     transaction.on_commit(_queue_dispatch(str(message.pk)), robust=True)
     return message
+
+
+def outbox_email_each(
+    people: Iterable[Any],
+    *,
+    subject: str,
+    body: str,
+    dedupe_key: str,
+    branch_id: int | None = None,
+    cause: models.Model | None = None,
+) -> int:
+    """The same email to each of `people` (anything with `pk` and `email`), each under
+    `dedupe_key` + ":<pk>", so that a repeat writes nobody a second one. How many."""
+    count = 0
+    for person in people:
+        outbox_enqueue(
+            channel="email",
+            recipient=person.email,
+            subject=subject,
+            body=body,
+            dedupe_key=f"{dedupe_key}:{person.pk}",
+            branch_id=branch_id,
+            cause=cause,
+        )
+        count += 1
+    return count
 
 
 def _queue_dispatch(message_id: str) -> Callable[[], None]:

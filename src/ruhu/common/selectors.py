@@ -73,10 +73,12 @@ def attachment_get(*, acting_user: Actor, pk) -> Attachment:
     return attachment
 
 
-def uploads_cited(*, acting_user: Actor, cited: set[str]) -> dict[str, Attachment]:
+def uploads_cited(
+    *, acting_user: Actor, cited: set[str], code: str = "visit_photos_missing"
+) -> dict[str, Attachment]:
     """The uploaded files a field record cites, by the hash the phone knows (the hash of
     what it uploaded, or of what the server stored). Only files of the caller or their
-    branch; a hash not found is refused with the list of missing ones."""
+    branch; a hash not found is refused (`code`) with the list of missing ones."""
     found: dict[str, Attachment] = {}
     mine = Q(uploaded_by=acting_user)
     if acting_user.branch_id:  # an upload is shared within its branch (attachment_store)
@@ -88,7 +90,5 @@ def uploads_cited(*, acting_user: Actor, cited: set[str]) -> dict[str, Attachmen
                 found.setdefault(sha, attachment)
     missing = sorted(cited - set(found))
     if missing:
-        raise ValidationFailed(
-            _("有照片尚未上传，请先上传照片"), code="visit_photos_missing", missing=missing
-        )
+        raise ValidationFailed(_("有照片尚未上传，请先上传照片"), code=code, missing=missing)
     return found

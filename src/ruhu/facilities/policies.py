@@ -82,3 +82,12 @@ declare(
     zh="安全阀检验有效期到期前在检查页提示的天数",
     en="Days before a safety valve's test validity ends that the check page warns",
 )
+declare(
+    "facility.check_max_photo_count",
+    kind=Kind.INTEGER,
+    default=40,
+    unit="张",
+    source="RULES C (our choice; decision 0017)",
+    zh="一次设施检查记录最多引用的照片数",
+    en="Most photos one facility check record may cite",
+)

@@ -4,8 +4,6 @@ their SHA-256, as visits do. Who may call each step's endpoint is the ladder tab
 (ruhu.hazards.workflow); the services decide the rest, and a case's detail lists the
 actions the caller may take on it now."""
 
-import hashlib
-
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +14,6 @@ from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability
 from ruhu.common.access import requires
 from ruhu.common.errors import NotFound, ValidationFailed
-from ruhu.common.ledger import canonical_json
 from ruhu.common.models import Attachment
 from ruhu.common.pagination import Pages
 from ruhu.common.schemas import Day, ErrorOut, ObjectId
@@ -169,16 +166,8 @@ def hazard_detail(request, hazard_id: ObjectId):
 def hazard_recheck(request, hazard_id: ObjectId, payload: RecheckIn):
     """An inspector's re-check on site, offline-safe under the phone's id."""
     hazard = _hazard(request, hazard_id)
-    digest = hashlib.sha256(canonical_json(payload.model_dump(mode="json"))).hexdigest()
     step, created = services.hazard_recheck_submit(
-        acting_user=request.user,
-        hazard=hazard,
-        step_id=payload.id,
-        payload_sha256=digest,
-        rectified=payload.rectified,
-        after_photo=_file(request.user, payload.after_photo, Attachment.Kind.PHOTO),
-        note=payload.note,
-        position=(payload.latitude, payload.longitude),
+        acting_user=request.user, hazard=hazard, payload=payload
     )
     return Status(201 if created else 200, step)
 

@@ -13,9 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import User
-from ruhu.common.errors import Conflict, ValidationFailed
+from ruhu.common.errors import ValidationFailed
+from ruhu.common.frozen import Draft, Recorder, frozen_record_submit
 from ruhu.common.models import Attachment
+from ruhu.hazards.evidence import RECHECK_KIND
 from ruhu.hazards.models import Hazard, HazardStep, Resolution
+from ruhu.hazards.schemas import RecheckIn
 from ruhu.hazards.services.found import FoundHazard, default_route, hazards_record_found
 from ruhu.hazards.services.transitions import close_if_supply_free, move
 from ruhu.hazards.workflow import Action, authorize, repair_working_days, states_for
@@ -124,37 +127,32 @@ def hazard_recheck(
 
 def _check_photo(photo: Attachment) -> None:
     if photo.kind != Attachment.Kind.PHOTO:
-        raise ValidationFailed("请上传照片", code="hazard_photo_kind")
+        raise ValidationFailed(_("请上传照片"), code="hazard_photo_kind")
 
 
 def hazard_recheck_submit(
-    *,
-    acting_user,
-    hazard: Hazard,
-    step_id,
-    payload_sha256: str,
-    rectified: bool,
-    after_photo: Attachment | None,
-    note: str = "",
-    position: tuple[float | None, float | None] = (None, None),
+    *, acting_user: User, hazard: Hazard, payload: RecheckIn
 ) -> tuple[HazardStep, bool]:
-    """A re-check sent from the phone under its own id: the same one again returns the
-    stored step, another under the same id is a conflict (DESIGN 7)."""
-    stored = HazardStep.objects.filter(pk=step_id).first()
-    if stored is not None:
-        if (stored.hazard_id, stored.actor_id, stored.payload_sha256) != (
-            hazard.pk, acting_user.pk, payload_sha256,
-        ):  # fmt: skip
-            raise Conflict("该复查编号已用于另一份记录", code="recheck_id_conflict")
-        return stored, False
-    step = hazard_recheck(
+    """A re-check sent from the phone under its own id, a frozen record of common/frozen.py:
+    the same one again returns the stored step, another under the same id is a conflict
+    (DESIGN 7); its photo is checked like a visit's; `hazard_recheck` records the step."""
+
+    def write(draft: Draft[RecheckIn], checked: None) -> HazardStep:
+        return hazard_recheck(
+            acting_user=acting_user,
+            hazard=hazard,
+            rectified=payload.rectified,
+            after_photo=draft.uploads.get(payload.after_photo or ""),
+            note=payload.note,
+            step_id=payload.id,
+            position=(payload.latitude, payload.longitude),
+            payload_sha256=draft.digest,
+        )
+
+    return frozen_record_submit(
+        RECHECK_KIND,
+        Recorder(write=write),
         acting_user=acting_user,
-        hazard=hazard,
-        rectified=rectified,
-        after_photo=after_photo,
-        note=note,
-        step_id=step_id,
-        position=position,
-        payload_sha256=payload_sha256,
+        payload=payload,
+        subject=hazard,
     )
-    return step, True
