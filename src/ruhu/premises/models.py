@@ -94,7 +94,7 @@ class Household(models.Model):
         _("特殊用气场所安检周期（月）"),
         null=True,
         blank=True,
-        help_text=_("仅特殊用气场所：按场所单独设定，3–6个月（政策参数）；空则用默认周期"),
+        help_text=_("仅特殊用气场所：按场所单独设定，范围由政策参数决定；空则用默认周期"),
     )
     supply_status = models.CharField(
         _("供气状态"), max_length=16, choices=SupplyStatus.choices, default=SupplyStatus.NORMAL

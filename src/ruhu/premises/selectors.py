@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -118,17 +119,36 @@ SERVICE_LIFE_KEYS = {
 }
 
 
-def appliance_list(*, household: Household, on: dt.date | None = None) -> list[Appliance]:
-    """A household's appliances, each with `past_service_life` set from the branch's policy."""
+@dataclass(frozen=True)
+class ApplianceRow:
+    """An appliance as pages and the API show it: with its service life from the branch's
+    policy and whether it is past it. Reads the appliance's own fields through to it."""
+
+    appliance: Appliance
+    service_life_years: int | None
+    past_service_life: bool
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "appliance":  # copying, pickling
+            raise AttributeError(name)
+        return getattr(self.appliance, name)
+
+    def __str__(self) -> str:
+        return str(self.appliance)
+
+
+def appliance_list(*, household: Household, on: dt.date | None = None) -> list[ApplianceRow]:
+    """A household's appliances, each judged against the service life its branch's policy
+    gives its kind on `on`."""
     on = on or timezone.localdate()
-    appliances = list(household.appliances.all())
-    for appliance in appliances:
+    rows = []
+    for appliance in household.appliances.all():
         life = service_life_years(kind=appliance.kind, branch_id=household.branch_id, on=on)
-        appliance.service_life_years = life
-        appliance.past_service_life = bool(
+        past = bool(
             life and appliance.installed_year and on.year - appliance.installed_year >= life
         )
-    return appliances
+        rows.append(ApplianceRow(appliance, life, past))
+    return rows
 
 
 def service_life_years(*, kind: str, branch_id: int, on: dt.date) -> int | None:
