@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('premises', '0009_move_import_jobs_to_common'),
+        ("premises", "0009_move_import_jobs_to_common"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='household',
-            name='special_cycle_months',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='仅特殊用气场所：按场所单独设定，范围由政策参数决定；空则用默认周期', null=True, verbose_name='特殊用气场所安检周期（月）'),
+            model_name="household",
+            name="special_cycle_months",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="仅特殊用气场所：按场所单独设定，范围由政策参数决定；空则用默认周期",
+                null=True,
+                verbose_name="特殊用气场所安检周期（月）",
+            ),
         ),
     ]
