@@ -221,7 +221,7 @@ def raw_query_inputs(branch_id: int) -> dict:
     the plan's first day (the month's end is the plan's horizon)."""
     import calendar
 
-    from ruhu.inspection.due import Cycles, latest_inspection_still_due
+    from ruhu.premises.due import Cycles, latest_inspection_still_due
 
     month_end = MONTH.replace(day=calendar.monthrange(MONTH.year, MONTH.month)[1])
     cycles = Cycles.of_branch(branch_id, max(MONTH, TODAY.date() + dt.timedelta(days=7)))

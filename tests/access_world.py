@@ -19,12 +19,13 @@ from ruhu.accounts.roles import FIELD_ROLES, Role
 from ruhu.accounts.services import org_unit_create, token_issue
 from ruhu.common.attachments import attachment_store
 from ruhu.common.inbox import inbox_post
-from ruhu.common.models import Attachment, InboxMessage
+from ruhu.common.models import Attachment, ImportJob, InboxMessage
 from ruhu.facilities.models import FacilityRepair
 from ruhu.facilities.services import facility_repair_done, facility_tasks_assign
 from ruhu.hazards.models import Hazard
 from ruhu.hazards.services import (
     followup_call_record,
+    hazard_assign,
     hazard_notice_deliver,
     hazard_notice_issue,
     hazard_repair_fail,
@@ -36,7 +37,6 @@ from ruhu.inspection.services import (
     community_notices_issue,
     visit_submit,
 )
-from ruhu.premises.models import ImportJob
 from ruhu.premises.services import household_create
 from tests.conftest import make_user
 from tests.facilities.checking import submit
@@ -72,6 +72,7 @@ class Branch:
     check: object = None
     repair: object = None
     import_job: object = None
+    facility_import_job: object = None
     token: object = None
     message: object = None  # in the inspector's inbox
     stray_upload: object = None  # uploaded, cited by no record
@@ -148,8 +149,13 @@ def _fill(branch: Branch, key: str) -> None:
     _hazard_paper(branch)
     _facility(branch, key)
     branch.import_job = ImportJob.objects.create(
-        branch=branch.unit, mode="all", file_name="households.csv", status="done",
+        kind="household", branch=branch.unit, mode="all", file_name="households.csv", status="done",
         created_by=branch.lead, report=ContentFile(b"line,column,reason\n", name="report.csv"),
+    )  # fmt: skip
+    branch.facility_import_job = ImportJob.objects.create(
+        kind="facility", branch=branch.unit, mode="all", file_name="facilities.csv",
+        status="done", created_by=branch.lead,
+        report=ContentFile(b"line,column,reason\n", name="report.csv"),
     )  # fmt: skip
     branch.token, _raw = token_issue(
         acting_user=branch.inspector, user=branch.inspector, name="phone"
@@ -198,6 +204,7 @@ def _visits(branch: Branch) -> None:
 def _hazard_paper(branch: Branch) -> None:
     """The repairer cannot fix it; the inspector posts a rectification notice on the door;
     the lead calls the customer and records the call; the month's package is built."""
+    hazard_assign(acting_user=branch.repairer, hazard=branch.hazard, repairer=branch.repairer)
     hazard_repair_fail(acting_user=branch.repairer, hazard=branch.hazard, reason="无法入户")
     branch.hazard.refresh_from_db()
     branch.notice = hazard_notice_issue(

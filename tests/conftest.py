@@ -22,6 +22,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from ruhu.accounts.roles import Role
 from ruhu.common.immutability import guards_lifted
@@ -31,24 +32,15 @@ __all__ = ["PASSWORD", "login", "make_user"]  # imported from here by many test 
 
 
 def _reseed_policies() -> None:
-    """A flush empties the seeded policy values (and the hazard catalogue) too: put the
-    regulation defaults back."""
+    """A flush empties the policy tables (and the hazard catalogue) too: put the declared
+    defaults back, as `migrate` does (decision 0018), and the catalogue."""
     from django.apps import apps
 
-    for module in (
-        "ruhu.common.migrations.0003_seed_policy_values",
-        "ruhu.common.migrations.0007_seed_address_lockout_password_and_unmask_policies",
-        "ruhu.common.migrations.0008_seed_search_handle_policy",
-        "ruhu.inspection.migrations.0003_seed_notice_and_visit_policies",
-        "ruhu.hazards.migrations.0002_seed_catalogue_and_loop_policies",
-        "ruhu.facilities.migrations.0002_seed_schedule_and_repair_policies",
-        "ruhu.accounts.migrations.0003_seed_token_and_first_login_policies",
-        "ruhu.common.migrations.0009_seed_upload_policies",
-    ):
-        importlib.import_module(module).seed(apps, None)
-    from ruhu.common.policy import policy_cache_clear
+    from ruhu.common.policy_seed import policy_seed
 
-    policy_cache_clear()
+    catalogue = "ruhu.hazards.migrations.0002_seed_catalogue_and_loop_policies"
+    importlib.import_module(catalogue).seed(apps, None)
+    policy_seed()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -130,6 +122,15 @@ def cache_clear_own_keys(cache) -> None:
     keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves English active in the thread (LocaleMiddleware activates,
+    nothing deactivates): each test starts in LANGUAGE_CODE, as a service outside a request
+    does, whatever language the previous test's last request asked for."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from ruhu.api import api
 from ruhu.common.models import Attachment
 from ruhu.facilities.models import FacilityKind, FacilityRepair
 from ruhu.hazards.models import Hazard
-from ruhu.hazards.services import hazard_notice_issue, hazard_repair_fail
+from ruhu.hazards.services import hazard_assign, hazard_notice_issue, hazard_repair_fail
 from ruhu.inspection.models import PlanTask
 from ruhu.inspection.services import plan_approve, plan_generate
 from ruhu.premises.services import household_create
@@ -118,6 +118,7 @@ def _build_world() -> World:
             {"hazard_type": "hose_through_wall", "item": "stove_connection"},
             {"hazard_type": "hose_defect", "item": "stove_connection", "level": 1},
         )
+        hazard_assign(acting_user=users["repairer"], hazard=hazards[0], repairer=users["repairer"])
         hazard_repair_fail(
             acting_user=users["repairer"], hazard=hazards[0], reason="客户不在家，无法入户"
         )

@@ -18,6 +18,7 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Swagger
 from ninja.constants import NOT_SET
 from ninja.errors import AuthenticationError, HttpError
@@ -134,12 +135,12 @@ def on_domain_error(request, exc: DomainError):
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return _error(request, 404, "未找到该记录", "not_found")
+    return _error(request, 404, _("未找到该记录"), "not_found")
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
-    return _error(request, 401, "需要登录或有效的设备令牌", "unauthenticated")
+    return _error(request, 401, _("需要登录或有效的设备令牌"), "unauthenticated")
 
 
 @api.exception_handler(HttpError)
@@ -147,19 +148,19 @@ def on_http_error(request, exc: HttpError):
     """Ninja's own refusals (a body that is not JSON, …) in the same shape as ours."""
     if isinstance(exc.__cause__, NulInBody):  # ninja answers every parser error with a 400
         error = {"loc": ["body", *exc.__cause__.loc], "msg": str(exc.__cause__)}
-        return _error(request, 422, "请求数据不合法", "invalid_input", {"errors": [error]})
+        return _error(request, 422, _("请求数据不合法"), "invalid_input", {"errors": [error]})
     code = "bad_request" if exc.status_code == 400 else "http_error"
     return _error(request, exc.status_code, str(exc), code)
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_large(request, exc):
-    return _error(request, 413, "请求数据过大", "request_too_large")
+    return _error(request, 413, _("请求数据过大"), "request_too_large")
 
 
 @api.exception_handler(NinjaValidationError)
 def on_invalid(request, exc: NinjaValidationError):
-    return _error(request, 422, "请求数据不合法", "invalid_input", {"errors": exc.errors})
+    return _error(request, 422, _("请求数据不合法"), "invalid_input", {"errors": exc.errors})
 
 
 def on_database_down(request, exc: Exception):

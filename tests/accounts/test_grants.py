@@ -7,6 +7,7 @@ import pytest
 
 from ruhu.accounts.models import ApiToken, User
 from ruhu.accounts.roles import CAPABILITIES, FIELD_WORK, Capability, Role
+from ruhu.accounts.selectors import staff_may_grant
 from ruhu.accounts.services import (
     token_issue,
     token_revoke,
@@ -17,7 +18,7 @@ from ruhu.accounts.services import (
     user_set_password,
     user_update,
 )
-from ruhu.common.errors import PermissionRefused, ValidationFailed
+from ruhu.common.errors import DomainError, PermissionRefused, ValidationFailed
 from ruhu.common.models import AuditEvent, InboxMessage, OutboxMessage
 from tests.conftest import PASSWORD, login, make_user
 
@@ -225,6 +226,25 @@ def test_it_hides_the_access_card_for_an_account_above_the_manager(client, bob, 
     assert client.post(f"/staff/{lead_a.pk}/role/", {"role": Role.INSPECTOR}).status_code == 403
     lead_a.refresh_from_db()
     assert lead_a.role == Role.INSPECTION_LEAD and not lead_a.must_change_password
+
+
+def test_the_staff_page_offers_access_exactly_where_the_services_give_it(
+    bob, charlie, lead_a, hq_admin, alice, org
+):
+    gone = make_user("gina", Role.INSPECTOR, org.team_a)
+    user_deactivate(acting_user=bob, user=gone, reason="离职")
+    gone.refresh_from_db()
+    pairs = [(bob, charlie), (bob, lead_a), (bob, bob), (bob, gone), (charlie, bob)]
+    pairs += [(hq_admin, lead_a), (hq_admin, alice), (alice, hq_admin), (alice, alice)]
+    for actor, person in pairs:
+        try:
+            user_password_reset(acting_user=actor, user=person)
+        except DomainError:
+            given = False
+        else:
+            given = True
+        offered = staff_may_grant(acting_user=actor, user=person)
+        assert offered == given, (actor, person)
 
 
 def test_it_tells_the_user_of_a_role_change_once_at_their_next_sign_in(client, bob, charlie):

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from playwright.sync_api import Page, expect
 
 from ruhu.accounts.roles import Role
-from ruhu.premises.models import ImportJob
+from ruhu.common.models import ImportJob
 from ruhu.premises.services import household_create
 from tests.browser.pages import log_in
 from tests.browser.test_facility_pages import station  # noqa: F401 (fixture)
@@ -143,8 +143,8 @@ def test_the_schedule_ticks_rows_from_its_script_file(watched, station):  # noqa
 def test_the_import_progress_bar_needs_no_inline_style(watched, bob, org, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     job = ImportJob(
-        branch=org.a, mode="valid", file_name="客户.csv", status=ImportJob.Status.RUNNING,
-        rows_total=200, rows_read=50, created_by=bob,
+        kind="household", branch=org.a, mode="valid", file_name="客户.csv",
+        status=ImportJob.Status.RUNNING, rows_total=200, rows_read=50, created_by=bob,
     )  # fmt: skip
     job.file.save("x.csv", ContentFile(b"a,b\n"), save=False)
     job.save()

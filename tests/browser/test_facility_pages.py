@@ -93,6 +93,14 @@ def test_the_lead_works_the_registry_schedule_and_record_card_on_a_desk(
     shoot(page, "facilities-registry-desktop")
     page.get_by_label("类型").select_option("valve_well")
     expect(page.get_by_test_id("facility-row")).to_have_count(2)
+    page.get_by_label("类型").select_option("")
+    expect(page.get_by_test_id("facility-row")).to_have_count(6)
+    page.get_by_text("更多筛选").click()
+    page.get_by_label("编号").fill("TYX-A-001")
+    shoot(page, "facilities-registry-filters-desktop")
+    page.get_by_role("button", name="查找").click()
+    expect(page.get_by_test_id("facility-row")).to_have_count(1)
+    assert "code=TYX-A-001" in page.url  # the filter is in the address, to share or go back to
 
     page.goto("/facilities/schedule/")
     overdue = page.get_by_test_id("schedule-row")

@@ -26,7 +26,7 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from huey.contrib.djhuey import HUEY
 
-from ruhu.common import ledger, tasks
+from ruhu.common import ledger, ledger_chain, tasks
 from ruhu.common.audit import audit_record
 from ruhu.common.immutability import guard_definitions, guards_lifted
 from ruhu.common.ledger import (
@@ -66,7 +66,7 @@ def load_audit_events(ids: list[str]) -> dict[str, LedgerRecord]:
 
 @pytest.fixture(autouse=True)
 def audit_kind(monkeypatch):
-    monkeypatch.setattr(ledger, "_loaders", {})
+    monkeypatch.setattr(ledger_chain, "_loaders", {})
     register_ledger_kind("audit", load_audit_events)
 
 
@@ -228,7 +228,7 @@ def test_it_names_a_record_whose_attachments_changed(db):
 
 def test_it_names_an_entry_of_a_kind_no_app_reads_any_more(db, monkeypatch):
     entry = chain(2)[0]
-    monkeypatch.setattr(ledger, "_loaders", {})
+    monkeypatch.setattr(ledger_chain, "_loaders", {})
     assert broken() == (1, "audit", entry.record_id, "unknown kind")
 
 

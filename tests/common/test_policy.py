@@ -10,14 +10,16 @@ import time_machine
 from ruhu.common.errors import PolicyMissing, ValidationFailed
 from ruhu.common.models import AuditEvent, PolicyKey, PolicyValue
 from ruhu.common.policy import policy_get, policy_set
+from ruhu.common.policy_registry import PolicyUndeclared
 
 RESIDENTIAL = "inspection.cycle_months.residential"
+RATIO = "target.rectification_rate.level2"
 
 
 def test_it_returns_the_seeded_default(db):
     assert policy_get(RESIDENTIAL) == 24
     assert policy_get("inspection.cycle_months.commercial") == 12
-    assert policy_get("target.inspection_rate.annual") == 0.70
+    assert policy_get("target.rectification_rate.level1") == 0.99
     assert policy_get("checklist.hose_max_length_m") == 2.0
     assert policy_get("auth.session_idle_minutes") == 30
     assert policy_get("auth.lockout.max_failures") == 5
@@ -25,7 +27,7 @@ def test_it_returns_the_seeded_default(db):
 
 def test_it_seeds_every_rule_number(db):
     keys = set(PolicyKey.objects.values_list("key", flat=True))
-    assert len(keys) >= 60
+    assert len(keys) >= 80
     assert {
         "inspection.cycle_months.residential",
         "inspection.cycle_months.special_min",
@@ -35,7 +37,7 @@ def test_it_seeds_every_rule_number(db):
         "hazard.customer_notice_days",
         "hazard.fix_working_days.leaking_installation",
         "facility.regulator_box.cutoff_min_pa",
-        "cleaning.absent_wait_minutes",
+        "facility.regulator_box.cleaning_interval_months",
         "appliance.service_life_years.gas_alarm",
         "auth.lockout.lock_minutes",
         "auth.password_min_length",
@@ -96,9 +98,9 @@ def test_it_refuses_bad_values_and_changes_nothing(alice):
         (RESIDENTIAL, 1.5),
         (RESIDENTIAL, True),
         (RESIDENTIAL, None),
-        ("target.inspection_rate.annual", 1.5),
-        ("target.inspection_rate.annual", -0.1),
-        ("target.inspection_rate.annual", "seventy"),
+        (RATIO, 1.5),
+        (RATIO, -0.1),
+        (RATIO, "seventy"),
         ("checklist.hose_max_length_m", "long"),
     ]
     for key, value in bad:
@@ -119,11 +121,11 @@ def test_it_accepts_well_formed_values_in_their_kind(alice):
     assert policy_get(RESIDENTIAL, on=dt.date(2026, 1, 1)) == 36
     policy_set(
         acting_user=alice,
-        key="target.inspection_rate.annual",
-        value="0.8",
+        key=RATIO,
+        value="0.85",
         effective_from=dt.date(2026, 1, 1),
     )
-    assert policy_get("target.inspection_rate.annual", on=dt.date(2026, 1, 1)) == 0.8
+    assert policy_get(RATIO, on=dt.date(2026, 1, 1)) == 0.85
 
 
 def test_it_replaces_the_value_of_the_same_date_and_audits_old_and_new(alice):
@@ -134,7 +136,10 @@ def test_it_replaces_the_value_of_the_same_date_and_audits_old_and_new(alice):
     assert event.changes["value"] == [20, 22]
 
 
-def test_it_says_clearly_when_a_key_has_no_value(db):
+def test_it_says_clearly_when_a_key_has_no_value(db, settings):
+    with pytest.raises(PolicyUndeclared):  # outside production, at once
+        policy_get("no.such.key")
+    settings.PRODUCTION = True
     with pytest.raises(PolicyMissing):
         policy_get("no.such.key")
     with pytest.raises(PolicyMissing):

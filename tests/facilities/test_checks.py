@@ -264,3 +264,23 @@ def test_a_checked_facility_keeps_its_kind_and_its_assignee_is_branch_staff(
     box.refresh_from_db()
     assert box.assignee == charlie and box.name == "新名称"
     assert AuditEvent.objects.filter(action="facility.update").count() == 1
+
+
+def test_a_check_counts_its_photos_against_its_own_policy_not_the_visits(
+    clock, alice, charlie, box, org
+):
+    gauge = {"state": "ok", "photos": [photo(charlie, "red"), photo(charlie, "blue")]}
+    checklist = {**check_payload(box).model_dump()["checklist"], "gauge": gauge}
+
+    def limit(key: str) -> None:
+        policy_set(
+            acting_user=alice, key=key, value=1, branch=org.a, effective_from=dt.date(2026, 11, 1)
+        )
+
+    limit("inspection.visit_max_photo_count")
+    assert submit(charlie, box, checklist=checklist).photos.count() == 2
+    limit("facility.check_max_photo_count")
+    with pytest.raises(ValidationFailed) as refused:
+        submit(charlie, box, checklist=checklist)
+    assert refused.value.code == "check_too_many_photos"
+    assert FacilityCheck.objects.count() == 1

@@ -1,31 +1,27 @@
 """The facility registry import: CSV (UTF-8, GB18030) and XLSX, every bad value reported
 with its line and column, modes all/valid, updates that never move check dates back,
-one audit event per run, the command line and the upload page."""
+one audit event per run, and the command line (the upload page: test_import_page)."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import hashlib
-import io
 import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from ruhu.common.errors import PermissionRefused, ValidationFailed
 from ruhu.common.models import AuditEvent
-from ruhu.facilities.importing import check_row, header_columns
+from ruhu.facilities.importing import check_row
 from ruhu.facilities.models import Facility
 from ruhu.facilities.services.importing import facility_import
-from tests.conftest import login
 from tests.facilities.conftest import make_facility
 
 TODAY = dt.date(2026, 11, 27)  # the `clock` fixture's day
@@ -497,106 +493,7 @@ def test_the_command_refuses_an_unknown_branch_or_unreadable_file(org, tmp_path)
     assert not Facility.objects.exists()
 
 
-# ── the upload page ─────────────────────────────────────────────────────────
-
-
-def upload(rows, header=EN, name="台账.csv", encoding="utf-8"):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return SimpleUploadedFile(name, buffer.getvalue().encode(encoding), content_type="text/csv")
-
-
-def test_lena_uploads_a_file_and_sees_the_counts(client, org, lena):
-    login(client, lena)
-    page = client.get("/facilities/import/").content.decode()
-    assert 'name="branch"' not in page and "东城项目公司" in page  # her own branch
-    response = client.post("/facilities/import/", {"file": upload(GOOD, ZH), "mode": "all"})
-    assert response.status_code == 302 and response["Location"] == "/facilities/import/"
-    assert Facility.objects.filter(branch=org.a).count() == 4
-    page = client.get("/facilities/import/").content.decode()
-    assert 'data-testid="import-inserted">4<' in page and 'data-testid="import-written"' in page
-    assert "下载错误报告" not in page
-
-
-def test_the_page_lists_every_rejected_row_and_the_report_holds_them(client, org, lena):
-    login(client, lena)
-    rows = [*GOOD, row("TYX-BAD", kind="调压站"), row("TYX-001")]
-    client.post("/facilities/import/", {"file": upload(rows), "mode": "valid"})
-    page = client.get("/facilities/import/").content.decode()
-    assert 'data-testid="import-inserted">4<' in page and 'data-testid="import-rejected">2<' in page
-    assert "未知的设施类型" in page and "编号 TYX-001 与第 2 行重复" in page
-    assert "下载错误报告" in page
-    report = client.get("/facilities/import/report/")
-    assert report.status_code == 200 and "attachment" in report["Content-Disposition"]
-    text = b"".join(report.streaming_content).decode("utf-8-sig")
-    assert list(csv.reader(io.StringIO(text))) == [
-        ["line", "column", "reason"],
-        ["6", "kind", "未知的设施类型，应为 调压箱、阀井、阀室 或 调压柜"],
-        ["7", "code", "编号 TYX-001 与第 2 行重复"],
-    ]
-
-
-def test_the_report_belongs_to_the_session_that_ran_the_import(client, org, lena, bob):
-    login(client, lena)
-    client.post("/facilities/import/", {"file": upload([row(kind="?")]), "mode": "all"})
-    assert client.get("/facilities/import/report/").status_code == 200
-    other = Client()
-    login(other, bob)
-    assert other.get("/facilities/import/report/").status_code == 404
-    client.post("/facilities/import/", {"file": upload(GOOD), "mode": "all"})
-    assert client.get("/facilities/import/report/").status_code == 404  # replaced, no errors
-
-
-def test_the_page_caps_its_table_and_points_to_the_report(client, org, lena):
-    login(client, lena)
-    rows = [row(f"T-{n}", kind="?", location="") for n in range(300)]
-    client.post("/facilities/import/", {"file": upload(rows), "mode": "all"})
-    page = client.get("/facilities/import/").content.decode()
-    assert page.count("<tr><td") == 500 and "共 600 个错误，这里列出前 500 个" in page
-
-
-def test_a_file_refused_whole_shows_why_and_writes_nothing(client, org, lena):
-    login(client, lena)
-    response = client.post(
-        "/facilities/import/", {"file": upload(GOOD, ["编号", "类型"]), "mode": "all"}
-    )
-    assert response.status_code == 422
-    assert "缺少必需的列：location（位置）" in response.content.decode()
-    wrong_type = client.post(
-        "/facilities/import/",
-        {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4"), "mode": "all"},
-    )
-    assert (
-        wrong_type.status_code == 422 and "请上传 CSV 或 XLSX 文件" in wrong_type.content.decode()
-    )
-    assert not Facility.objects.exists()
-
-
-def test_head_office_chooses_the_branch(client, org, alice):
-    login(client, alice)
-    missing = client.post("/facilities/import/", {"file": upload(GOOD), "mode": "all"})
-    assert missing.status_code == 422 and "请选择分公司" in missing.content.decode()
-    client.post("/facilities/import/", {"file": upload(GOOD), "branch": org.b.pk, "mode": "all"})
-    assert Facility.objects.filter(branch=org.b).count() == 4
-
-
-def test_an_inspector_may_not_import(client, org, charlie):
-    login(client, charlie)
-    assert client.get("/facilities/import/").status_code == 403
-    refused = client.post("/facilities/import/", {"file": upload(GOOD), "mode": "all"})
-    assert refused.status_code == 403
-    assert client.get("/facilities/import/report/").status_code == 403
-    assert not Facility.objects.exists()
-
-
-def test_the_template_has_the_chinese_header(client, org, lena):
-    login(client, lena)
-    response = client.get("/facilities/import/template.csv")
-    text = response.content.decode("utf-8-sig")
-    assert text.startswith("编号,类型,名称,位置")
-    assert header_columns(next(csv.reader(io.StringIO(text)))) == EN  # the import reads it
+# ── the rules that span files and checks ────────────────────────────────────
 
 
 def test_a_checked_facility_keeps_its_kind(clock, org, lena, charlie, box, tmp_path, settings):

@@ -454,6 +454,28 @@ def test_the_lead_assigns_a_repairer_and_the_inspector_cannot(
     assert job.assignee == rick
 
 
+def test_a_refused_step_shows_why_on_the_jobs_card_and_a_done_one_returns_to_it(
+    client, clock, lena, charlie, rick, box
+):
+    submit(charlie, box, cutoff_pa=3400)
+    job = FacilityRepair.objects.get(facility=box)
+    login(client, lena)
+    refused = client.post("/facilities/repairs/", {"op": "assign", "repair": job.pk})
+    assert refused.status_code == 422
+    card = re.search(rf'<li[^>]*id="repair-{job.pk}".*?</li>', html(refused), re.S).group(0)
+    assert 'data-testid="card-error"' in card and "请选择维修员" in card
+    unknown = client.post("/facilities/repairs/", {"op": "finish", "repair": job.pk})
+    assert unknown.status_code == 400
+    assert client.post("/facilities/repairs/", {"op": "assign"}).status_code == 404
+    job.refresh_from_db()
+    assert job.assignee is None
+    done = client.post(
+        "/facilities/repairs/?status=todo", {"op": "assign", "repair": job.pk, "repairer": rick.pk}
+    )
+    assert done["Location"] == f"/facilities/repairs/?status=todo#repair-{job.pk}"
+    assert "已分派给 Rick" in html(client.get(done["Location"]))
+
+
 def test_the_repairs_mark_overdue_jobs_and_filter_by_status(client, clock, charlie, lena, box):
     submit(charlie, box, cutoff_pa=3400)  # due 30 Nov
     clock.shift(dt.timedelta(days=5))

@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from ruhu.accounts.roles import Role
+from ruhu.common.models import AuditEvent
 from ruhu.hazards.models import Hazard, HazardStep, State
 from tests.conftest import make_user
 from tests.hazards.conftest import find, today
@@ -79,7 +80,7 @@ def test_an_illegal_step_is_409_and_bad_input_422_and_neither_changes_anything(
         {"id": str(uuid.uuid4()), "rectified": True, "after_photo": "0" * 64},
         content_type=JSON,
     )
-    assert missing.status_code == 422 and missing.json()["code"] == "attachment_missing"
+    assert missing.status_code == 422 and missing.json()["code"] == "recheck_photos_missing"
     malformed = client.post(
         f"/api/v1/hazards/{hazard.pk}/rechecks", {"rectified": "maybe"}, content_type=JSON
     )
@@ -166,3 +167,49 @@ def test_the_lists_use_constant_queries(clock, client, charlie, lena, household_
     few = _queries(client, url)
     add(6)
     assert _queries(client, url) == few
+
+
+WALL = {"hazard_type": "hose_through_wall", "item": "stove_connection"}
+
+
+def test_a_second_repairer_is_refused_a_colleagues_job_and_nothing_changes(
+    clock, client, charlie, rick, lena, household_a, org
+):
+    ryan = make_user("ryan", Role.REPAIRER, org.team_a)
+    [hazard] = find(charlie, household_a, WALL)
+    assign, repair = f"/api/v1/hazards/{hazard.pk}/assign", f"/api/v1/hazards/{hazard.pk}/repair"
+    client.force_login(rick)
+    assert client.post(assign, {"repairer_id": rick.pk}, content_type=JSON).status_code == 200
+    assert client.get(f"/api/v1/hazards/{hazard.pk}").json()["actions"] == [
+        "repair", "repair_fail",
+    ]  # fmt: skip
+
+    def trace():
+        case = Hazard.objects.get(pk=hazard.pk)
+        return case.state, case.assignee_id, HazardStep.objects.count(), AuditEvent.objects.count()
+
+    finished = {"done": True, "after_photo": photo(ryan, "green")}
+    before = trace()
+    client.force_login(ryan)
+    assert client.get(f"/api/v1/hazards/{hazard.pk}").json()["actions"] == []
+    refused = [
+        (repair, finished, "hazard_not_assignee"),
+        (repair, {"done": False, "reason": "客户拒绝入户"}, "hazard_not_assignee"),
+        (assign, {"repairer_id": ryan.pk}, "hazard_assigned"),
+        (assign, {"repairer_id": rick.pk}, "capability_missing"),
+    ]
+    for url, body, code in refused:
+        answer = client.post(url, body, content_type=JSON)
+        assert (answer.status_code, answer.json()["code"]) == (403, code), (url, body)
+    assert trace() == before
+
+    # a lead may give the job to another repairer; then only that one may finish it
+    client.force_login(lena)
+    assert client.post(assign, {"repairer_id": ryan.pk}, content_type=JSON).status_code == 200
+    client.force_login(rick)
+    late = client.post(repair, {"done": False, "reason": "客户拒绝入户"}, content_type=JSON)
+    assert late.status_code == 403
+    client.force_login(ryan)
+    done = client.post(repair, finished, content_type=JSON)
+    assert done.status_code == 200 and done.json()["kind"] == "repaired"
+    assert Hazard.objects.get(pk=hazard.pk).state == State.CLOSED

@@ -39,6 +39,7 @@ NOTICE = RectificationNoticeContent(
     account_no="DC000017", customer_name="张三", address="阳光家园1幢2单元0301室",
     hazards=HAZARDS, issued_on=dt.date(2026, 12, 1), deadline=dt.date(2026, 12, 8),
     inspector_name="王安检", inspector_badge="A-001", hotline="96777",
+    copy_return_hours=48, second_notice_days=3,
 )  # fmt: skip
 STOP = StopSupplyNoticeContent(
     company="示范燃气", branch="东城项目公司", number="TG-2026-000009", account_no="DC000017",

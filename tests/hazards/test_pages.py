@@ -28,6 +28,7 @@ from ruhu.hazards.models import (
     SupplyHold,
 )
 from ruhu.hazards.services import (
+    hazard_assign,
     hazard_clock_run,
     hazard_limit_apply,
     hazard_notice_deliver,
@@ -177,6 +178,49 @@ def test_it_lets_a_repairer_report_a_job_done_with_an_after_photo(
     assert hazard.state == State.CLOSED and hazard.rectified_on == today()
 
 
+def test_a_second_repairer_is_offered_and_allowed_nothing_of_a_colleagues_job(
+    client, clock, org, charlie, rick, lena, household_a
+):
+    ryan = make_user("ryan", Role.REPAIRER, org.team_a)
+    [hazard] = find(charlie, household_a, WALL)
+    hazard_assign(acting_user=rick, hazard=fresh(hazard), repairer=rick)
+    login(client, ryan)
+    page = client.get(f"/hazards/{hazard.pk}/").content.decode()
+    assert 'data-testid="hazard-ops"' not in page and "当前状态下您没有需要处理的步骤" in page
+    assert household_a.account_no not in client.get("/hazards/queue/").content.decode()
+    before = counts()
+    for url in ("/hazards/queue/", f"/hazards/{hazard.pk}/"):
+        for posted in (
+            {"op": "repair", "hazard": hazard.pk, "photo": jpeg(), "note": "已封堵"},
+            {"op": "repair_fail", "hazard": hazard.pk, "reason": "拒绝入户"},
+            {"op": "take", "hazard": hazard.pk},
+        ):
+            assert client.post(url, posted).status_code == 403, (url, posted["op"])
+    assert counts() == before
+    assert (fresh(hazard).state, fresh(hazard).assignee) == (State.DISPATCHED, rick)
+
+    # the lead gives it to the second repairer, who may then finish it; the first may not
+    client.logout()
+    login(client, lena)
+    page = client.get(f"/hazards/{hazard.pk}/").content.decode()
+    assert 'name="op" value="assign"' in page
+    given = client.post(
+        f"/hazards/{hazard.pk}/", {"op": "assign", "hazard": hazard.pk, "repairer": ryan.pk}
+    )
+    assert given.status_code == 302 and fresh(hazard).assignee == ryan
+    client.logout()
+    login(client, rick)
+    refused = client.post(
+        "/hazards/queue/", {"op": "repair_fail", "hazard": hazard.pk, "reason": "x"}
+    )
+    assert refused.status_code == 403
+    client.logout()
+    login(client, ryan)
+    assert 'value="repair"' in client.get("/hazards/queue/").content.decode()
+    done = client.post("/hazards/queue/", {"op": "repair", "hazard": hazard.pk, "photo": jpeg()})
+    assert done.status_code == 302 and fresh(hazard).state == State.CLOSED
+
+
 def test_a_repair_photo_outside_the_upload_rate_is_refused_and_nothing_moves(
     client, clock, charlie, rick, household_a
 ):
@@ -251,6 +295,7 @@ def test_it_lets_an_inspector_issue_print_and_deliver_a_notice(
     client, clock, charlie, rick, household_a
 ):
     [hazard] = find(charlie, household_a, WALL)
+    hazard_assign(acting_user=rick, hazard=fresh(hazard), repairer=rick)
     hazard_repair_fail(acting_user=rick, hazard=fresh(hazard), reason="客户不在家")
     login(client, charlie)
     html = client.get("/hazards/queue/").content.decode()

@@ -82,7 +82,7 @@ def test_from_each_state_each_step_is_allowed_or_refused_without_a_trace(
     hold = "sealed" if state == State.RECTIFIED else ""
     for step, allowed in ALLOWED.items():
         with rolled_back():
-            Hazard.objects.filter(pk=hazard.pk).update(state=state, supply_hold=hold)
+            Hazard.objects.filter(pk=hazard.pk).update(state=state, supply_hold=hold, assignee=rick)
             case = Hazard.objects.get(pk=hazard.pk)
             before = (HazardStep.objects.count(), AuditEvent.objects.count())
             if state in allowed:

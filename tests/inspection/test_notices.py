@@ -20,6 +20,7 @@ from ruhu.common.models import Attachment, AuditEvent, OutboxMessage
 from ruhu.common.policy import policy_set
 from ruhu.inspection.documents import CommunityNoticeContent, FontMissing, community_notice_pdf
 from ruhu.inspection.models import CommunityNotice, Plan, PlanTask
+from ruhu.inspection.selectors import community_notices_to_come
 from ruhu.inspection.services import (
     community_notice_record_posting,
     community_notices_issue,
@@ -387,6 +388,21 @@ def test_an_inspector_sees_only_the_notices_of_his_communities(client, notice, o
     client.force_login(other)
     assert "翠苑" not in client.get("/inspection/notices/").content.decode()
     assert client.post(f"/inspection/plans/{notice.plan_id}/notices/").status_code == 403
+
+
+def test_the_notices_to_come_leave_out_past_ones_and_other_plans(client, notice, lena):
+    def listed(**kwargs) -> list:
+        return list(community_notices_to_come(acting_user=lena, **kwargs))
+
+    assert listed(on=notice.last_day) == [notice]
+    assert listed(on=notice.last_day + dt.timedelta(days=1)) == []
+    assert listed(on=notice.first_day, plan_id=notice.plan_id) == [notice]
+    assert listed(on=notice.first_day, plan_id=notice.plan_id + 1) == []
+    client.force_login(lena)
+    with time_machine.travel(NOV_20, tick=False):
+        assert "翠苑" in client.get(f"/inspection/notices/?plan={notice.plan_id}").content.decode()
+        other = client.get(f"/inspection/notices/?plan={notice.plan_id + 1}").content.decode()
+        assert "翠苑" not in other
 
 
 def test_the_notice_pages_make_a_fixed_number_of_queries(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from ruhu.accounts.roles import Role
 from ruhu.common.errors import Conflict, NotFound, ValidationFailed
 from ruhu.common.immutability import guards_lifted
 from ruhu.common.ledger import ledger_verify
 from ruhu.common.models import AuditEvent, LedgerEntry
 from ruhu.inspection.models import Visit, VisitHazard, VisitPhoto
 from ruhu.inspection.services import visit_correct, visit_submit
+from tests.conftest import make_user
 from tests.inspection.visiting import absent, inspected, photo
 
 REFUSED = (IntegrityError, DatabaseError)
@@ -291,3 +293,22 @@ def test_another_branchs_missed_visit_notice_is_404(client, charlie, bella, hous
     visit, _ = visit_submit(acting_user=charlie, payload=absent(charlie, household_a))
     client.force_login(bella)
     assert client.get(f"/inspection/visits/{visit.pk}/missed-visit.pdf").status_code == 404
+
+
+def test_field_staff_get_a_link_only_to_the_visits_they_made(
+    client, org, charlie, household_a, bob
+):
+    colleague = make_user("colin", Role.INSPECTOR, org.team_a, badge_no="A-002")
+    theirs, _ = visit_submit(acting_user=colleague, payload=absent(colleague, household_a))
+    mine, _ = visit_submit(acting_user=charlie, payload=inspected(charlie, household_a))
+    url = f"/inspection/households/{household_a.pk}/visits/"
+    client.force_login(charlie)
+    listing = client.get(url).content.decode()
+    assert listing.count("<li>") == 2
+    assert f"/inspection/visits/{mine.pk}/" in listing
+    assert f"/inspection/visits/{theirs.pk}/" not in listing
+    assert client.get(f"/inspection/visits/{theirs.pk}/").status_code == 404
+    client.force_login(bob)
+    listing = client.get(url).content.decode()
+    assert f"/inspection/visits/{mine.pk}/" in listing
+    assert f"/inspection/visits/{theirs.pk}/" in listing

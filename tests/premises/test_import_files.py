@@ -17,15 +17,15 @@ import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ruhu.common.models import AuditEvent
-from ruhu.premises import services
-from ruhu.premises.models import Household, ImportJob
+from ruhu.common.models import AuditEvent, ImportJob
+from ruhu.premises.models import Household
 from ruhu.premises.services import (
     IMPORT_EXPIRED,
     IMPORT_INTERRUPTED,
     import_job_create,
     import_job_run,
     import_jobs_sweep,
+    importing,
 )
 from tests.premises.test_import import BAD, GOOD, HEADER
 
@@ -89,7 +89,7 @@ def test_a_job_that_crashes_deletes_its_upload_and_says_so(bob, org, tmp_path, m
     def crash(**_kwargs):
         raise RuntimeError("the worker ran out of memory")
 
-    monkeypatch.setattr(services, "household_import", crash)
+    monkeypatch.setattr(importing, "household_import", crash)
     job = import_job_create(acting_user=bob, branch=org.a, mode="all", upload=upload(GOOD))
     with pytest.raises(RuntimeError):
         import_job_run(job_id=job.pk)

@@ -5,7 +5,8 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ruhu.premises.models import Household, ImportJob
+from ruhu.common.models import ImportJob
+from ruhu.premises.models import Household
 from tests.conftest import login
 from tests.premises.test_import import BAD, GOOD, HEADER
 
@@ -95,3 +96,37 @@ def test_a_second_run_of_the_same_job_does_nothing(bob, org, settings, tmp_path)
     import_job_run(job_id=job.pk)
     again = import_job_run(job_id=job.pk)
     assert again.inserted == 3 and Household.objects.count() == 3
+
+
+def test_the_job_page_lists_the_rejected_rows_it_reports(
+    client, bob, org, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    login(client, bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/households/import/",
+            {"file": csv_upload(GOOD + BAD), "branch": org.a.pk, "mode": "valid"},
+        )
+    job = ImportJob.objects.get()
+    assert (job.inserted, job.rejected, job.written) == (3, 3, True)
+    assert job.error_count >= job.rejected
+    page = client.get(f"/households/import/{job.pk}/").content.decode()
+    assert 'data-testid="import-errors"' in page and page.count("<tr><td") == job.error_count
+    assert "正确的行已写入，错误行未导入" in page
+
+
+def test_a_file_refused_whole_fails_its_job_visibly(
+    client, bob, org, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    login(client, bob)
+    old_excel = SimpleUploadedFile("h.csv", b"\xd0\xcf\x11\xe0" + b"\x00" * 64)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/households/import/", {"file": old_excel, "branch": org.a.pk, "mode": "all"})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED and not job.file
+    status = client.get(f"/households/import/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="import-failed"' in status and "不支持 Excel 97-2003" in status
+    assert "hx-trigger" not in status
+    assert not Household.objects.exists()

@@ -12,11 +12,13 @@ from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ruhu.common.models import AuditEvent
-from ruhu.premises.importing import chunks, rows, store
+from ruhu.common.importing import chunks
+from ruhu.common.importing.jobs import import_progress_key
+from ruhu.common.models import AuditEvent, ImportJob
+from ruhu.premises.importing import rows, store
 from ruhu.premises.importing.columns import check_batch
-from ruhu.premises.models import Household, ImportJob
-from ruhu.premises.selectors import import_job_get, import_progress_key
+from ruhu.premises.models import Household
+from ruhu.premises.selectors import import_job_get
 from ruhu.premises.services import household_import
 from tests.premises.test_import import GOOD, HEADER, write_csv
 
@@ -270,7 +272,7 @@ def test_a_running_jobs_page_shows_the_rows_read_so_far(org, bob):
     from django.core.cache import caches
 
     job = ImportJob.objects.create(
-        branch=org.a, mode="all", file_name="h.csv", created_by=bob,
+        kind="household", branch=org.a, mode="all", file_name="h.csv", created_by=bob,
         status=ImportJob.Status.RUNNING, rows_total=1000,
     )  # fmt: skip
     caches["progress"].set(import_progress_key(job.pk), 400)

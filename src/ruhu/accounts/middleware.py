@@ -8,6 +8,7 @@ import time
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.services import session_end
 from ruhu.common.policy import policy_get
@@ -33,7 +34,7 @@ def _password_change_pending(request, view_func):
     if not getattr(view_func, "login_required", True):  # public pages stay public
         return None
     if request.path.startswith(API_PREFIX):
-        body = {"message": "请先修改初始密码", "code": "password_change_required", "extra": {}}
+        body = {"message": _("请先修改初始密码"), "code": "password_change_required", "extra": {}}
         return JsonResponse(body, status=403, json_dumps_params={"ensure_ascii": False})
     return redirect("password-change")
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import ApiToken, OrgUnit, User
 from ruhu.accounts.roles import Capability, Role, role_grant_gap
@@ -77,7 +78,7 @@ def token_get(*, acting_user, pk: int) -> ApiToken:
     if token is None or (
         token.user_id != acting_user.pk and not acting_user.can(Capability.MANAGE_STAFF)
     ):
-        raise NotFound("未找到该令牌")
+        raise NotFound(_("未找到该令牌"))
     if token.user_id != acting_user.pk:
         user_get(acting_user=acting_user, pk=token.user_id)
     return token
@@ -100,6 +101,19 @@ def grantable_roles(*, acting_user) -> list[tuple[str, str]]:
         if not role_grant_gap(acting_user, value)
         and (value != Role.ADMIN or acting_user.is_superuser)
     ]
+
+
+def staff_may_grant(*, acting_user, user: User) -> bool:
+    """Whether the staff page offers handing `user` access (a role, a password, an
+    invitation): to a staff manager holding all the account holds, for an active account
+    not their own, an administrator's only from an administrator (as the services decide)."""
+    return (
+        acting_user.can(Capability.MANAGE_STAFF)
+        and user != acting_user
+        and user.is_active
+        and not role_grant_gap(acting_user, user.role)
+        and (acting_user.is_superuser or not user.is_superuser)
+    )
 
 
 def role_changes_since(*, user: User, since: dt.datetime | None) -> QuerySet[AuditEvent]:

@@ -25,7 +25,7 @@ from ruhu.accounts.forms import (
     UnmaskForm,
 )
 from ruhu.accounts.middleware import password_change_allowed
-from ruhu.accounts.roles import Capability, Role, role_grant_gap
+from ruhu.accounts.roles import Capability, Role
 from ruhu.common.access import requires, signed_in
 from ruhu.common.errors import DomainError
 from ruhu.common.pii import pii_unmask
@@ -141,21 +141,12 @@ def staff_list(request):
 
 
 def _staff_context(request, user, **extra):
-    can_manage = request.user.can(Capability.MANAGE_STAFF)
     roles = selectors.grantable_roles(acting_user=request.user)
-    # access (a role, a password) is given only by someone holding all that the account holds
-    can_grant = (
-        can_manage
-        and user != request.user
-        and user.is_active
-        and not role_grant_gap(request.user, user.role)
-        and (request.user.is_superuser or not user.is_superuser)
-    )
     return {
         "person": user,
         "audit": audit_for_object(target=user)[:50],
-        "can_manage": can_manage,
-        "can_grant": can_grant,
+        "can_manage": request.user.can(Capability.MANAGE_STAFF),
+        "can_grant": selectors.staff_may_grant(acting_user=request.user, user=user),
         "can_unmask": request.user.can(Capability.UNMASK_PII),
         "deactivate_form": ReasonForm(),
         "role_form": RoleForm(roles=roles, initial={"role": user.role}),

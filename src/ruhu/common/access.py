@@ -23,10 +23,11 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 
 from ruhu.common.errors import PermissionRefused
 
-REFUSED = "您没有权限执行此操作"
+REFUSED = gettext_lazy("您没有权限执行此操作")
 
 
 ACCESS_ATTRIBUTE = "access"  # where the declaration sits on the view function

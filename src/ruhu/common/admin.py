@@ -7,6 +7,7 @@ from ruhu.common.models import (
     AuditEvent,
     CalendarDay,
     CalendarYear,
+    ImportJob,
     LedgerEntry,
     LedgerHeadExport,
     OutboxMessage,
@@ -26,6 +27,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "file_name", "branch", "status", "inserted",
+                    "updated", "unchanged", "rejected", "created_by")  # fmt: skip
+    list_filter = ("kind", "status", "branch")
+    exclude = ("file", "report")
 
 
 @admin.register(AuditEvent)
@@ -49,13 +58,19 @@ class PolicyValueInline(admin.TabularInline):
 
 @admin.register(PolicyKey)
 class PolicyKeyAdmin(admin.ModelAdmin):
+    """Keys are declared in code (`<app>/policies.py`, decision 0018): shown, not edited."""
+
     list_display = ("key", "description", "kind", "unit", "source")
     search_fields = ("key", "description", "source")
     list_filter = ("kind",)
     inlines = [PolicyValueInline]
+    readonly_fields = ("key", "kind", "unit", "description", "source")
 
-    def get_readonly_fields(self, request, obj=None):
-        return ("key", "kind") if obj else ()
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PolicyValue)

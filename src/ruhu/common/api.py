@@ -2,18 +2,17 @@
 
 import uuid
 
-from django.http import FileResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from ruhu.common import attachments
 from ruhu.common.access import requires, signed_in
-from ruhu.common.attachments import attachment_open
 from ruhu.common.models import Attachment
 from ruhu.common.pagination import Pages
 from ruhu.common.schemas import AttachmentOut, AuditEventOut, ErrorOut, Text
 from ruhu.common.selectors import VIEW_AUDIT, attachment_get, audit_list
+from ruhu.common.web import attachment_response
 
 router = Router(tags=["audit", "attachments"])
 
@@ -51,4 +50,4 @@ def attachment_detail(request, attachment_id: uuid.UUID):
 @signed_in
 def attachment_content(request, attachment_id: uuid.UUID):
     attachment = attachment_get(acting_user=request.user, pk=attachment_id)
-    return FileResponse(attachment_open(attachment), content_type=attachment.content_type)
+    return attachment_response(attachment)

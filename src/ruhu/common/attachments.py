@@ -21,7 +21,11 @@ import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from ruhu.common.actors import Actor
 from ruhu.common.audit import audit_record, diff, snapshot
 from ruhu.common.errors import PermissionRefused, RateLimited, Unavailable, ValidationFailed
 from ruhu.common.models import Attachment
@@ -65,11 +69,11 @@ ACCEPTED: dict[str, dict[str, Format]] = {
     },
 }
 
-ACCEPTED_LABELS: dict[str, str] = {
-    Kind.PHOTO: "JPEG、PNG 或 WebP 图片",
-    Kind.SIGNATURE: "PNG 图片",
-    Kind.RECORDING: "MP3、M4A、MP4、3GP、WAV、AMR 或 OGG 录音",
-    Kind.DOCUMENT: "PDF 或 XLSX 文件",
+ACCEPTED_LABELS: dict[str, Promise] = {
+    Kind.PHOTO: gettext_lazy("JPEG、PNG 或 WebP 图片"),
+    Kind.SIGNATURE: gettext_lazy("PNG 图片"),
+    Kind.RECORDING: gettext_lazy("MP3、M4A、MP4、3GP、WAV、AMR 或 OGG 录音"),
+    Kind.DOCUMENT: gettext_lazy("PDF 或 XLSX 文件"),
 }
 
 # Who may upload a file of each kind: the holders of a capability whose records cite one
@@ -99,13 +103,13 @@ def _sha256(data: bytes) -> str:
 
 def _check_kind(kind: str) -> str:
     if kind not in ACCEPTED:
-        raise ValidationFailed("不支持的附件类别", code="attachment_bad_kind", kind=kind)
+        raise ValidationFailed(_("不支持的附件类别"), code="attachment_bad_kind", kind=kind)
     return kind
 
 
 def _too_large(limit: int) -> ValidationFailed:
     return ValidationFailed(
-        f"文件过大：不能超过 {limit / 1024 / 1024:.0f} MB",
+        _("文件过大：不能超过 %(mb).0f MB") % {"mb": limit / 1024 / 1024},
         code="attachment_too_large",
         limit=limit,
     )
@@ -127,7 +131,7 @@ def _read_upload(file: IO[bytes], limit: int) -> bytes:
     if len(data) > limit:
         raise _too_large(limit)
     if not data:
-        raise ValidationFailed("文件为空", code="attachment_empty")
+        raise ValidationFailed(_("文件为空"), code="attachment_empty")
     return data
 
 
@@ -135,9 +139,10 @@ def _detect(kind: str, data: bytes) -> Format:
     guess = filetype.guess(data)
     accepted = ACCEPTED[kind]
     if guess is None or guess.mime not in accepted:
-        found = guess.extension.upper() if guess else "无法识别的格式"
+        found = guess.extension.upper() if guess else _("无法识别的格式")
         raise ValidationFailed(
-            f"{Kind(kind).label}只接受{ACCEPTED_LABELS[kind]}（按文件内容识别，此文件为{found}）",
+            _("%(kind)s只接受%(accepted)s（按文件内容识别，此文件为%(found)s）")
+            % {"kind": Kind(kind).label, "accepted": ACCEPTED_LABELS[kind], "found": found},
             code="attachment_type_refused",
             kind=kind,
         )
@@ -164,7 +169,7 @@ def _build(kind: str, data: bytes, fmt: Format, branch_id: int | None) -> tuple[
 
 @transaction.atomic
 def attachment_store(
-    *, acting_user, kind: str, file: IO[bytes], branch_id: int | None = None
+    *, acting_user: Actor | None, kind: str, file: IO[bytes], branch_id: int | None = None
 ) -> Attachment:
     """Check, clean and store an uploaded file; the same upload again returns the first.
 
@@ -181,7 +186,7 @@ def attachment_store(
         return existing
     attachment, stored = _build(kind, data, _detect(kind, data), branch_id)
     attachment.branch_id = branch_id
-    attachment.uploaded_by = acting_user if getattr(acting_user, "pk", None) else None
+    attachment.uploaded_by_id = getattr(acting_user, "pk", None)
     attachment.file.save(
         f"{attachment.sha256}{attachment.extension}", ContentFile(stored), save=False
     )
@@ -201,14 +206,14 @@ def attachment_store(
 
 
 def attachment_upload(
-    *, acting_user, kind: str, file: IO[bytes], branch_id: int | None
+    *, acting_user: Actor, kind: str, file: IO[bytes], branch_id: int | None
 ) -> Attachment:
     """A file a person uploads: refused (403, nothing stored) unless they write records
     that cite files of this kind, and held to their upload rate (429) before it is read."""
     kind = _check_kind(kind)
     if not any(acting_user.can(capability) for capability in UPLOADERS[kind]):
         raise PermissionRefused(
-            "您没有上传此类文件的权限", code="attachment_upload_refused", kind=kind
+            _("您没有上传此类文件的权限"), code="attachment_upload_refused", kind=kind
         )
     _take_upload_allowance(acting_user, getattr(file, "size", None) or 0, branch_id)
     return attachment_store(acting_user=acting_user, kind=kind, file=file, branch_id=branch_id)
@@ -217,7 +222,7 @@ def attachment_upload(
 UPLOADS_WINDOW, BYTES_WINDOW = 60, 3600
 
 
-def _take_upload_allowance(acting_user, size: int, branch_id: int | None) -> None:
+def _take_upload_allowance(acting_user: Actor, size: int, branch_id: int | None) -> None:
     """Count the upload and its bytes in the user's sliding windows (common/ratelimit.py),
     or refuse it (429, nothing counted) saying when it would fit; fail closed (503)."""
     per_minute = int(policy_get("attachments.rate.uploads_per_minute", branch=branch_id))
@@ -233,12 +238,15 @@ def _take_upload_allowance(acting_user, size: int, branch_id: int | None) -> Non
                 window_take(*window)
     except StoreUnavailable:
         raise Unavailable(
-            "暂时无法核对上传限额，请稍后再试", code="rate_limit_unavailable", retry_after=60
+            _("暂时无法核对上传限额，请稍后再试"), code="rate_limit_unavailable", retry_after=60
         ) from None
     if wait:
         raise RateLimited(
-            f"上传过于频繁：每分钟最多 {per_minute} 个文件、每小时最多 {mb_per_hour} MB，"
-            f"请 {wait} 秒后再试",
+            _(
+                "上传过于频繁：每分钟最多 %(files)s 个文件、每小时最多 %(mb)s MB，"
+                "请 %(seconds)s 秒后再试"
+            )
+            % {"files": per_minute, "mb": mb_per_hour, "seconds": wait},
             retry_after=wait,
         )
 

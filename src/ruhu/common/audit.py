@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from ruhu.common.actors import Actor
 from ruhu.common.fields import BlindIndexField, EncryptedTextField
 from ruhu.common.models import AuditEvent
 
@@ -47,7 +48,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 def audit_record(
     *,
-    acting_user,
+    acting_user: Actor | None,
     action: str,
     target: models.Model | None = None,
     changes: dict[str, Any] | None = None,
@@ -60,7 +61,7 @@ def audit_record(
         branch_id = getattr(target, "branch_id", None)
     actor = acting_user if getattr(acting_user, "pk", None) else None
     return AuditEvent.objects.create(
-        actor=actor,
+        actor_id=actor.pk if actor else None,
         actor_label=(actor.get_username() if actor else "system"),
         action=action,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,

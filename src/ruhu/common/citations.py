@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from ruhu.common.actors import Actor
 from ruhu.common.errors import PermissionRefused
 from ruhu.common.models import Attachment
 
@@ -37,7 +38,7 @@ class Citation:
     records: Callable[[object], QuerySet]
     fields: tuple[str, ...]
 
-    def cited(self, acting_user, ids: set) -> set:
+    def cited(self, acting_user: Actor, ids: set) -> set:
         """Of `ids`, those cited by a record of this kind the user may see (one query)."""
         try:
             records = self.records(acting_user)
@@ -81,7 +82,7 @@ def citations() -> list[Citation]:
     return list(_citations.values())
 
 
-def attachments_visible(*, acting_user, ids: Iterable) -> set:
+def attachments_visible(*, acting_user: Actor | None, ids: Iterable) -> set:
     """Of the attachment `ids`, those the user may see: their own uploads, and those cited
     by a record the user may see. One query for the uploads, then one per kind of citing
     record the user holds a capability for, while some ids are still unaccounted for."""
@@ -91,7 +92,7 @@ def attachments_visible(*, acting_user, ids: Iterable) -> set:
     if not acting_user.is_active:
         return set()
     seen = set(
-        Attachment.objects.filter(pk__in=wanted, uploaded_by=acting_user).values_list(
+        Attachment.objects.filter(pk__in=wanted, uploaded_by_id=acting_user.pk).values_list(
             "pk", flat=True
         )
     )

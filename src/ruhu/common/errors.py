@@ -1,8 +1,18 @@
-"""Domain errors: raised by services; HTTP 409/422 in the API, form errors on the web."""
+"""Domain errors: raised by services; HTTP 409/422 in the API, form errors on the web.
+
+The message is for the person who made the request, in their language: write it in Chinese
+inside `gettext` (`_("…")`, named placeholders `%(name)s` filled with `%`, never an
+f-string), with its English in the locale's django.po. It is rendered when the error is
+made, in the language the request activated (LocaleMiddleware), so `message` is always a
+plain `str`; a job or command outside a request speaks LANGUAGE_CODE (zh-hans).
+tests/common/test_error_words.py fails on an untranslated message.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.utils.functional import Promise
 
 
 class DomainError(Exception):
@@ -11,9 +21,9 @@ class DomainError(Exception):
     code = "domain_error"
     status = 422
 
-    def __init__(self, message: str, *, code: str | None = None, **extra: Any) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Promise, *, code: str | None = None, **extra: Any) -> None:
+        self.message = str(message)
+        super().__init__(self.message)
         if code:
             self.code = code
         self.extra = extra

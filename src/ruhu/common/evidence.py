@@ -17,10 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 
@@ -32,7 +32,7 @@ ATTACHMENT_TABLE = Attachment._meta.db_table
 
 
 def _kind(field: models.Field) -> str:
-    target = field.target_field if field.is_relation else field
+    target = cast(models.ForeignKey, field).target_field if field.is_relation else field
     if isinstance(target, models.UUIDField):
         return "uuid"
     for kind, types in KINDS:
@@ -79,7 +79,7 @@ def _sqlite_value(field: models.Field, column: str) -> str:
         yes, no = "json('true')", "json('false')"
         return f"CASE WHEN {column} IS NULL THEN NULL WHEN {column} THEN {yes} ELSE {no} END"
     if kind == "decimal":
-        return f"printf('%%.{field.decimal_places}f', {column})"
+        return f"printf('%%.{_places(field)}f', {column})"
     return column  # integers as numbers; text, UUIDs (hex) and times as the stored text
 
 
@@ -87,7 +87,7 @@ class RowTable:
     """One table's part of the record: its columns in model order, as one JSON array that
     the database writes (in C, not Python: this is what makes verifying fast)."""
 
-    def __init__(self, model: type[models.Model], skip: set[str] = frozenset()) -> None:
+    def __init__(self, model: type[models.Model], skip: Collection[str] = frozenset()) -> None:
         self.model = model
         self.fields = [f for f in model._meta.concrete_fields if f.attname not in skip]
         self.names = [f.attname for f in self.fields]
@@ -101,10 +101,14 @@ class RowTable:
         return "'[' || " + " || ',' || ".join(parts) + " || ']'"
 
 
+def _places(field: models.Field) -> int:
+    return int(cast(models.DecimalField, field).decimal_places)
+
+
 def reference_json(instance: models.Model, part: RowTable) -> str:
     """The same JSON array written by Python from the model instance: the definition the
     SQL of both engines must agree with (the tests compare them)."""
-    values = []
+    values: list[Any] = []
     for field in part.fields:
         value = getattr(instance, field.attname)
         kind = _kind(field)
@@ -115,7 +119,7 @@ def reference_json(instance: models.Model, part: RowTable) -> str:
         elif kind == "time":
             values.append(str(value.astimezone(UTC).replace(tzinfo=None)))
         elif kind == "decimal":
-            step = Decimal(1).scaleb(-field.decimal_places)
+            step = Decimal(1).scaleb(-_places(field))
             values.append(str(Decimal(value).quantize(step)))
         else:
             values.append(value)

@@ -14,7 +14,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ruhu.common.actors import Actor
 from ruhu.common.errors import NotFound, ValidationFailed
 from ruhu.common.models import InboxMessage
 
@@ -25,9 +27,9 @@ LINK_MAX = 500  # InboxMessage.link
 def _check_link(link: str) -> str:
     """Only a path inside Ruhu: a message must not send its reader elsewhere."""
     if link and (not link.startswith("/") or link.startswith("//") or "\\" in link):
-        raise ValidationFailed("消息链接只能指向本系统的页面", code="inbox_bad_link")
+        raise ValidationFailed(_("消息链接只能指向本系统的页面"), code="inbox_bad_link")
     if len(link) > LINK_MAX:
-        raise ValidationFailed("消息链接过长", code="inbox_bad_link")
+        raise ValidationFailed(_("消息链接过长"), code="inbox_bad_link")
     return link
 
 
@@ -48,7 +50,8 @@ def inbox_post(
     subject = (subject or "").strip()
     if not subject or len(subject) > SUBJECT_MAX:
         raise ValidationFailed(
-            f"消息主题不能为空，且不超过{SUBJECT_MAX}个字", code="inbox_bad_subject"
+            _("消息主题不能为空，且不超过%(count)s个字") % {"count": SUBJECT_MAX},
+            code="inbox_bad_subject",
         )
     link = _check_link((link or "").strip())
     ids = {u if isinstance(u, int) else u.pk for u in users}
@@ -70,22 +73,22 @@ def inbox_post(
 
 
 @transaction.atomic
-def inbox_mark_read(*, acting_user, message_id: int | None = None) -> int:
+def inbox_mark_read(*, acting_user: Actor, message_id: int | None = None) -> int:
     """Mark one of the acting user's messages read, or all of them; how many changed."""
     mine = InboxMessage.objects.filter(recipient_id=acting_user.pk)
     if message_id is not None:
         mine = mine.filter(pk=message_id)
         if not mine.exists():
-            raise NotFound("未找到该消息")
+            raise NotFound(_("未找到该消息"))
     return mine.filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
-def inbox_list(*, acting_user) -> QuerySet[InboxMessage]:
+def inbox_list(*, acting_user: Actor) -> QuerySet[InboxMessage]:
     """The acting user's own messages, newest first; nobody reads another's inbox."""
     return InboxMessage.objects.filter(recipient_id=acting_user.pk).order_by("-created_at", "-id")
 
 
-def inbox_unread_count(*, acting_user) -> int:
+def inbox_unread_count(*, acting_user: Actor) -> int:
     return InboxMessage.objects.filter(recipient_id=acting_user.pk, read_at__isnull=True).count()
 
 

@@ -40,33 +40,55 @@ unique `seq` and `entry_hash` are the second line of defence.
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import hashlib
 import json
 import multiprocessing
-import os
-import re
-import tempfile
-import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, connections, transaction
-from django.db.transaction import TransactionManagementError
-from django.utils import timezone
+from django.db import connection, connections
 
-from ruhu.common.audit import audit_record
-from ruhu.common.models import LedgerEntry, LedgerHeadExport
+from ruhu.common.ledger_chain import (
+    HEX64,
+    ZERO_HASH,
+    LedgerRecord,
+    Loader,
+    _loaders,  # noqa: F401 (the benchmarks register a timed loader here)
+    canonical_json,
+    entry_hash_of,
+    ledger_append,
+    ledger_head,
+    ledger_loaders,
+    register_ledger_kind,
+)
+from ruhu.common.ledger_heads import (
+    ExportedHead,
+    exported_heads,
+    ledger_head_export,
+    read_head_file,
+)
+from ruhu.common.models import LedgerEntry
 
-ZERO_HASH = "0" * 64
-# pg_advisory_xact_lock key of the chain: the bytes of "ruhuledg" as a signed bigint.
-LOCK_KEY = int.from_bytes(b"ruhuledg", "big", signed=True)
-HEX64 = re.compile(r"[0-9a-f]{64}")
-BAD_NAME = re.compile(r"[\r\n]")
+__all__ = [
+    "HEX64",
+    "ZERO_HASH",
+    "BrokenEntry",
+    "LedgerRecord",
+    "Loader",
+    "Problem",
+    "VerifyResult",
+    "canonical_json",
+    "entry_hash_of",
+    "ledger_append",
+    "ledger_head",
+    "ledger_head_export",
+    "ledger_loaders",
+    "ledger_verify",
+    "read_head_file",
+    "register_ledger_kind",
+]
 
 
 class Problem:
@@ -77,17 +99,6 @@ class Problem:
     ATTACHMENTS_CHANGED = "attachments changed"
     UNKNOWN_KIND = "unknown kind"
     HEAD_DIFFERS = "head differs from export"
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerRecord:
-    """A record as its kind's loader reads it now: canonical JSON bytes, attachment hashes."""
-
-    canonical: bytes
-    attachments: tuple[str, ...] = ()
-
-
-Loader = Callable[[list[str]], Mapping[str, LedgerRecord]]
 
 
 @dataclass(frozen=True)
@@ -105,231 +116,6 @@ class VerifyResult:
     broken: BrokenEntry | None = None
 
 
-@dataclass(frozen=True)
-class _Head:
-    """A head that was exported: the chain must still have this hash at this seq."""
-
-    seq: int
-    entry_hash: str
-    kind: str = ""
-    record_id: str = ""
-
-
-_loaders: dict[str, Loader] = {}
-
-
-def register_ledger_kind(kind: str, loader: Loader) -> None:
-    """Declare how to read records of `kind` now: `loader(ids) -> {id: LedgerRecord}`.
-
-    The loader gets a batch of record ids (up to the verify batch size) and leaves out the
-    ids it cannot find, which verify reports as deleted. Registering a kind twice with
-    another loader is a mistake (two apps claiming one kind) and raises ValueError.
-    """
-    _check_name("kind", kind, 32)
-    known = _loaders.get(kind)
-    if known is not None and known is not loader:
-        raise ValueError(f"ledger kind {kind!r} is already registered to {known!r}")
-    _loaders[kind] = loader
-
-
-def _check_name(what: str, value: str, limit: int) -> None:
-    if not isinstance(value, str) or not value or len(value) > limit or BAD_NAME.search(value):
-        raise ValueError(f"ledger {what} must be 1–{limit} characters without line breaks")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = value.astimezone(dt.UTC)
-        return value.isoformat()
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal | uuid.UUID):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} has no canonical JSON form")
-
-
-def canonical_json(value: Any) -> bytes:
-    """The one byte form of a JSON-able value that the chain hashes."""
-    return json.dumps(
-        value,
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
-        allow_nan=False,
-        default=_json_default,
-    ).encode()
-
-
-def entry_hash_of(
-    *, prev_hash: str, kind: str, record_id: str, record_sha256: str, attachments: Sequence[str]
-) -> str:
-    text = f"{prev_hash}\n{kind}\n{record_id}\n{record_sha256}\n{','.join(attachments)}"
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _lock_chain() -> None:
-    """Serialise writers of the chain until the end of the current transaction."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-    # SQLite: the transaction began IMMEDIATE and so already holds the database's write lock.
-
-
-HEAD_SQL = "SELECT seq, entry_hash FROM common_ledgerentry ORDER BY seq DESC LIMIT 1"
-
-
-def _head_values() -> tuple[int, str]:
-    """The last entry's seq and hash: one backward step on the unique index of seq."""
-    with connection.cursor() as cursor:
-        cursor.execute(HEAD_SQL)
-        head = cursor.fetchone()
-    return (head[0], head[1]) if head else (0, ZERO_HASH)
-
-
-def ledger_append(
-    *, kind: str, record_id: str, canonical: bytes, attachments: Sequence[str]
-) -> LedgerEntry:
-    """Chain one frozen record. Call inside the transaction that freezes it."""
-    if not connection.in_atomic_block:
-        raise TransactionManagementError("ledger_append must run inside the caller's transaction")
-    if kind not in _loaders:
-        raise ValueError(f"ledger kind {kind!r} is not registered")
-    _check_name("record id", record_id, 64)
-    if not isinstance(canonical, bytes):
-        raise TypeError("canonical must be bytes (see canonical_json)")
-    hashes = list(attachments)
-    for sha in hashes:
-        if not isinstance(sha, str) or not HEX64.fullmatch(sha):
-            raise ValueError(f"attachment hash must be 64 lowercase hex digits, not {sha!r}")
-    _lock_chain()
-    seq, prev_hash = _head_values()
-    record_sha256 = hashlib.sha256(canonical).hexdigest()
-    return LedgerEntry.objects.create(
-        seq=seq + 1,
-        kind=kind,
-        record_id=record_id,
-        record_sha256=record_sha256,
-        attachments=hashes,
-        prev_hash=prev_hash,
-        entry_hash=entry_hash_of(
-            prev_hash=prev_hash,
-            kind=kind,
-            record_id=record_id,
-            record_sha256=record_sha256,
-            attachments=hashes,
-        ),
-    )
-
-
-def ledger_head() -> LedgerEntry | None:
-    return LedgerEntry.objects.order_by("-seq").first()
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
-
-
-def _free_path(folder: Path, day: dt.date) -> Path:
-    """head-DAY.json, or head-DAY.2.json … when a file of that day is already there.
-
-    An existing file is never overwritten: if the database was put back to an older state,
-    the file written before is the evidence of what the chain was.
-    """
-    path = folder / f"head-{day:%Y-%m-%d}.json"
-    number = 1
-    while path.exists():
-        number += 1
-        path = folder / f"head-{day:%Y-%m-%d}.{number}.json"
-    return path
-
-
-@transaction.atomic
-def ledger_head_export(*, on: dt.date | None = None) -> LedgerHeadExport:
-    """Write the chain's head to a file for safekeeping and record it; once a day.
-
-    A second call for the same day returns that day's export and writes nothing.
-    """
-    day = on or timezone.localdate()
-    _lock_chain()
-    existing = LedgerHeadExport.objects.filter(exported_on=day).first()
-    if existing is not None:
-        return existing
-    head = ledger_head()
-    now = timezone.now()
-    seq, entry_hash = (head.seq, head.entry_hash) if head else (0, ZERO_HASH)
-    content = {
-        "seq": seq,
-        "entry_hash": entry_hash,
-        "exported_at": timezone.localtime(now).isoformat(),
-        "kind": head.kind if head else "",
-        "record_id": head.record_id if head else "",
-    }
-    folder = Path(settings.RUHU_LEDGER_EXPORT_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = _free_path(folder, day)
-    _write_atomically(path, json.dumps(content, ensure_ascii=False, indent=2).encode() + b"\n")
-    export = LedgerHeadExport.objects.create(
-        exported_on=day,
-        seq=seq,
-        entry_hash=entry_hash,
-        path=str(path),
-        exported_at=now,
-    )
-    audit_record(
-        acting_user=None,
-        action="ledger.export_head",
-        target=export,
-        changes={"seq": [None, export.seq], "entry_hash": [None, export.entry_hash]},
-    )
-    return export
-
-
-def read_head_file(path: Path) -> _Head:
-    """An exported head file; ValueError if it is not one."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        head = _Head(
-            seq=int(data["seq"]),
-            entry_hash=str(data["entry_hash"]),
-            kind=str(data.get("kind", "")),
-            record_id=str(data.get("record_id", "")),
-        )
-    except (OSError, ValueError, TypeError, KeyError) as exc:
-        raise ValueError(f"{path}: not a ledger head file ({exc})") from None
-    if head.seq < 0 or not HEX64.fullmatch(head.entry_hash):
-        raise ValueError(f"{path}: not a ledger head file (bad seq or entry_hash)")
-    return head
-
-
-def _exported_heads(files: Iterable[Path]) -> list[_Head]:
-    """Every recorded export, the file each one wrote if it is still there, and `files`."""
-    heads = []
-    for seq, entry_hash, path in LedgerHeadExport.objects.values_list("seq", "entry_hash", "path"):
-        heads.append(_Head(seq, entry_hash))
-        if path and Path(path).exists():
-            try:
-                heads.append(read_head_file(Path(path)))
-            except ValueError:
-                heads.append(_Head(seq, "", "", ""))  # a damaged head file is a finding too
-    heads.extend(read_head_file(Path(path)) for path in files)
-    return heads
-
-
 ENTRIES_SQL = (
     "SELECT seq, kind, record_id, record_sha256, attachments, prev_hash, entry_hash "
     "FROM common_ledgerentry WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s"
@@ -339,6 +125,7 @@ NO_END = 2**63 - 1  # the largest bigint: "no upper bound" on both engines
 
 def _load(rows: list[tuple]) -> dict[str, Mapping[str, LedgerRecord]]:
     """Each kind's records of the batch, one loader call per kind."""
+    loaders = ledger_loaders()
     wanted: dict[str, list[str]] = {}
     for row in rows:
         ids = wanted.get(row[1])
@@ -346,9 +133,9 @@ def _load(rows: list[tuple]) -> dict[str, Mapping[str, LedgerRecord]]:
             ids = wanted[row[1]] = []
         ids.append(row[2])
     return {
-        kind: _loaders[kind](list(dict.fromkeys(ids)))
+        kind: loaders[kind](list(dict.fromkeys(ids)))
         for kind, ids in wanted.items()
-        if kind in _loaders
+        if kind in loaders
     }
 
 
@@ -515,8 +302,8 @@ def ledger_verify(
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    by_seq: dict[int, list[_Head]] = {}
-    for head in _exported_heads(heads):
+    by_seq: dict[int, list[ExportedHead]] = {}
+    for head in exported_heads(heads):
         by_seq.setdefault(head.seq, []).append(head)
     exported = {seq: {h.entry_hash for h in heads} for seq, heads in by_seq.items()}
     expected, prev, checked = 1, ZERO_HASH, 0

@@ -8,6 +8,8 @@ import secrets
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from ruhu.common.errors import NotFound, PermissionRefused, RateLimited, Unavailable
 
@@ -19,7 +21,10 @@ class RejectNulMiddleware:
     def __call__(self, request):
         if "\x00" in request.path or any("\x00" in v for v in request.GET.values()):
             if request.path.startswith("/api/"):  # in the API's own error shape
-                error = {"message": "地址中不能含有 NUL 字符", "code": "bad_request", "extra": {}}
+                # this runs before LocaleMiddleware, so it asks for the language itself
+                with translation.override(translation.get_language_from_request(request)):
+                    message = _("地址中不能含有 NUL 字符")
+                error = {"message": message, "code": "bad_request", "extra": {}}
                 return JsonResponse(error, status=400)
             return HttpResponseBadRequest("NUL characters are not allowed in the address")
         return self.get_response(request)

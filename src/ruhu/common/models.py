@@ -334,3 +334,65 @@ class InboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.subject}"
+
+
+IMPORTS_FOLDER = "imports"
+
+
+def import_upload_path(instance: ImportJob, filename: str) -> str:
+    return f"{IMPORTS_FOLDER}/{instance.id}/{filename}"
+
+
+class ImportJob(models.Model):
+    """A file import started from an upload page and run by the background worker. `kind`
+    names the import (the app's own word: "household", "facility"); the rest is the same
+    for every kind: the upload while it waits, the progress, the counts and the report of
+    rejected rows (common/importing/jobs.py)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("导入内容"), max_length=32)
+    branch = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField(_("模式"), max_length=8)
+    file = models.FileField(_("文件"), upload_to=import_upload_path, max_length=300)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("预计行数"), default=0)
+    rows_read = models.PositiveIntegerField(_("已读行数"), default=0)
+    inserted = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("未变"), default=0)
+    rejected = models.PositiveIntegerField(_("拒绝"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    written = models.BooleanField(_("已写入"), default=False)
+    report = models.FileField(
+        _("错误报告"), upload_to=import_upload_path, blank=True, max_length=300
+    )
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["kind", "-created_at"], name="import_job_kind_recent")]
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, int(100 * self.rows_read / self.rows_total)) if self.rows_total else 0

@@ -14,7 +14,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruhu.common.errors import ValidationFailed
 from ruhu.common.logging import redact
@@ -132,13 +133,13 @@ def _clean_recipient(channel: str, recipient: str) -> str:
     else:
         value = (recipient or "").strip()
     if not value:
-        raise ValidationFailed("收件人不能为空", code="outbox_no_recipient")
+        raise ValidationFailed(_("收件人不能为空"), code="outbox_no_recipient")
     return value
 
 
 def _check_channel(channel: str) -> str:
     if channel not in OutboxMessage.Channel.values:
-        raise ValidationFailed("不支持的发送渠道", code="outbox_bad_channel", channel=channel)
+        raise ValidationFailed(_("不支持的发送渠道"), code="outbox_bad_channel", channel=channel)
     return channel
 
 
@@ -160,7 +161,7 @@ def outbox_enqueue(
     channel = _check_channel(channel)
     recipient = _clean_recipient(channel, recipient)
     if not (body or "").strip():
-        raise ValidationFailed("消息内容不能为空", code="outbox_empty_body")
+        raise ValidationFailed(_("消息内容不能为空"), code="outbox_empty_body")
     if dedupe_key:
         existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
@@ -187,6 +188,32 @@ def outbox_enqueue(
     # sends the message later.
     transaction.on_commit(_queue_dispatch(str(message.pk)), robust=True)
     return message
+
+
+def outbox_email_each(
+    people: Iterable[Any],
+    *,
+    subject: str,
+    body: str,
+    dedupe_key: str,
+    branch_id: int | None = None,
+    cause: models.Model | None = None,
+) -> int:
+    """The same email to each of `people` (anything with `pk` and `email`), each under
+    `dedupe_key` + ":<pk>", so that a repeat writes nobody a second one. How many."""
+    count = 0
+    for person in people:
+        outbox_enqueue(
+            channel="email",
+            recipient=person.email,
+            subject=subject,
+            body=body,
+            dedupe_key=f"{dedupe_key}:{person.pk}",
+            branch_id=branch_id,
+            cause=cause,
+        )
+        count += 1
+    return count
 
 
 def _queue_dispatch(message_id: str) -> Callable[[], None]:

@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image
 
 from ruhu.common import picture_worker
@@ -165,8 +166,11 @@ def _check_pixels(size: tuple[int, int], budget: Budget) -> None:
     width, height = size
     if width * height > budget.pixels:
         raise ValidationFailed(
-            f"图片像素过多（{width}×{height}），不能超过 {budget.pixels / 1e6:.0f} 百万像素，"
-            "请降低分辨率后重新上传",
+            _(
+                "图片像素过多（%(width)s×%(height)s），不能超过 %(megapixels).0f 百万像素，"
+                "请降低分辨率后重新上传"
+            )
+            % {"width": width, "height": height, "megapixels": budget.pixels / 1e6},
             code="attachment_too_many_pixels",
             width=width,
             height=height,
@@ -177,7 +181,7 @@ def _check_pixels(size: tuple[int, int], budget: Budget) -> None:
 def _check_memory(cost: int, budget: Budget) -> None:
     if cost > budget.memory:
         raise ValidationFailed(
-            "图片尺寸过大，解码所需内存超过上限，请降低分辨率或改用 JPEG 后重新上传",
+            _("图片尺寸过大，解码所需内存超过上限，请降低分辨率或改用 JPEG 后重新上传"),
             code="attachment_decode_too_large",
             cost=cost,
             limit=budget.memory,
@@ -198,14 +202,14 @@ def _check_header(data: bytes, pillow_format: str, budget: Budget) -> None:
 
 def _decode_too_large(budget: Budget) -> ValidationFailed:
     return ValidationFailed(
-        "图片解码超出内存或时间上限，请降低分辨率或改用 JPEG 后重新上传",
+        _("图片解码超出内存或时间上限，请降低分辨率或改用 JPEG 后重新上传"),
         code="attachment_decode_too_large",
         limit=budget.memory,
     )
 
 
 def _unreadable() -> ValidationFailed:
-    return ValidationFailed("图片文件已损坏或无法读取", code="attachment_unreadable")
+    return ValidationFailed(_("图片文件已损坏或无法读取"), code="attachment_unreadable")
 
 
 def _decode(data: bytes, pillow_format: str, budget: Budget) -> tuple[dict[str, Any], bytes]:
@@ -227,7 +231,7 @@ def _decode(data: bytes, pillow_format: str, budget: Budget) -> tuple[dict[str, 
         raise _unreadable()
     if done.returncode != 0:  # out of memory, out of CPU time, or killed for either
         raise _decode_too_large(budget)
-    header, _, stored = done.stdout.partition(b"\n")
+    header, _newline, stored = done.stdout.partition(b"\n")
     return json.loads(header), stored
 
 
@@ -280,7 +284,7 @@ def picture_clean(data: bytes, pillow_format: str, budget: Budget) -> Picture:
         _check_header(data, pillow_format, budget)
     except Image.DecompressionBombError:  # Pillow's own ceiling, above any sane policy
         raise ValidationFailed(
-            "图片像素过多，请降低分辨率后重新上传", code="attachment_too_many_pixels"
+            _("图片像素过多，请降低分辨率后重新上传"), code="attachment_too_many_pixels"
         ) from None
     except (OSError, SyntaxError, ValueError):
         raise _unreadable() from None

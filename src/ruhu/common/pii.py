@@ -12,7 +12,9 @@ import time
 from django.core.cache import cache
 from django.db import models, transaction
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
+from ruhu.common.actors import Actor
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import DomainError, PermissionRefused, ValidationFailed
 from ruhu.common.fields import EncryptedTextField
@@ -38,7 +40,7 @@ class UnmaskUnavailable(ValidationFailed):
 
 
 def pii_unmask(
-    *, acting_user, target: models.Model, field: str, reason: str, via: str = "web"
+    *, acting_user: Actor, target: models.Model, field: str, reason: str, via: str = "web"
 ) -> str:
     """The clear value of `target.field`, or a DomainError. A refusal is audited and
     committed before it is raised (not atomic as a whole for that reason: a caller must not
@@ -61,29 +63,33 @@ def pii_unmask(
     return getattr(target, field)
 
 
-def _check(acting_user, target: models.Model, field: str, reason: str) -> None:
+def _check(acting_user: Actor, target: models.Model, field: str, reason: str) -> None:
     """Raise the refusal, in order: capability, field, reason, the hourly limit (which
     counts this unmask when it lets it through)."""
     if not acting_user.can(UNMASK):
-        raise PermissionRefused("您没有查看完整个人信息的权限", code="pii_unmask_refused")
+        raise PermissionRefused(_("您没有查看完整个人信息的权限"), code="pii_unmask_refused")
     try:
         model_field = target._meta.get_field(field)
     except Exception:
-        raise ValidationFailed("未知字段", code="pii_unknown_field") from None
+        raise ValidationFailed(_("未知字段"), code="pii_unknown_field") from None
     if not isinstance(model_field, EncryptedTextField):
-        raise ValidationFailed("该字段不是个人敏感信息", code="pii_unknown_field")
+        raise ValidationFailed(_("该字段不是个人敏感信息"), code="pii_unknown_field")
     if not reason_is_meaningful(reason):
         raise ValidationFailed(
-            f"请填写有意义的查看原因（至少{MIN_REASON}个字，不能是重复的字符）",
+            _("请填写有意义的查看原因（至少%(count)s个字，不能是重复的字符）")
+            % {"count": MIN_REASON},
             code="pii_reason_required",
         )
     limit = hourly_limit(acting_user)
     try:
         allowed = window_take(f"pii-unmask:{acting_user.pk}", WINDOW_SECONDS, limit)
     except StoreUnavailable:
-        raise UnmaskUnavailable("查看服务暂不可用，请稍后再试") from None
+        raise UnmaskUnavailable(_("查看服务暂不可用，请稍后再试")) from None
     if not allowed:
-        raise UnmaskLimited(f"一小时内查看完整个人信息已达 {limit} 次上限，请稍后再试", limit=limit)
+        raise UnmaskLimited(
+            _("一小时内查看完整个人信息已达 %(limit)s 次上限，请稍后再试") % {"limit": limit},
+            limit=limit,
+        )
 
 
 def reason_is_meaningful(reason: str) -> bool:
@@ -96,11 +102,11 @@ def reason_is_meaningful(reason: str) -> bool:
     )
 
 
-def hourly_limit(acting_user) -> int:
+def hourly_limit(acting_user: Actor) -> int:
     return int(policy_get("pii.unmask.max_per_hour", branch=acting_user.branch_id))
 
 
-def _refusal_record(acting_user, target, field: str, reason: str, refusal, via: str) -> None:
+def _refusal_record(acting_user: Actor, target, field: str, reason: str, refusal, via: str) -> None:
     with transaction.atomic():
         audit_record(
             acting_user=acting_user,
@@ -118,7 +124,7 @@ def _refusal_record(acting_user, target, field: str, reason: str, refusal, via: 
             _alert_security_once(acting_user, refusal.extra["limit"])
 
 
-def _alert_security_once(acting_user, limit: int) -> None:
+def _alert_security_once(acting_user: Actor, limit: int) -> None:
     """Tell security once per window, not once per refused attempt."""
     now = time.time()
     key = f"pii-unmask-alerted:{acting_user.pk}"

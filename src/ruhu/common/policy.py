@@ -6,6 +6,10 @@ effective date is on or before the asked date wins.
 Answers are kept in a small per-process cache for CACHE_SECONDS: policy_set clears it in
 its own process, other worker processes see a change within that time. Policy changes are
 made ahead of their effective date, so the delay never changes a decision.
+
+Every key is declared once (ruhu.common.policy_registry, decision 0018). Outside production
+(development, tests) asking for an undeclared key raises PolicyUndeclared at once; in
+production the lookup goes on, and a key without a value raises PolicyMissing as before.
 """
 
 from __future__ import annotations
@@ -15,13 +19,17 @@ import decimal
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ruhu.common.actors import Actor
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import PolicyMissing, ValidationFailed
 from ruhu.common.models import PolicyKey, PolicyValue
+from ruhu.common.policy_registry import policy_declaration
 
 
 def _branch_id(branch) -> int | None:
@@ -50,6 +58,8 @@ def policy_get(key: str, *, branch=None, on: dt.date | None = None) -> Any:
     cached = _cache.get((key, branch_id, on))
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
+    if not settings.PRODUCTION:
+        policy_declaration(key)  # raises PolicyUndeclared
     value = _policy_lookup(key, branch_id, on)
     if len(_cache) >= CACHE_MAX_ENTRIES:
         _cache.clear()
@@ -75,11 +85,22 @@ def _policy_lookup(key: str, branch_id: int | None, on: dt.date) -> Any:
             if branch_id is None:
                 break
     if company_value is _MISSING:
-        raise PolicyMissing(f"policy {key!r} has no value on {on}", key=key, on=str(on))
+        raise PolicyMissing(
+            _("政策参数 %(key)s 在 %(day)s 没有取值") % {"key": key, "day": on},
+            key=key,
+            on=str(on),
+        )
     return company_value
 
 
 _MISSING = object()
+
+
+def policy_number(value: Any) -> str:
+    """A policy number as a label quotes it: 2.0 as "2", 1.5 as "1.5", 80 as "80"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def policy_coerce(kind: str, value: Any) -> Any:
@@ -105,14 +126,16 @@ def policy_coerce(kind: str, value: Any) -> Any:
         return str(value)
     except (ValueError, TypeError, decimal.InvalidOperation):
         raise ValidationFailed(
-            f"{value!r} is not a valid {kind} value", code="policy_bad_value", kind=kind
+            _("%(value)s 不是有效的%(kind)s取值") % {"value": repr(value), "kind": kind},
+            code="policy_bad_value",
+            kind=kind,
         ) from None
 
 
 @transaction.atomic
 def policy_set(
     *,
-    acting_user,
+    acting_user: Actor | None,
     key: str,
     value: Any,
     effective_from: dt.date,
@@ -121,7 +144,9 @@ def policy_set(
 ) -> PolicyValue:
     policy_key = PolicyKey.objects.filter(pk=key).first()
     if policy_key is None:
-        raise ValidationFailed(f"unknown policy key {key!r}", code="policy_unknown_key", key=key)
+        raise ValidationFailed(
+            _("未知的政策参数：%(key)s") % {"key": key}, code="policy_unknown_key", key=key
+        )
     branch_id = _branch_id(branch)
     coerced = policy_coerce(policy_key.kind, value)
     row = PolicyValue.objects.filter(

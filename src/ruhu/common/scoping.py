@@ -8,12 +8,18 @@ Anyone else, and any inactive user, sees nothing.
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from ruhu.common.actors import Actor
 from ruhu.common.errors import NotFound, PermissionRefused
 
 
 def scope_queryset(
-    qs: QuerySet, *, acting_user, branch_field: str = "branch", owner_field: str | None = None
+    qs: QuerySet,
+    *,
+    acting_user: Actor | None,
+    branch_field: str = "branch",
+    owner_field: str | None = None,
 ) -> QuerySet:
     if acting_user is None or not acting_user.is_authenticated or not acting_user.is_active:
         return qs.none()
@@ -26,15 +32,15 @@ def scope_queryset(
     return qs.filter(**{branch_field: acting_user.branch_id})
 
 
-def require(acting_user, capability: str) -> None:
+def require(acting_user: Actor, capability: str) -> None:
     if not acting_user.can(capability):
         raise PermissionRefused(
-            "您没有权限执行此操作", code="capability_missing", capability=capability
+            _("您没有权限执行此操作"), code="capability_missing", capability=capability
         )
 
 
 def get_scoped(qs: QuerySet, pk, **scope) -> object:
     obj = scope_queryset(qs, **scope).filter(pk=pk).first()
     if obj is None:
-        raise NotFound("未找到该记录", code="not_found")
+        raise NotFound(_("未找到该记录"), code="not_found")
     return obj

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ruhu.common.actors import Actor
 from ruhu.common.citations import attachments_visible
 from ruhu.common.errors import NotFound, ValidationFailed
 from ruhu.common.models import Attachment, AuditEvent
@@ -18,13 +20,13 @@ VIEW_AUDIT = "audit.view"  # accounts.roles.Capability.VIEW_AUDIT; common cannot
 
 def audit_list(
     *,
-    acting_user,
+    acting_user: Actor,
     action: str = "",
     actor: str = "",
     actor_id: int | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
-    target: object | None = None,
+    target: Model | None = None,
 ) -> QuerySet[AuditEvent]:
     """Scoped audit events; `action` matches a prefix (`user.` finds every user action)."""
     require(acting_user, VIEW_AUDIT)
@@ -57,24 +59,26 @@ def audit_for_object(*, target) -> QuerySet[AuditEvent]:
     ).order_by("-occurred_at", "-id")
 
 
-def audit_by_actor(*, acting_user) -> QuerySet[AuditEvent]:
+def audit_by_actor(*, acting_user: Actor) -> QuerySet[AuditEvent]:
     """What the acting user did: everyone may see their own trail."""
     return AuditEvent.objects.filter(actor_id=acting_user.pk).order_by("-occurred_at", "-id")
 
 
-def attachment_get(*, acting_user, pk) -> Attachment:
+def attachment_get(*, acting_user: Actor, pk) -> Attachment:
     """An attachment the caller uploaded, or one a record they may see cites (its visit,
     hazard, notice, call, package, facility check…: `ruhu.common.citations`); else 404."""
     attachment = Attachment.objects.filter(pk=pk).first()
     if attachment is None or not attachments_visible(acting_user=acting_user, ids=[pk]):
-        raise NotFound("未找到该附件")
+        raise NotFound(_("未找到该附件"))
     return attachment
 
 
-def uploads_cited(*, acting_user, cited: set[str]) -> dict[str, Attachment]:
+def uploads_cited(
+    *, acting_user: Actor, cited: set[str], code: str = "visit_photos_missing"
+) -> dict[str, Attachment]:
     """The uploaded files a field record cites, by the hash the phone knows (the hash of
     what it uploaded, or of what the server stored). Only files of the caller or their
-    branch; a hash not found is refused with the list of missing ones."""
+    branch; a hash not found is refused (`code`) with the list of missing ones."""
     found: dict[str, Attachment] = {}
     mine = Q(uploaded_by=acting_user)
     if acting_user.branch_id:  # an upload is shared within its branch (attachment_store)
@@ -86,7 +90,5 @@ def uploads_cited(*, acting_user, cited: set[str]) -> dict[str, Attachment]:
                 found.setdefault(sha, attachment)
     missing = sorted(cited - set(found))
     if missing:
-        raise ValidationFailed(
-            "有照片尚未上传，请先上传照片", code="visit_photos_missing", missing=missing
-        )
+        raise ValidationFailed(_("有照片尚未上传，请先上传照片"), code=code, missing=missing)
     return found

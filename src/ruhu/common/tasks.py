@@ -14,6 +14,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
+from ruhu.common.importing.jobs import import_jobs_sweep
 from ruhu.common.ledger import ledger_head_export
 from ruhu.common.notifications import outbox_dispatch, outbox_dispatch_due
 from ruhu.common.private_files import scratch_sweep
@@ -56,3 +57,9 @@ def ledger_head_export_task() -> int:
 def scratch_sweep_task() -> int:
     """Hourly: working copies of imports whose worker died do not stay on disk."""
     return scratch_sweep()
+
+
+@db_periodic_task(crontab(minute="10"))
+def import_jobs_sweep_task() -> int:
+    """Hourly: no uploaded file outlives its import job, of any kind."""
+    return import_jobs_sweep()

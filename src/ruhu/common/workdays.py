@@ -15,8 +15,10 @@ from functools import lru_cache
 
 import holidays
 from django.db import transaction
+from django.utils.translation import gettext as _
 from holidays.countries.china import ChinaStaticHolidays
 
+from ruhu.common.actors import Actor
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import ValidationFailed
 from ruhu.common.models import CalendarDay, CalendarYear
@@ -116,7 +118,9 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 
 @transaction.atomic
-def calendar_day_set(*, acting_user, day: dt.date, is_working: bool, name: str = "") -> CalendarDay:
+def calendar_day_set(
+    *, acting_user: Actor | None, day: dt.date, is_working: bool, name: str = ""
+) -> CalendarDay:
     row = CalendarDay.objects.filter(date=day).first()
     before = {"is_working": row.is_working, "name": row.name} if row else {}
     if row is None:
@@ -138,10 +142,10 @@ def calendar_day_set(*, acting_user, day: dt.date, is_working: bool, name: str =
 
 @transaction.atomic
 def calendar_year_mark_published(
-    *, acting_user, year: int, published_on: dt.date | None = None, note: str = ""
+    *, acting_user: Actor | None, year: int, published_on: dt.date | None = None, note: str = ""
 ) -> CalendarYear:
     if not 2000 <= year <= 2100:
-        raise ValidationFailed("年份超出范围", code="calendar_year")
+        raise ValidationFailed(_("年份超出范围"), code="calendar_year")
     row, created = CalendarYear.objects.update_or_create(
         year=year, defaults={"published_on": published_on, "note": note}
     )

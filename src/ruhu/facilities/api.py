@@ -4,6 +4,7 @@ the repair jobs."""
 import uuid
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -100,7 +101,7 @@ def tasks_of_day(request, day: Day | None = None):
 def tasks_assign(request, payload: TasksAssignIn):
     assignee = checkers(acting_user=request.user).filter(pk=payload.assignee_id).first()
     if assignee is None:
-        raise NotFound("未找到该员工", code="not_found")
+        raise NotFound(_("未找到该员工"), code="not_found")
     tasks = facility_tasks_assign(
         acting_user=request.user,
         facility_ids=payload.facility_ids,
@@ -157,7 +158,7 @@ def repair_assign(request, repair_id: ObjectId, payload: RepairAssignIn):
         repairers(acting_user=request.user).filter(pk=payload.assignee_id).first()
     )
     if assignee is None:
-        raise NotFound("未找到该维修员", code="not_found")
+        raise NotFound(_("未找到该维修员"), code="not_found")
     return facility_repair_assign(acting_user=request.user, repair=repair, assignee=assignee)
 
 

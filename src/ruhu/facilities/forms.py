@@ -7,16 +7,20 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ruhu.common.converters import DayField
+from ruhu.common.converters import MAX_ID, DayField
 from ruhu.facilities.models import FacilityKind
+from ruhu.facilities.selectors import RANGE_FILTERS, FacilityFilter
 
 YES_NO = [("", _("不限")), ("1", _("是")), ("0", _("否"))]
+YES_NO_VALUES = {"1": True, "0": False}
 STATES = [("active", _("在用")), ("retired", _("已停用")), ("all", _("全部"))]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class FacilityFilterForm(forms.Form):
-    """The registry's filters (GET). Nothing here is required: an empty form lists all."""
+    """The registry's filters (GET), one per `FacilityFilter` field; the page shows the
+    usual ones and the rest under 更多条件. Nothing is required, and a bad value (an unknown
+    kind, say) filters by nothing while the other filters still apply."""
 
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
     kind = forms.ChoiceField(
@@ -28,22 +32,55 @@ class FacilityFilterForm(forms.Form):
     )
     state = forms.ChoiceField(label=_("状态"), required=False, choices=STATES)
     flagged = forms.ChoiceField(label=_("有未消除的缺陷"), required=False, choices=YES_NO)
+    code = forms.CharField(label=_("编号"), required=False, max_length=40)
+    name = forms.CharField(label=_("名称"), required=False, max_length=100)
+    location = forms.CharField(label=_("位置"), required=False, max_length=300)
+    model = forms.CharField(label=_("型号"), required=False, max_length=60)
+    manufacturer = forms.CharField(label=_("生产厂家"), required=False, max_length=100)
+    assignee = forms.IntegerField(label=_("责任人"), required=False, min_value=1, max_value=MAX_ID)
+    located = forms.ChoiceField(label=_("坐标"), required=False, choices=YES_NO)
+    installed_from = DayField(label=_("安装日期"), required=False, widget=DATE_INPUT)
+    installed_to = DayField(label=_("安装日期"), required=False, widget=DATE_INPUT)
+    valve_valid_from = DayField(label=_("安全阀检验有效期至"), required=False, widget=DATE_INPUT)
+    valve_valid_to = DayField(label=_("安全阀检验有效期至"), required=False, widget=DATE_INPUT)
+    registered_from = DayField(label=_("登记日期"), required=False, widget=DATE_INPUT)
+    registered_to = DayField(label=_("登记日期"), required=False, widget=DATE_INPUT)
+    checked_from = DayField(label=_("最近检查日期"), required=False, widget=DATE_INPUT)
+    checked_to = DayField(label=_("最近检查日期"), required=False, widget=DATE_INPUT)
+    cleaned_from = DayField(label=_("最近清洗日期"), required=False, widget=DATE_INPUT)
+    cleaned_to = DayField(label=_("最近清洗日期"), required=False, widget=DATE_INPUT)
+
+    TEXT = ("q", "kind", "community", "code", "name", "location", "model", "manufacturer")
+    DATES = tuple(f"{name}_{end}" for name in RANGE_FILTERS for end in ("from", "to"))
+    MORE = ("code", "name", "location", "model", "manufacturer", "located")
 
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches
 
-    def filters(self) -> dict:
-        """What to filter by; a bad value (an unknown kind, say) filters by nothing."""
-        data = self.cleaned_data if self.is_valid() else {}
-        return {
-            "q": (data.get("q") or "").strip(),
-            "kind": data.get("kind") or "",
-            "community": (data.get("community") or "").strip(),
-            "branch": data.get("branch"),
-            "state": data.get("state") or "active",
-            "flagged": {"1": True, "0": False}.get(data.get("flagged") or ""),
-        }
+    def more_fields(self) -> list:
+        """The filters shown under 更多条件: each text field, then each date range."""
+        return [self[name] for name in self.MORE]
+
+    def date_ranges(self) -> list[tuple]:
+        return [(self[f"{name}_from"], self[f"{name}_to"]) for name in RANGE_FILTERS]
+
+    def more_used(self) -> bool:
+        return any(self.data.get(name) for name in (*self.MORE, *self.DATES, "assignee"))
+
+    def to_filter(self) -> FacilityFilter:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})  # the fields that passed
+        branch, state = data.get("branch"), data.get("state") or "active"
+        return FacilityFilter(
+            **{name: (data.get(name) or "").strip() for name in self.TEXT},
+            **{name: data.get(name) for name in self.DATES},
+            branch_id=branch.pk if branch is not None else None,
+            assignee_id=data.get("assignee"),
+            located=YES_NO_VALUES.get(data.get("located") or ""),
+            flagged=YES_NO_VALUES.get(data.get("flagged") or ""),
+            active={"active": True, "retired": False}.get(state),
+        )
 
 
 class FacilityForm(forms.Form):

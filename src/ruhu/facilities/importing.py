@@ -1,17 +1,16 @@
 """Reading and checking a facility registry file (the contract: docs/facilities-import.md).
 
-The household import's pieces do the common work: telling UTF-8 from GB18030, reading
-XLSX cells as text, dates, choices and the `(line, column, reason)` errors, so both
-imports accept the same files and report the same way. A registry is small (thousands of
-rows, tens of thousands at most), so the whole file is read and checked in memory.
+The import machinery in common does the work both imports share: telling UTF-8 from
+GB18030, reading XLSX cells as text, dates, choices and the `(line, column, reason)`
+errors, so both imports accept the same files and report the same way. A registry is
+small (thousands of rows, tens of thousands at most), so the whole file is read and
+checked in memory.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -22,12 +21,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ruhu.common.errors import ValidationFailed
+from ruhu.common.importing.reader import file_rows
+from ruhu.common.importing.values import BadValue, RowError, choice, date, header_names
 from ruhu.facilities.checklist import has_safety_valve
 from ruhu.facilities.models import Facility, FacilityKind
-from ruhu.premises.importing.chunks import decode, is_xlsx
-from ruhu.premises.importing.reader import detect_encoding, xlsx_rows
-from ruhu.premises.importing.rows import BadValue, RowError, choice, date
 
+FACILITY_IMPORT = "facility"  # the kind of the registry import's jobs
 COLUMNS = (
     "code", "kind", "name", "location", "community", "latitude", "longitude", "model",
     "manufacturer", "installed_on", "safety_valve_valid_until", "last_checked_on",
@@ -75,7 +74,6 @@ PAST_DATES = ("installed_on", "last_checked_on", "last_cleaned_on")
 
 MAX_ROWS = 100_000
 MAX_CSV_BYTES = 50 << 20
-XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (an OLE compound file)
 
 
 @dataclass
@@ -99,30 +97,31 @@ def header_columns(header: list[str]) -> list[str | None]:
     """The import column of each header cell (None: a column the import ignores).
 
     Refuses a header that lacks a required column or names one column twice."""
-    names: list[str | None] = []
-    for cell in header:
-        key = (cell or "").strip().lstrip("\ufeff")
-        names.append(key.lower() if key.lower() in COLUMNS else HEADER_ALIASES.get(key))
+    names = header_names(header, COLUMNS, HEADER_ALIASES)
     missing = [column for column in REQUIRED if column not in names]
     if missing:
         shown = "、".join(f"{column}（{LABELS[column]}）" for column in missing)
-        raise ValidationFailed(f"缺少必需的列：{shown}", code="import_header", missing=missing)
+        raise ValidationFailed(
+            _("缺少必需的列：%(columns)s") % {"columns": shown},
+            code="import_header",
+            missing=missing,
+        )
     twice = sorted({name for name in names if name and names.count(name) > 1}, key=COLUMNS.index)
     if twice:
         shown = "、".join(f"{column}（{LABELS[column]}）" for column in twice)
-        raise ValidationFailed(f"表头中有重复的列：{shown}", code="import_header_repeated")
+        raise ValidationFailed(
+            _("表头中有重复的列：%(columns)s") % {"columns": shown}, code="import_header_repeated"
+        )
     return names
 
 
 def read_registry(path: Path) -> Sheet:
     """The file's header and rows; a file the import cannot read is refused whole."""
-    if not path.exists():
-        raise ValidationFailed(f"文件不存在：{path.name}", code="import_missing")
-    lines = xlsx_rows(path) if is_xlsx(path) else _csv_rows(path)
+    lines = file_rows(path, max_csv_bytes=MAX_CSV_BYTES)
     try:
         _line, header = next(lines)
     except StopIteration:
-        raise ValidationFailed("文件为空", code="import_empty") from None
+        raise ValidationFailed(_("文件为空"), code="import_empty") from None
     names = header_columns(header)
     sheet = Sheet(present=tuple(column for column in COLUMNS if column in names))
     for line, cells in lines:
@@ -130,27 +129,12 @@ def read_registry(path: Path) -> Sheet:
             continue
         if len(sheet.rows) == MAX_ROWS:
             raise ValidationFailed(
-                f"文件超过 {MAX_ROWS} 行，请分成几个文件导入", code="import_too_large"
+                _("文件超过 %(rows)s 行，请分成几个文件导入") % {"rows": MAX_ROWS},
+                code="import_too_large",
             )
         values = {name: cell for name, cell in zip(names, cells, strict=False) if name}
         sheet.rows.append((line, values))
     return sheet
-
-
-def _csv_rows(path: Path):
-    with open(path, "rb") as fh:
-        head = fh.read(len(XLS_MAGIC))
-    if head == XLS_MAGIC:
-        raise ValidationFailed(
-            "不支持 Excel 97-2003（.xls）文件，请另存为 XLSX 或 CSV", code="import_file_type"
-        )
-    if path.stat().st_size > MAX_CSV_BYTES:
-        raise ValidationFailed("文件过大，请分成几个文件导入", code="import_too_large")
-    text = decode(path.read_bytes(), detect_encoding(path))
-    try:
-        yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
-    except csv.Error as exc:
-        raise ValidationFailed(f"CSV 格式错误：{exc}", code="import_csv") from None
 
 
 def coordinate(value: str, bound: int) -> Decimal | None:

@@ -1,11 +1,12 @@
 """Hazards API: the cases, their history and paper, the work queues, the rates, and one
 endpoint per step of the loop. Photos and recordings are uploaded first and cited by
-their SHA-256, as visits do."""
-
-import hashlib
+their SHA-256, as visits do. Who may call each step's endpoint is the ladder table's
+(ruhu.hazards.workflow); the services decide the rest, and a case's detail lists the
+actions the caller may take on it now."""
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -13,7 +14,6 @@ from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability
 from ruhu.common.access import requires
 from ruhu.common.errors import NotFound, ValidationFailed
-from ruhu.common.ledger import canonical_json
 from ruhu.common.models import Attachment
 from ruhu.common.pagination import Pages
 from ruhu.common.schemas import Day, ErrorOut, ObjectId
@@ -39,12 +39,14 @@ from ruhu.hazards.schemas import (
     StepOut,
 )
 from ruhu.hazards.selectors import (
-    QUEUE_ROLES,
+    hazard_get,
     hazard_queue,
     hazards_visible,
-    notices_visible,
+    notice_get,
     rectification_rates,
 )
+from ruhu.hazards.workflow import Action as A
+from ruhu.hazards.workflow import who
 
 router = Router(tags=["hazards"])
 QUEUE_PAGE = 50
@@ -53,15 +55,7 @@ STEP_ERRORS = {(403, 404, 409): ErrorOut}
 
 
 def _hazard(request, pk: int) -> Hazard:
-    hazard = (
-        hazards_visible(acting_user=request.user)
-        .select_related("hazard_type", "household")
-        .filter(pk=pk)
-        .first()
-    )
-    if hazard is None:
-        raise NotFound("未找到该隐患", code="not_found")
-    return hazard
+    return hazard_get(acting_user=request.user, pk=pk)
 
 
 def _file(user, sha: str | None, kind: str) -> Attachment | None:
@@ -73,9 +67,11 @@ def _file(user, sha: str | None, kind: str) -> Attachment | None:
         mine |= Q(branch_id=user.branch_id)
     found = Attachment.objects.filter(Q(sha256=sha) | Q(original_sha256=sha), mine).first()
     if found is None:
-        raise ValidationFailed("文件尚未上传，请先上传", code="attachment_missing", missing=[sha])
+        raise ValidationFailed(
+            _("文件尚未上传，请先上传"), code="attachment_missing", missing=[sha]
+        )
     if found.kind != kind:
-        raise ValidationFailed("文件类型不符", code="attachment_kind")
+        raise ValidationFailed(_("文件类型不符"), code="attachment_kind")
     return found
 
 
@@ -92,8 +88,6 @@ def hazard_list(request, filters: Query[HazardFilterIn]):
 @requires(Capability.VIEW_HAZARDS)
 def hazard_queue_get(request, role: str):
     """What waits on a role (customer_service, repairer, supervision, inspector, lead)."""
-    if role not in QUEUE_ROLES:
-        raise NotFound("没有这个工作队列", code="not_found")
     return [
         {
             "key": section.key,
@@ -114,7 +108,7 @@ def hazard_rates(request, start: Day, end: Day, by_branch: bool = True):
 
 
 @router.post("/hazards/notices", response={201: NoticeOut, **STEP_ERRORS})
-@requires(Capability.RECORD_VISITS, Capability.MANAGE_HAZARDS)
+@requires(*who(A.NOTICE, A.RENOTICE, A.STOP_NOTICE, A.LETTER))
 def notice_issue(request, payload: NoticeIn):
     """Number and print a notice for hazards waiting for it (the same again, undelivered,
     answers the notice already issued)."""
@@ -124,7 +118,7 @@ def notice_issue(request, payload: NoticeIn):
         .filter(pk__in=payload.hazard_ids)
     )
     if len(found) != len(set(payload.hazard_ids)):
-        raise NotFound("未找到该隐患", code="not_found")
+        raise NotFound(_("未找到该隐患"), code="not_found")
     notice = services.hazard_notice_issue(
         acting_user=request.user, kind=payload.kind, hazards=found
     )
@@ -132,14 +126,11 @@ def notice_issue(request, payload: NoticeIn):
 
 
 def _notice(request, pk: int) -> HazardNotice:
-    notice = notices_visible(acting_user=request.user).filter(pk=pk).first()
-    if notice is None:
-        raise NotFound("未找到该文书", code="not_found")
-    return notice
+    return notice_get(acting_user=request.user, pk=pk)
 
 
 @router.post("/hazards/notices/{notice_id}/delivery", response={200: NoticeOut, **STEP_ERRORS})
-@requires(Capability.RECORD_VISITS, Capability.MANAGE_HAZARDS)
+@requires(*who(A.NOTICE, A.RENOTICE, A.STOP_NOTICE, A.LETTER))
 def notice_deliver(request, notice_id: ObjectId, payload: DeliveryIn):
     """Record delivery with its proof; the hazards it covers move on."""
     notice = _notice(request, notice_id)
@@ -155,7 +146,7 @@ def notice_deliver(request, notice_id: ObjectId, payload: DeliveryIn):
 
 
 @router.post("/hazards/notices/{notice_id}/copy", response={200: NoticeOut, **STEP_ERRORS})
-@requires(Capability.MANAGE_HAZARDS)
+@requires(*who(A.COPY_RECEIVED))
 def notice_copy(request, notice_id: ObjectId):
     """The company copy of a rectification notice is back at the office."""
     notice = _notice(request, notice_id)
@@ -175,28 +166,22 @@ def hazard_detail(request, hazard_id: ObjectId):
 def hazard_recheck(request, hazard_id: ObjectId, payload: RecheckIn):
     """An inspector's re-check on site, offline-safe under the phone's id."""
     hazard = _hazard(request, hazard_id)
-    digest = hashlib.sha256(canonical_json(payload.model_dump(mode="json"))).hexdigest()
     step, created = services.hazard_recheck_submit(
-        acting_user=request.user,
-        hazard=hazard,
-        step_id=payload.id,
-        payload_sha256=digest,
-        rectified=payload.rectified,
-        after_photo=_file(request.user, payload.after_photo, Attachment.Kind.PHOTO),
-        note=payload.note,
-        position=(payload.latitude, payload.longitude),
+        acting_user=request.user, hazard=hazard, payload=payload
     )
     return Status(201 if created else 200, step)
 
 
 @router.post("/hazards/{hazard_id}/repair", response={200: StepOut, **STEP_ERRORS})
-@requires(Capability.REPAIR_HAZARDS)
+@requires(*who(A.REPAIR, A.REPAIR_FAIL))
 def hazard_repair(request, hazard_id: ObjectId, payload: RepairIn):
+    """The repairer the job is assigned to reports it done (with the after-photo) or not
+    possible (with the reason); anyone else is refused (403) and nothing changes."""
     hazard = _hazard(request, hazard_id)
     if payload.done:
         photo = _file(request.user, payload.after_photo, Attachment.Kind.PHOTO)
         if photo is None:
-            raise ValidationFailed("维修完成须上传整改后照片", code="hazard_after_photo")
+            raise ValidationFailed(_("维修完成须上传整改后照片"), code="hazard_after_photo")
         return services.hazard_repair_done(
             acting_user=request.user, hazard=hazard, after_photo=photo, note=payload.reason
         )
@@ -206,31 +191,33 @@ def hazard_repair(request, hazard_id: ObjectId, payload: RepairIn):
 
 
 @router.post("/hazards/{hazard_id}/assign", response={200: HazardOut, **STEP_ERRORS})
-@requires(Capability.REPAIR_HAZARDS, Capability.MANAGE_HAZARDS)
+@requires(*who(A.TAKE, A.ASSIGN))
 def hazard_assign(request, hazard_id: ObjectId, payload: AssignIn):
+    """A lead assigns the job to a repairer of its branch; a repairer takes an unassigned
+    job for themself (a colleague's job, or giving one to a colleague, is refused: 403)."""
     hazard = _hazard(request, hazard_id)
     repairer = User.objects.filter(pk=payload.repairer_id, is_active=True).first()
     if repairer is None:
-        raise ValidationFailed("没有这个维修员", code="hazard_assignee")
+        raise ValidationFailed(_("没有这个维修员"), code="hazard_assignee")
     return services.hazard_assign(acting_user=request.user, hazard=hazard, repairer=repairer)
 
 
 @router.post("/hazards/{hazard_id}/arranged", response={200: StepOut, **STEP_ERRORS})
-@requires(Capability.MANAGE_HAZARDS)
+@requires(*who(A.ARRANGE))
 def hazard_arranged(request, hazard_id: ObjectId, payload: NoteIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_mark_arranged(acting_user=request.user, hazard=hazard, note=payload.note)
 
 
 @router.post("/hazards/{hazard_id}/limit", response={200: StepOut, **STEP_ERRORS})
-@requires(Capability.LIMIT_SUPPLY)
+@requires(*who(A.LIMIT))
 def hazard_limit(request, hazard_id: ObjectId, payload: NoteIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_limit_apply(acting_user=request.user, hazard=hazard, note=payload.note)
 
 
 @router.post("/hazards/{hazard_id}/restore", response={200: StepOut, **STEP_ERRORS})
-@requires(Capability.LIMIT_SUPPLY)
+@requires(*who(A.RESTORE))
 def hazard_restore(request, hazard_id: ObjectId, payload: NoteIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_supply_restore(
@@ -239,7 +226,7 @@ def hazard_restore(request, hazard_id: ObjectId, payload: NoteIn):
 
 
 @router.post("/hazards/{hazard_id}/seal", response={200: StepOut, **STEP_ERRORS})
-@requires(Capability.REPAIR_HAZARDS, Capability.RECORD_VISITS)
+@requires(*who(A.SEAL))
 def hazard_seal(request, hazard_id: ObjectId, payload: SealIn):
     hazard = _hazard(request, hazard_id)
     photo = _file(request.user, payload.photo, Attachment.Kind.PHOTO)
@@ -249,7 +236,7 @@ def hazard_seal(request, hazard_id: ObjectId, payload: SealIn):
 
 
 @router.post("/hazards/{hazard_id}/outcome", response={200: StepOut, **STEP_ERRORS})
-@requires(Capability.SUPERVISE_HAZARDS)
+@requires(*who(A.OUTCOME_RECTIFIED, A.OUTCOME_TERMINATED, A.OUTCOME_CONTINUING))
 def hazard_outcome(request, hazard_id: ObjectId, payload: OutcomeIn):
     hazard = _hazard(request, hazard_id)
     return services.hazard_outcome_record(
@@ -261,8 +248,8 @@ def hazard_outcome(request, hazard_id: ObjectId, payload: OutcomeIn):
     )
 
 
-@router.post("/hazards/{hazard_id}/calls", response={201: CallOut, (403, 404): ErrorOut})
-@requires(Capability.MANAGE_HAZARDS)
+@router.post("/hazards/{hazard_id}/calls", response={201: CallOut, **STEP_ERRORS})
+@requires(*who(A.CALL))
 def hazard_call(request, hazard_id: ObjectId, payload: CallIn):
     hazard = _hazard(request, hazard_id)
     call = services.followup_call_record(

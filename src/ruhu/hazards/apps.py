@@ -8,6 +8,7 @@ class HazardsConfig(AppConfig):
 
     def ready(self) -> None:
         from ruhu.common.ledger import register_ledger_kind
+        from ruhu.hazards import policies  # noqa: F401  (declares the policy keys it reads)
         from ruhu.hazards.evidence import LEDGER_KIND, step_records
 
         register_ledger_kind(LEDGER_KIND, step_records)

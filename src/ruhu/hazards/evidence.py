@@ -4,13 +4,21 @@ photo it cites and of the notice document (and delivery photo) behind it.
 Only steps that prove a human act are chained (`HazardStep.chained`); the loader reads them
 back for `ruhu ledger verify`, so a change to any column of the step, or a swapped photo or
 document, changes the hash.
+
+A re-check sent from the phone is also a frozen record of common/frozen.py (`RECHECK_KIND`):
+idempotent under the phone's id, its photo checked like a visit's; the step that records
+it chains and audits itself, as every step of the ladder does.
 """
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from ruhu.common.frozen import FrozenKind
 from ruhu.common.ledger import LedgerRecord, canonical_json
 from ruhu.common.models import Attachment
 from ruhu.hazards.models import HazardNotice, HazardStep
+from ruhu.hazards.schemas import RecheckIn
 
 LEDGER_KIND = "hazard_step"
 FIELDS = [field.attname for field in HazardStep._meta.concrete_fields]
@@ -42,3 +50,13 @@ def step_records(ids: list[str]) -> dict[str, LedgerRecord]:
             attachments=tuple(hashes[a] for a in cited if a is not None and a in hashes),
         )
     return records
+
+
+def recheck_cites(payload: RecheckIn) -> dict[str, str]:
+    return {payload.after_photo: Attachment.Kind.PHOTO} if payload.after_photo else {}
+
+
+RECHECK_KIND = FrozenKind(
+    LEDGER_KIND, HazardStep, submitter="actor", subject="hazard", code="recheck",
+    noun=_("复查记录"), cited=recheck_cites, chained_by_write=True,
+)  # fmt: skip

@@ -10,6 +10,7 @@ from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import StringConstraints
 
 from ruhu.common.schemas import Day, Moment, ObjectId
+from ruhu.hazards.workflow import actions_for
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Note = Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)]
@@ -108,6 +109,14 @@ class HazardDetailOut(HazardOut):
     steps: list[StepOut]
     notices: list[NoticeOut]
     calls: list[CallOut]
+    actions: list[str] = Field(
+        default_factory=list,
+        description="The ladder's actions (docs/hazards.md) the caller may take on it now",
+    )
+
+    @staticmethod
+    def resolve_actions(obj, context) -> list[str]:
+        return [str(row.action) for row in actions_for(context["request"].user, obj)]
 
     @staticmethod
     def resolve_steps(obj) -> list:

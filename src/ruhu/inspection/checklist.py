@@ -3,14 +3,19 @@
 Each item says when it applies: an outdoor meter drops the meter items, an ordinary meter
 the IC-card items. The phone shows every applicable item; the server refuses a visit that
 leaves one unanswered, so no item is ever recorded as checked without being shown.
+A label that quotes a rule's number (the hose's 2 m, the cabinet vent's 80 cm²) reads it
+from policy for the household's branch and the day: `item_label`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from ruhu.common.policy import policy_get, policy_number
 
 ALWAYS, INDOOR_METER, IC_METER = "always", "indoor_meter", "ic_meter"
 STATES = ("ok", "hazard", "na")
@@ -22,6 +27,8 @@ class Item:
     section: str
     label: str | Promise
     applies: str = ALWAYS
+    # the policy numbers the label quotes: its placeholder → the policy key
+    numbers: dict[str, str] = field(default_factory=dict, hash=False)
 
 
 SECTIONS = {
@@ -46,10 +53,18 @@ ITEMS = (
     Item("shared_meter", "piping", _("无一表多用、表后表")),
     Item("stove_connection", "stove", _("灶具连接牢固、软管完好")),
     Item(
-        "hose_condition", "stove", _("软管不超2米、不穿墙、无龟裂老化、无中间接头、有管卡、不受拉")
+        "hose_condition",
+        "stove",
+        _("软管不超%(metres)s米、不穿墙、无龟裂老化、无中间接头、有管卡、不受拉"),
+        numbers={"metres": "checklist.hose_max_length_m"},
     ),
     Item("stove_ventilation", "stove", _("灶具处通风良好")),
-    Item("cabinet_vent", "stove", _("嵌入式灶具橱柜通风孔不少于80cm²")),
+    Item(
+        "cabinet_vent",
+        "stove",
+        _("嵌入式灶具橱柜通风孔不少于%(cm2)scm²"),
+        numbers={"cm2": "checklist.stove_cabinet_vent_min_cm2"},
+    ),
     Item("unused_outlet_sealed", "stove", _("双头阀未用一侧已封堵")),
     Item("disused_valve_closed", "stove", _("停用灶具阀门已关闭")),
     Item("heater_ventilation", "heater", _("热水器安装处通风良好")),
@@ -85,3 +100,14 @@ def applicable_items(*, meter_location: str, meter_kind: str) -> tuple[Item, ...
         or (item.applies == INDOOR_METER and indoor)
         or (item.applies == IC_METER and ic)
     )
+
+
+def item_label(item: Item, *, branch, on: dt.date) -> str:
+    """The item's label, quoting the policy numbers in force for the branch on the day."""
+    if not item.numbers:
+        return str(item.label)
+    values = {
+        name: policy_number(policy_get(key, branch=branch, on=on))
+        for name, key in item.numbers.items()
+    }
+    return str(item.label) % values

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability, Role
@@ -17,7 +18,7 @@ from ruhu.common.workdays import add_months
 from ruhu.hazards.documents import MissedVisitNoticeContent
 from ruhu.hazards.models import Fixer
 from ruhu.hazards.selectors import hazard_types_by_code
-from ruhu.inspection.checklist import ITEMS, SECTIONS, applicable_items
+from ruhu.inspection.checklist import ITEMS, SECTIONS, applicable_items, item_label
 from ruhu.inspection.models import (
     AbsentReview,
     CommunityNotice,
@@ -187,7 +188,7 @@ def task_get(*, acting_user, pk: int) -> PlanTask:
         .first()
     )
     if task is None:
-        raise NotFound("未找到该任务", code="not_found")
+        raise NotFound(_("未找到该任务"), code="not_found")
     return task
 
 
@@ -206,7 +207,7 @@ def visit_get(*, acting_user, pk) -> Visit:
         .first()
     )
     if visit is None:
-        raise NotFound("未找到该记录", code="not_found")
+        raise NotFound(_("未找到该记录"), code="not_found")
     return visit
 
 
@@ -227,9 +228,27 @@ def community_notice_get(*, acting_user, pk: int) -> CommunityNotice:
     return get_scoped(community_notice_list(acting_user=acting_user), pk, acting_user=acting_user)
 
 
+def community_notices_to_come(
+    *, acting_user, plan_id: int | None = None, on: dt.date | None = None
+) -> QuerySet[CommunityNotice]:
+    """The notices the caller may post whose last day is not past (of one plan, if
+    given), the first to begin first."""
+    notices = community_notice_list(acting_user=acting_user).filter(
+        last_day__gte=on or timezone.localdate()
+    )
+    if plan_id is not None:
+        notices = notices.filter(plan_id=plan_id)
+    return notices.order_by("first_day", "community", "pk")
+
+
 def plan_community_notices(*, plan: Plan) -> QuerySet[CommunityNotice]:
     """The notices of a plan the caller has already fetched through `plan_get`."""
     return CommunityNotice.objects.filter(plan=plan).select_related("posted_by")
+
+
+def community_notice_days(*, branch_id: int, on: dt.date) -> int:
+    """How many days ahead a community's notice must be posted (RULES B3), as the page says."""
+    return int(policy_get("notice.community_days_before", branch=branch_id, on=on))
 
 
 def review_queue(*, acting_user) -> QuerySet[AbsentReview]:
@@ -244,7 +263,7 @@ def review_queue(*, acting_user) -> QuerySet[AbsentReview]:
 def review_get(*, acting_user, absent_visit_id) -> AbsentReview:
     review = review_queue(acting_user=acting_user).filter(absent_visit_id=absent_visit_id).first()
     if review is None:
-        raise NotFound("未找到待复核的记录", code="not_found")
+        raise NotFound(_("未找到待复核的记录"), code="not_found")
     return review
 
 
@@ -260,7 +279,11 @@ def visit_form_context(*, household, on: dt.date) -> dict:
         {
             "code": code,
             "label": str(label),
-            "items": [{"code": i.code, "label": str(i.label)} for i in items if i.section == code],
+            "items": [
+                {"code": i.code, "label": item_label(i, branch=household.branch_id, on=on)}
+                for i in items
+                if i.section == code
+            ],
         }
         for code, label in SECTIONS.items()
     ]
@@ -306,9 +329,14 @@ def visit_evidence(*, visit: Visit) -> dict:
     from ruhu.common.models import LedgerEntry
 
     labels = {item.code: item for item in ITEMS}
+    day = timezone.localdate(visit.finished_at)  # the numbers in force when it was checked
+
+    def label(code: str) -> str:
+        return item_label(labels[code], branch=visit.branch_id, on=day) if code in labels else code
+
     checklist = [
         {
-            "label": labels[code].label if code in labels else code,
+            "label": label(code),
             "section": SECTIONS.get(labels[code].section, "") if code in labels else "",
             **answer,
         }
@@ -340,6 +368,13 @@ def household_visit_list(*, household) -> QuerySet[Visit]:
     )
 
 
+def household_visits_seen(*, acting_user, household) -> QuerySet[Visit]:
+    """`household_visit_list`, each visit annotated `openable`: whether the caller may open
+    it (`visit_get` would give it to them: field staff only the visits they made)."""
+    theirs = visits_visible(acting_user=acting_user).filter(pk=OuterRef("pk"))
+    return household_visit_list(household=household).annotate(openable=Exists(theirs))
+
+
 def consecutive_absences(*, household_id: int, until: dt.datetime | None = None) -> int:
     """How many of the household's latest visits (up to `until`), in a row, found nobody;
     corrected versions stand in for the visits they correct."""
@@ -358,7 +393,7 @@ def missed_visit_content(*, visit: Visit) -> MissedVisitNoticeContent:
     """What the 《到访不遇通知单》 of an absent visit says (RULES B7): when we came, who,
     the how-many-th time in a row, and how to book."""
     if visit.outcome != Visit.Outcome.ABSENT:
-        raise NotFound("只有到访不遇的记录有到访不遇通知单", code="not_found")
+        raise NotFound(_("只有到访不遇的记录有到访不遇通知单"), code="not_found")
     attempts = consecutive_absences(household_id=visit.household_id, until=visit.finished_at)
     branch = visit.household.branch
     on = timezone.localdate(visit.finished_at)

@@ -16,19 +16,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ruhu.accounts.roles import Capability
 from ruhu.accounts.selectors import branch_list
 from ruhu.common.access import requires
-from ruhu.common.attachments import attachment_open
 from ruhu.common.converters import query_day, query_id
 from ruhu.common.errors import DomainError
 from ruhu.common.scoping import require
 from ruhu.common.selectors import audit_for_object
-from ruhu.common.web import add_domain_error, message_domain_error, paginate
+from ruhu.common.web import add_domain_error, attachment_response, message_domain_error, paginate
 from ruhu.hazards.documents import missed_visit_notice_pdf
 from ruhu.inspection.forms import NoticePostingForm, PlanGenerateForm, TrainingForm
 from ruhu.inspection.models import TrainingTopic
 from ruhu.inspection.selectors import (
+    community_notice_days,
     community_notice_get,
-    community_notice_list,
-    household_visit_list,
+    community_notices_to_come,
+    household_visits_seen,
     inspector_day,
     missed_visit_content,
     plan_community_notices,
@@ -163,6 +163,7 @@ def _plan_notices(request, plan) -> dict:
         "more_notices": len(notices) > PLAN_NOTICES_SHOWN,
         "may_issue": approved and request.user.can(Capability.MANAGE_PLANS),
         "show_notices": approved or bool(notices),
+        "notice_days": community_notice_days(branch_id=plan.branch_id, on=timezone.localdate()),
     }
 
 
@@ -209,13 +210,10 @@ def community_notices_issue_view(request, pk: int):
 @requires(Capability.MANAGE_PLANS, Capability.RECORD_VISITS)
 def community_notices(request):
     """The notices still to come that the caller may post: an inspector's own communities."""
-    notices = community_notice_list(acting_user=request.user).filter(
-        last_day__gte=timezone.localdate()
+    notices = community_notices_to_come(
+        acting_user=request.user, plan_id=query_id(request.GET, "plan")
     )
-    plan_id = query_id(request.GET, "plan")
-    if plan_id is not None:
-        notices = notices.filter(plan_id=plan_id)
-    page = paginate(request, notices.order_by("first_day", "community", "pk"), per_page=30)
+    page = paginate(request, notices, per_page=30)
     return render(request, "inspection/community_notices.html", {"page": page})
 
 
@@ -225,8 +223,8 @@ def community_notice_pdf(request, pk: int):
     notice = community_notice_get(acting_user=request.user, pk=pk)
     if notice.document_id is None:
         raise Http404
-    return FileResponse(
-        attachment_open(notice.document),
+    return attachment_response(
+        notice.document,
         content_type="application/pdf",
         filename=f"安检通知-{notice.community}-{notice.first_day:%Y%m%d}.pdf",
     )
@@ -356,7 +354,5 @@ def missed_visit_notice(request, visit_id):
 def household_visits(request, pk: int):
     """The household page's visit history (loaded into it by HTMX)."""
     household = household_get(acting_user=request.user, pk=pk)
-    visits = list(household_visit_list(household=household)[:30])
-    for visit in visits:
-        visit.openable = not request.user.is_field_staff or visit.inspector_id == request.user.pk
+    visits = household_visits_seen(acting_user=request.user, household=household)[:30]
     return render(request, "inspection/partials/household_visits.html", {"visits": visits})

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from ruhu.common.admin import ReadOnlyAdmin
-from ruhu.premises.models import Appliance, Household, ImportJob
+from ruhu.premises.models import Appliance, Household
 
 
 @admin.register(Household)
@@ -19,11 +19,3 @@ class HouseholdAdmin(ReadOnlyAdmin):
 class ApplianceAdmin(ReadOnlyAdmin):
     list_display = ("household", "kind", "brand", "model", "flue_type", "installed_year")
     list_filter = ("kind", "flue_type")
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "file_name", "branch", "status", "inserted", "updated",
-                    "unchanged", "rejected", "created_by")  # fmt: skip
-    list_filter = ("status", "branch")
-    exclude = ("file", "report")

@@ -8,14 +8,12 @@ set-based, and planning groups by (community, building) with ordinary indexes.
 
 from __future__ import annotations
 
-import uuid
-
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ruhu.common.fields import BlindIndexField, EncryptedTextField
+from ruhu.common.models import import_upload_path as common_import_upload_path
 
 
 class Category(models.TextChoices):
@@ -96,7 +94,7 @@ class Household(models.Model):
         _("特殊用气场所安检周期（月）"),
         null=True,
         blank=True,
-        help_text=_("仅特殊用气场所：按场所单独设定，3–6个月（政策参数）；空则用默认周期"),
+        help_text=_("仅特殊用气场所：按场所单独设定，范围由政策参数决定；空则用默认周期"),
     )
     supply_status = models.CharField(
         _("供气状态"), max_length=16, choices=SupplyStatus.choices, default=SupplyStatus.NORMAL
@@ -195,57 +193,6 @@ class Appliance(models.Model):
         return f"{self.get_kind_display()} {self.brand} {self.model}".strip()
 
 
-IMPORTS_FOLDER = "imports"
-
-
-def import_upload_path(instance: ImportJob, filename: str) -> str:
-    return f"{IMPORTS_FOLDER}/{instance.id}/{filename}"
-
-
-class ImportJob(models.Model):
-    """A household import started from the upload page and run by the background worker."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("导入中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    branch = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+")
-    mode = models.CharField(_("模式"), max_length=8)
-    file = models.FileField(_("文件"), upload_to=import_upload_path, max_length=300)
-    file_name = models.CharField(_("文件名"), max_length=200)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
-    )
-    rows_total = models.PositiveIntegerField(_("预计行数"), default=0)
-    rows_read = models.PositiveIntegerField(_("已读行数"), default=0)
-    inserted = models.PositiveIntegerField(_("新增"), default=0)
-    updated = models.PositiveIntegerField(_("更新"), default=0)
-    unchanged = models.PositiveIntegerField(_("未变"), default=0)
-    rejected = models.PositiveIntegerField(_("拒绝"), default=0)
-    written = models.BooleanField(_("已写入"), default=False)
-    report = models.FileField(
-        _("错误报告"), upload_to=import_upload_path, blank=True, max_length=300
-    )
-    message = models.CharField(_("说明"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("导入任务")
-        verbose_name_plural = _("导入任务")
-
-    def __str__(self) -> str:
-        return f"{self.file_name} ({self.get_status_display()})"
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return min(99, int(100 * self.rows_read / self.rows_total)) if self.rows_total else 0
+# The household import's jobs moved to common (ImportJob, kind "household"); migration
+# 0004, which created them here, still names their upload path by this module.
+import_upload_path = common_import_upload_path

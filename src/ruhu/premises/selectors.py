@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from django.core.cache import caches
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ruhu.accounts.roles import Capability
 from ruhu.common.fields import blind_index_for, phone_search_index
+from ruhu.common.importing import selectors as jobs
+from ruhu.common.models import ImportJob
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import get_scoped, require, scope_queryset
-from ruhu.inspection.due import Cycles, due_by
-from ruhu.premises.models import Appliance, Household, ImportJob
+from ruhu.premises.due import Cycles, due_by
+from ruhu.premises.importing import HOUSEHOLD_IMPORT
+from ruhu.premises.models import Appliance, Household
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ ID_NUMBER = re.compile(r"\d{17}[\dX]")
 
 def overdue_condition(branch_ids: list[int], today: dt.date) -> Q:
     """Households past their inspection due date on `today`, by each branch's policy
-    (`ruhu.inspection.due`: never inspected counts as overdue)."""
+    (`ruhu.premises.due`: never inspected counts as overdue)."""
     yesterday = today - dt.timedelta(days=1)
     condition = Q(pk__in=[])
     for branch_id in branch_ids:
@@ -116,17 +119,36 @@ SERVICE_LIFE_KEYS = {
 }
 
 
-def appliance_list(*, household: Household, on: dt.date | None = None) -> list[Appliance]:
-    """A household's appliances, each with `past_service_life` set from the branch's policy."""
+@dataclass(frozen=True)
+class ApplianceRow:
+    """An appliance as pages and the API show it: with its service life from the branch's
+    policy and whether it is past it. Reads the appliance's own fields through to it."""
+
+    appliance: Appliance
+    service_life_years: int | None
+    past_service_life: bool
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "appliance":  # copying, pickling
+            raise AttributeError(name)
+        return getattr(self.appliance, name)
+
+    def __str__(self) -> str:
+        return str(self.appliance)
+
+
+def appliance_list(*, household: Household, on: dt.date | None = None) -> list[ApplianceRow]:
+    """A household's appliances, each judged against the service life its branch's policy
+    gives its kind on `on`."""
     on = on or timezone.localdate()
-    appliances = list(household.appliances.all())
-    for appliance in appliances:
+    rows = []
+    for appliance in household.appliances.all():
         life = service_life_years(kind=appliance.kind, branch_id=household.branch_id, on=on)
-        appliance.service_life_years = life
-        appliance.past_service_life = bool(
+        past = bool(
             life and appliance.installed_year and on.year - appliance.installed_year >= life
         )
-    return appliances
+        rows.append(ApplianceRow(appliance, life, past))
+    return rows
 
 
 def service_life_years(*, kind: str, branch_id: int, on: dt.date) -> int | None:
@@ -136,24 +158,16 @@ def service_life_years(*, kind: str, branch_id: int, on: dt.date) -> int | None:
 
 
 def import_job_list(*, acting_user) -> QuerySet[ImportJob]:
-    require(acting_user, Capability.IMPORT_HOUSEHOLDS)
-    return scope_queryset(
-        ImportJob.objects.select_related("branch", "created_by"), acting_user=acting_user
-    ).order_by("-created_at")
+    return jobs.import_job_list(
+        acting_user=acting_user, kind=HOUSEHOLD_IMPORT, capability=Capability.IMPORT_HOUSEHOLDS
+    )
 
 
 def import_job_get(*, acting_user, pk) -> ImportJob:
-    """The job; while it runs, with the rows read so far (kept outside the database)."""
-    require(acting_user, Capability.IMPORT_HOUSEHOLDS)
-    job = get_scoped(ImportJob.objects.select_related("branch"), pk, acting_user=acting_user)
-    if job.status == ImportJob.Status.RUNNING:
-        job.rows_read = import_progress_get(job_id=job.pk) or job.rows_read
-    return job
-
-
-def import_progress_key(job_id) -> str:
-    return f"import-job:{job_id}:rows-read"
-
-
-def import_progress_get(*, job_id) -> int | None:
-    return caches["progress"].get(import_progress_key(job_id))
+    """The household import job; while it runs, with the rows read so far."""
+    return jobs.import_job_get(
+        acting_user=acting_user,
+        pk=pk,
+        kind=HOUSEHOLD_IMPORT,
+        capability=Capability.IMPORT_HOUSEHOLDS,
+    )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ruhu.accounts.roles import Capability
@@ -11,6 +11,7 @@ from ruhu.accounts.selectors import branch_list
 from ruhu.accounts.views import unmask_response
 from ruhu.common.access import requires
 from ruhu.common.errors import DomainError
+from ruhu.common.importing.web import import_job_page, import_report_response
 from ruhu.common.search import search_page
 from ruhu.common.selectors import audit_for_object
 from ruhu.common.web import add_domain_error, paginate
@@ -102,22 +103,17 @@ def household_import_page(request):
 @requires(Capability.IMPORT_HOUSEHOLDS)
 def household_import_job(request, pk):
     job = import_job_get(acting_user=request.user, pk=pk)
-    template = (
-        "premises/partials/import_status.html"
-        if request.headers.get("HX-Request")
-        else "premises/import_job.html"
+    return import_job_page(
+        request,
+        job,
+        template="premises/import_job.html",
+        status_url=reverse("household-import-job", args=[job.pk]),
+        report_url=reverse("household-import-report", args=[job.pk]),
     )
-    return render(request, template, {"job": job})
 
 
 @require_GET
 @requires(Capability.IMPORT_HOUSEHOLDS)
 def household_import_report(request, pk):
     job = import_job_get(acting_user=request.user, pk=pk)
-    if not job.report:
-        raise Http404
-    return FileResponse(
-        job.report.open("rb"),
-        as_attachment=True,
-        filename=f"import-report-{job.created_at:%Y%m%d-%H%M}.csv",
-    )
+    return import_report_response(job, name="import-report")

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import User
 from ruhu.accounts.services.rules import check_password, first_login_hours, require_manages
@@ -31,11 +32,13 @@ INVITATION_SALT = "ruhu.accounts.invitation"
 
 
 @transaction.atomic
-def user_enrol(*, acting_user, delivery: str, site_url: str = "", **fields) -> tuple[User, str]:
+def user_enrol(
+    *, acting_user: User, delivery: str, site_url: str = "", **fields
+) -> tuple[User, str]:
     """A member of staff added by a person, with first credentials: a one-time password returned
     for the creator to hand over, or an invitation e-mailed to the new user ("" returned)."""
     if delivery not in (ONE_TIME_PASSWORD, INVITATION):
-        raise ValidationFailed("未知的密码发放方式", code="delivery_unknown")
+        raise ValidationFailed(_("未知的密码发放方式"), code="delivery_unknown")
     user = user_create(acting_user=acting_user, **fields)
     if delivery == INVITATION:
         user_invite(acting_user=acting_user, user=user, site_url=site_url)
@@ -68,7 +71,7 @@ def _clear_must_change(user: User) -> dict[str, list]:
 
 
 @transaction.atomic
-def user_set_password(*, acting_user, user: User, password: str) -> None:
+def user_set_password(*, acting_user: User, user: User, password: str) -> None:
     """By the user: their own password from now on. By a manager: the user must change it at
     the next sign-in. Either way every device token of the user dies."""
     by_self = acting_user == user
@@ -76,18 +79,18 @@ def user_set_password(*, acting_user, user: User, password: str) -> None:
         require_manages(acting_user, user)
     check_password(password, user)
     if by_self and user.check_password(password):
-        raise ValidationFailed("新密码不能与当前密码相同", code="password_unchanged")
+        raise ValidationFailed(_("新密码不能与当前密码相同"), code="password_unchanged")
     user.set_password(password)
     changes = _clear_must_change(user) if by_self else _stamp_must_change(user)
     audit_record(acting_user=acting_user, action="user.set_password", target=user, changes=changes)
 
 
-def _require_other_active(acting_user, user: User) -> None:
+def _require_other_active(acting_user: User, user: User) -> None:
     if acting_user == user:
-        raise Conflict("请在“修改密码”页面修改自己的密码", code="password_reset_self")
+        raise Conflict(_("请在“修改密码”页面修改自己的密码"), code="password_reset_self")
     require_manages(acting_user, user)
     if not user.is_active:
-        raise Conflict("账号已停用", code="user_inactive")
+        raise Conflict(_("账号已停用"), code="user_inactive")
 
 
 def _one_time_password() -> str:
@@ -96,7 +99,7 @@ def _one_time_password() -> str:
 
 
 @transaction.atomic
-def user_password_reset(*, acting_user, user: User) -> str:
+def user_password_reset(*, acting_user: User, user: User) -> str:
     """A generated one-time password for the manager to hand over, returned once and stored
     only as its hash; the user must replace it at first sign-in, within the policy's hours."""
     _require_other_active(acting_user, user)
@@ -119,13 +122,13 @@ def invitation_token(user: User) -> str:
 
 
 @transaction.atomic
-def user_invite(*, acting_user, user: User, site_url: str) -> None:
+def user_invite(*, acting_user: User, user: User, site_url: str) -> None:
     """E-mail the user a link to set their own password; nobody else learns it. The link dies
     when used, when a newer one is sent, and after the policy's hours."""
     _require_other_active(acting_user, user)
     if not user.email:
         raise ValidationFailed(
-            "该员工没有邮箱，无法发送邀请；请改用一次性密码", code="email_required"
+            _("该员工没有邮箱，无法发送邀请；请改用一次性密码"), code="email_required"
         )
     user.set_unusable_password()
     changes = _stamp_must_change(user)
@@ -147,7 +150,7 @@ def user_invite(*, acting_user, user: User, site_url: str) -> None:
 def invitation_user(token: str) -> User:
     """The user an invitation link is for, while it is still good; else a clear refusal."""
     invalid = ValidationFailed(
-        "邀请链接无效或已过期，请联系管理员重新发送", code="invitation_invalid"
+        _("邀请链接无效或已过期，请联系管理员重新发送"), code="invitation_invalid"
     )
     try:
         data = signing.loads(token, salt=INVITATION_SALT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Capability, Role, role_grant_gap
@@ -23,21 +24,22 @@ class PasswordChangeRequired(PermissionRefused):
 
 
 def capability_labels(capabilities) -> str:
-    return "、".join(str(Capability(c).label) for c in sorted(capabilities))
+    return _("、").join(str(Capability(c).label) for c in sorted(capabilities))
 
 
-def require_may_grant(acting_user, role: str) -> None:
+def require_may_grant(acting_user: User, role: str) -> None:
     gap = role_grant_gap(acting_user, role)
     if gap:
         raise PermissionRefused(
-            f"不能授予您自己没有的权限：{capability_labels(gap)}",
+            _("不能授予您自己没有的权限：%(capabilities)s")
+            % {"capabilities": capability_labels(gap)},
             code="role_grant_refused",
             role=role,
             missing=sorted(gap),
         )
 
 
-def require_manages(acting_user, user: User, *, protective: bool = False) -> None:
+def require_manages(acting_user: User, user: User, *, protective: bool = False) -> None:
     """A staff manager acts only on people in their scope: their branch, or all for head office.
 
     Only a protective act (deactivating, revoking a token) reaches an account whose role holds
@@ -46,27 +48,30 @@ def require_manages(acting_user, user: User, *, protective: bool = False) -> Non
     """
     require(acting_user, Capability.MANAGE_STAFF)
     if not scope_queryset(User.objects.filter(pk=user.pk), acting_user=acting_user).exists():
-        raise NotFound("未找到该员工", code="not_found")
+        raise NotFound(_("未找到该员工"), code="not_found")
     if protective:
         return
     if user.is_superuser and not acting_user.is_superuser:
-        raise PermissionRefused("只有系统管理员可以管理管理员账号", code="admin_manage_refused")
+        raise PermissionRefused(_("只有系统管理员可以管理管理员账号"), code="admin_manage_refused")
     gap = role_grant_gap(acting_user, user.role)
     if gap:
         raise PermissionRefused(
-            f"该员工拥有您没有的权限（{capability_labels(gap)}），只能由上级管理员管理",
+            _("该员工拥有您没有的权限（%(capabilities)s），只能由上级管理员管理")
+            % {"capabilities": capability_labels(gap)},
             code="role_above_refused",
             missing=sorted(gap),
         )
 
 
-def require_may_place(acting_user, org_unit: OrgUnit | None, role: str, is_superuser: bool) -> None:
+def require_may_place(
+    acting_user: User, org_unit: OrgUnit | None, role: str, is_superuser: bool
+) -> None:
     """Admin rights come only from an administrator; a branch places staff in its branch."""
     if (is_superuser or role == Role.ADMIN) and not acting_user.is_superuser:
-        raise PermissionRefused("只有系统管理员可以授予管理员权限", code="admin_grant_refused")
+        raise PermissionRefused(_("只有系统管理员可以授予管理员权限"), code="admin_grant_refused")
     branch = branch_of(org_unit)
     if not acting_user.is_head_office and (branch is None or branch.pk != acting_user.branch_id):
-        raise PermissionRefused("只能在本分公司内安排员工", code="org_unit_out_of_scope")
+        raise PermissionRefused(_("只能在本分公司内安排员工"), code="org_unit_out_of_scope")
 
 
 def check_password(password: str, user: User | None = None) -> None:

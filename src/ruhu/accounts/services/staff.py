@@ -51,15 +51,15 @@ register_action_labels(
 
 @transaction.atomic
 def org_unit_create(
-    *, acting_user, kind: str, code: str, name: str, parent: OrgUnit | None = None
+    *, acting_user: User | None, kind: str, code: str, name: str, parent: OrgUnit | None = None
 ) -> OrgUnit:
     if kind not in OrgUnit.Kind.values:
-        raise ValidationFailed("未知的组织类型", code="org_unit_kind")
+        raise ValidationFailed(_("未知的组织类型"), code="org_unit_kind")
     expected_parent = {"company": None, "branch": "company", "team": "branch"}[kind]
     if (parent.kind if parent else None) != expected_parent:
-        raise ValidationFailed("组织层级必须是 公司 → 分公司 → 班组", code="org_unit_parent")
+        raise ValidationFailed(_("组织层级必须是 公司 → 分公司 → 班组"), code="org_unit_parent")
     if OrgUnit.objects.filter(code=code).exists():
-        raise Conflict(f"代码 {code} 已存在", code="org_unit_code_taken")
+        raise Conflict(_("代码 %(code)s 已存在") % {"code": code}, code="org_unit_code_taken")
     unit = OrgUnit.objects.create(kind=kind, code=code, name=name, parent=parent)
     unit.branch = unit if kind == OrgUnit.Kind.BRANCH else branch_of(parent)
     unit.save(update_fields=["branch"])
@@ -76,7 +76,7 @@ def org_unit_create(
 @transaction.atomic
 def user_create(
     *,
-    acting_user,
+    acting_user: User | None,
     username: str,
     full_name: str,
     role: str,
@@ -96,16 +96,20 @@ def user_create(
         require_may_place(acting_user, org_unit, role, is_superuser)
         require_may_grant(acting_user, role)
         if password is not None:
-            raise ValidationFailed("新账号的初始密码由系统生成", code="initial_password_generated")
+            raise ValidationFailed(
+                _("新账号的初始密码由系统生成"), code="initial_password_generated"
+            )
     elif not password:
-        raise ValidationFailed("请设置密码", code="password_required")
+        raise ValidationFailed(_("请设置密码"), code="password_required")
     if role not in Role.values:
-        raise ValidationFailed("未知角色", code="role_unknown")
+        raise ValidationFailed(_("未知角色"), code="role_unknown")
     username = username.strip().lower()
     if not username:
-        raise ValidationFailed("请填写用户名", code="username_required")
+        raise ValidationFailed(_("请填写用户名"), code="username_required")
     if User.objects.filter(username=username).exists():
-        raise Conflict(f"用户名 {username} 已存在", code="username_taken")
+        raise Conflict(
+            _("用户名 %(username)s 已存在") % {"username": username}, code="username_taken"
+        )
     user = User(
         username=username,
         full_name=full_name,
@@ -136,12 +140,13 @@ EDITABLE_USER_FIELDS = ("full_name", "role", "org_unit", "phone", "id_number", "
 
 
 @transaction.atomic
-def user_update(*, acting_user, user: User, **changes) -> User:
+def user_update(*, acting_user: User, user: User, **changes) -> User:
     require_manages(acting_user, user)
     unknown = set(changes) - set(EDITABLE_USER_FIELDS)
     if unknown:
         raise ValidationFailed(
-            f"不可修改的字段: {', '.join(sorted(unknown))}", code="field_readonly"
+            _("不可修改的字段: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
+            code="field_readonly",
         )
     before = snapshot(user)
     old_role = user.role
@@ -150,7 +155,7 @@ def user_update(*, acting_user, user: User, **changes) -> User:
     if "id_number" in changes:
         changes["id_number"] = normalize_id_number(changes["id_number"])
     if "role" in changes and changes["role"] not in Role.values:
-        raise ValidationFailed("未知角色", code="role_unknown")
+        raise ValidationFailed(_("未知角色"), code="role_unknown")
     if "role" in changes or "org_unit" in changes:
         require_may_place(
             acting_user,
@@ -175,7 +180,7 @@ def user_update(*, acting_user, user: User, **changes) -> User:
     return user
 
 
-def _role_changed(acting_user, user: User, old_role: str) -> None:
+def _role_changed(acting_user: User, user: User, old_role: str) -> None:
     """The user's devices sign in again under the new role, and the user is told."""
     revoked = tokens_revoke_all(user)
     event = audit_record(
@@ -223,16 +228,16 @@ def end_sessions(user: User) -> int:
 
 
 @transaction.atomic
-def user_deactivate(*, acting_user, user: User, reason: str) -> User:
+def user_deactivate(*, acting_user: User, user: User, reason: str) -> User:
     """Disable a user: no login, every web session ended, every device token revoked."""
     require_manages(acting_user, user, protective=True)
     if acting_user == user:
-        raise Conflict("不能停用自己的账号", code="user_self_deactivate")
+        raise Conflict(_("不能停用自己的账号"), code="user_self_deactivate")
     if not reason.strip():
-        raise ValidationFailed("请填写停用原因", code="reason_required")
+        raise ValidationFailed(_("请填写停用原因"), code="reason_required")
     updated = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
     if not updated:
-        raise Conflict("该账号已停用", code="user_already_inactive")
+        raise Conflict(_("该账号已停用"), code="user_already_inactive")
     user.is_active = False
     revoked = tokens_revoke_all(user)
     sessions = end_sessions(user)
@@ -251,10 +256,10 @@ def user_deactivate(*, acting_user, user: User, reason: str) -> User:
 
 
 @transaction.atomic
-def user_reactivate(*, acting_user, user: User, reason: str) -> User:
+def user_reactivate(*, acting_user: User, user: User, reason: str) -> User:
     require_manages(acting_user, user)
     if not User.objects.filter(pk=user.pk, is_active=False).update(is_active=True):
-        raise Conflict("该账号未停用", code="user_already_active")
+        raise Conflict(_("该账号未停用"), code="user_already_active")
     user.is_active = True
     audit_record(
         acting_user=acting_user,
@@ -321,9 +326,9 @@ def login_check(request, *, username: str, password: str) -> User:
     try:
         lock = throttle.lock_for(username, throttle.client_address(request))
     except throttle.ThrottleUnavailable:
-        raise LoginUnavailable("登录服务暂不可用，请稍后再试") from None
+        raise LoginUnavailable(_("登录服务暂不可用，请稍后再试")) from None
     if lock is None:
-        raise LoginFailed("用户名或密码错误")
+        raise LoginFailed(_("用户名或密码错误"))
     minutes = max(1, round((lock.until - timezone.now().timestamp()) / 60))
     if lock.kind == throttle.ADDRESS:
         message = f"此网络地址登录失败次数过多，已暂停登录，请 {minutes} 分钟后再试"
@@ -338,5 +343,5 @@ def _refuse_stale_one_time_password(user: User) -> None:
         return
     if timezone.now() > issued + dt.timedelta(hours=first_login_hours(user)):
         raise LoginFailed(
-            "一次性密码已过期，请联系管理员重新发放", code="one_time_password_expired"
+            _("一次性密码已过期，请联系管理员重新发放"), code="one_time_password_expired"
         )

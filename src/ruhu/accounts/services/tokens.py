@@ -8,6 +8,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import ApiToken, User
 from ruhu.accounts.selectors import token_lifetime_days
@@ -37,18 +38,18 @@ def _token_windows(user: User) -> tuple[dt.timedelta, dt.timedelta]:
 def refuse_until_password_changed(user: User) -> None:
     if user.must_change_password:
         raise PasswordChangeRequired(
-            "请先在网页上登录并修改初始密码，再使用设备", code="password_change_required"
+            _("请先在网页上登录并修改初始密码，再使用设备"), code="password_change_required"
         )
 
 
 @transaction.atomic
-def token_issue(*, acting_user, user: User, name: str) -> tuple[ApiToken, str]:
+def token_issue(*, acting_user: User, user: User, name: str) -> tuple[ApiToken, str]:
     """A new device token; the raw value is returned once and never stored. It lives for the
     policy's idle days, extended by each use up to the policy's maximum."""
     if acting_user != user:
         require_manages(acting_user, user)
     if not user.is_active:
-        raise Conflict("账号已停用", code="user_inactive")
+        raise Conflict(_("账号已停用"), code="user_inactive")
     refuse_until_password_changed(user)
     name = (name or "").strip()[:100] or "device"
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -74,12 +75,12 @@ def token_issue(*, acting_user, user: User, name: str) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
-def token_revoke(*, acting_user, token: ApiToken) -> ApiToken:
+def token_revoke(*, acting_user: User, token: ApiToken) -> ApiToken:
     if acting_user != token.user:
         require_manages(acting_user, token.user, protective=True)
     now = timezone.now()
     if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
-        raise Conflict("令牌已吊销", code="token_already_revoked")
+        raise Conflict(_("令牌已吊销"), code="token_already_revoked")
     token.revoked_at = now
     audit_record(
         acting_user=acting_user,

@@ -4,7 +4,6 @@ from ruhu.facilities.services.checks import (
     facility_check_correct,
     facility_check_submit,
     judge,
-    payload_sha256,
 )
 from ruhu.facilities.services.digest import facility_digest_send
 from ruhu.facilities.services.importing import IMPORT_MODES, facility_import
@@ -30,5 +29,4 @@ __all__ = [
     "facility_tasks_assign",
     "facility_update",
     "judge",
-    "payload_sha256",
 ]

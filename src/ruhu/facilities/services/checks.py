@@ -1,7 +1,9 @@
 """Recording a facility check from the phone (RULES C; DESIGN 4 and 7), the way a visit
 is recorded: photos first, each cited by its SHA-256; then the whole check under the
-phone's UUID, written, frozen and chained in the ledger in one transaction. The same
-payload again returns the stored check; another payload under the same id is a conflict.
+phone's UUID, a frozen record of common/frozen.py (`CHECK_KIND`) that is written, frozen
+and chained in the ledger in one transaction. The same payload again returns the stored
+check; another payload under the same id is a conflict. This module gives what only a
+check knows (`CHECKS`).
 
 What the check found is judged here, not on the phone: every item answered 缺陷, every
 pressure outside the policy range and a safety valve past its test validity becomes a
@@ -13,11 +15,9 @@ in order; the facility stays flagged while any job is open.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,12 +26,11 @@ from ruhu.accounts.roles import Capability, Role
 from ruhu.common.audit import audit_record
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
-from ruhu.common.ledger import canonical_json, ledger_append
+from ruhu.common.frozen import Draft, Recorder, frozen_record_correct, frozen_record_submit
 from ruhu.common.models import Attachment
-from ruhu.common.notifications import outbox_enqueue
+from ruhu.common.notifications import outbox_email_each
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require, scope_queryset
-from ruhu.common.selectors import uploads_cited
 from ruhu.facilities.checklist import (
     ITEM_LABELS,
     PRESSURE_LABELS,
@@ -42,7 +41,7 @@ from ruhu.facilities.checklist import (
     pressure_ranges,
     takes_pressures,
 )
-from ruhu.facilities.evidence import LEDGER_KIND, check_records
+from ruhu.facilities.evidence import CHECK_KIND
 from ruhu.facilities.models import (
     Facility,
     FacilityCheck,
@@ -63,7 +62,6 @@ register_action_labels(
         "facility_repair.withdraw": _("撤销设施维修任务"),
     }
 )
-CLOCK_SKEW = dt.timedelta(minutes=10)
 OPEN = (FacilityRepair.Status.OPEN, FacilityRepair.Status.REPAIRED)
 
 
@@ -76,95 +74,51 @@ class Found:
     description: str
 
 
-def payload_sha256(payload: CheckIn) -> str:
-    return hashlib.sha256(canonical_json(payload.model_dump(mode="json"))).hexdigest()
-
-
-def facility_check_submit(
-    *,
-    acting_user,
-    payload: CheckIn,
-    supersedes: FacilityCheck | None = None,
-    correction_reason: str = "",
-) -> tuple[FacilityCheck, bool]:
-    """Store the check, or return the one already stored under its id: (check, created)."""
-    digest = payload_sha256(payload)
-    stored = _already_stored(acting_user, payload, digest)
-    if stored is not None:
-        return stored, False
-    checked = _checked(acting_user, payload)
-    try:
-        check = _store(acting_user, payload, digest, checked, supersedes, correction_reason)
-    except IntegrityError:
-        stored = _already_stored(acting_user, payload, digest)
-        if stored is None:
-            raise
-        return stored, False
-    return check, True
-
-
-def _already_stored(acting_user, payload: CheckIn, digest: str) -> FacilityCheck | None:
-    found = (
-        FacilityCheck.objects.filter(pk=payload.id)
-        .values_list("inspector_id", "payload_sha256")
-        .first()
-    )
-    if found is None:
-        return None
-    if found != (acting_user.pk, digest):
-        raise Conflict(
-            "该检查记录编号已用于另一份不同的记录", code="check_id_conflict", id=str(payload.id)
-        )
-    return FacilityCheck.objects.get(pk=payload.id)
-
-
 @dataclass(frozen=True)
 class _Checked:
+    """What the checks found out, for the write: the facility, its task, the defects."""
+
     facility: Facility
     task: FacilityTask | None
-    photos: dict[str, Attachment]
     found: list[Found]
     day: dt.date
 
 
-def _checked(acting_user, payload: CheckIn) -> _Checked:
-    """Every read and check before the write transaction (SQLite's one write lock)."""
-    require(acting_user, Capability.CHECK_FACILITIES)
+def facility_check_submit(*, acting_user: User, payload: CheckIn) -> tuple[FacilityCheck, bool]:
+    """Store the check, or return the one already stored under its id: (check, created)."""
+    return frozen_record_submit(CHECK_KIND, CHECKS, acting_user=acting_user, payload=payload)
+
+
+def facility_check_correct(
+    *, acting_user: User, check: FacilityCheck, payload: CheckIn, reason: str
+) -> FacilityCheck:
+    """A correction is a new check that cites the frozen one, with the reason and actor."""
+    return frozen_record_correct(
+        CHECK_KIND, CHECKS, acting_user=acting_user, record=check, payload=payload, reason=reason
+    )
+
+
+def _checked(draft: Draft[CheckIn]) -> _Checked:
+    """Every read and check but the files' (common.frozen does those), and the judgement."""
+    require(draft.acting_user, Capability.CHECK_FACILITIES)
+    payload = draft.payload
     facility = (
-        scope_queryset(Facility.objects.all(), acting_user=acting_user)
+        scope_queryset(Facility.objects.all(), acting_user=draft.acting_user)
         .filter(pk=payload.facility_id)
         .first()
     )
     if facility is None:
-        raise NotFound("未找到该设施", code="not_found")
+        raise NotFound(_("未找到该设施"), code="not_found")
     if not facility.active:
-        raise IllegalTransition("该设施已停用", code="facility_inactive")
-    task = _task(acting_user, payload, facility)
-    _check_times(payload)
+        raise IllegalTransition(_("该设施已停用"), code="facility_inactive")
+    task = draft.task(
+        FacilityTask.objects.filter(assignee=draft.acting_user),
+        doable=(FacilityTask.Status.PLANNED,),
+        refused="task_not_planned",
+    )
     _check_answers(payload, facility)
-    photos = _photos(acting_user, payload)
     day = timezone.localdate(payload.finished_at)
-    return _Checked(facility, task, photos, judge(payload, facility, day), day)
-
-
-def _task(acting_user, payload: CheckIn, facility: Facility) -> FacilityTask | None:
-    if payload.task_id is None:
-        return None
-    task = FacilityTask.objects.filter(pk=payload.task_id, assignee=acting_user).first()
-    if task is None:
-        raise NotFound("未找到该任务", code="not_found")
-    if task.facility_id != facility.pk:
-        raise ValidationFailed("任务与设施不符", code="check_task_facility")
-    if task.status != FacilityTask.Status.PLANNED:
-        raise IllegalTransition("该任务已完成或已取消", code="task_not_planned")
-    return task
-
-
-def _check_times(payload: CheckIn) -> None:
-    if payload.started_at > payload.finished_at:
-        raise ValidationFailed("开始时间晚于结束时间", code="check_times")
-    if payload.finished_at > timezone.now() + CLOCK_SKEW:
-        raise ValidationFailed("结束时间在未来，请检查手机时间", code="check_future")
+    return _Checked(facility, task, judge(payload, facility, day), day)
 
 
 def _check_answers(payload: CheckIn, facility: Facility) -> None:
@@ -173,7 +127,7 @@ def _check_answers(payload: CheckIn, facility: Facility) -> None:
     unknown = sorted(set(payload.checklist) - codes)
     if unanswered or unknown:
         raise ValidationFailed(
-            "检查项不完整", code="check_checklist", unanswered=unanswered, unknown=unknown
+            _("检查项不完整"), code="check_checklist", unanswered=unanswered, unknown=unknown
         )
     unproven = sorted(
         code
@@ -181,26 +135,18 @@ def _check_answers(payload: CheckIn, facility: Facility) -> None:
         if item.state == "defect" and not item.photos
     )
     if unproven:
-        raise ValidationFailed("有缺陷的检查项须拍照", code="check_defect_photo", items=unproven)
+        raise ValidationFailed(_("有缺陷的检查项须拍照"), code="check_defect_photo", items=unproven)
     pressures = {name: getattr(payload, name) for name in PRESSURES}
     if takes_pressures(facility.kind):
         missing = [name for name, value in pressures.items() if value is None]
         if missing:
             raise ValidationFailed(
-                "调压箱须填写切断、关闭、运行三项压力", code="check_pressures", missing=missing
+                _("调压箱须填写切断、关闭、运行三项压力"), code="check_pressures", missing=missing
             )
     elif any(value is not None for value in pressures.values()) or payload.cleaned:
-        raise ValidationFailed("只有调压箱填写压力和清洗", code="check_not_regulator_box")
+        raise ValidationFailed(_("只有调压箱填写压力和清洗"), code="check_not_regulator_box")
     if payload.safety_valve_valid_until and not has_safety_valve(facility.kind):
-        raise ValidationFailed("该类设施没有安全阀", code="check_no_safety_valve")
-
-
-def _photos(acting_user, payload: CheckIn) -> dict[str, Attachment]:
-    cited = {sha for item in payload.checklist.values() for sha in item.photos}
-    limit = int(policy_get("inspection.visit_max_photo_count", branch=acting_user.branch_id))
-    if len(cited) > limit:
-        raise ValidationFailed(f"照片不能超过 {limit} 张", code="check_too_many_photos")
-    return uploads_cited(acting_user=acting_user, cited=cited) if cited else {}
+        raise ValidationFailed(_("该类设施没有安全阀"), code="check_no_safety_valve")
 
 
 def judge(payload: CheckIn, facility: Facility, day: dt.date) -> list[Found]:
@@ -235,30 +181,14 @@ def judge(payload: CheckIn, facility: Facility, day: dt.date) -> list[Found]:
     return found
 
 
-@transaction.atomic
-def _store(
-    acting_user,
-    payload: CheckIn,
-    digest: str,
-    checked: _Checked,
-    supersedes: FacilityCheck | None,
-    reason: str,
-) -> FacilityCheck:
-    facility, found = checked.facility, checked.found
+def _write(draft: Draft[CheckIn], checked: _Checked) -> FacilityCheck:
+    payload, found = draft.payload, checked.found
     check = FacilityCheck.objects.create(
-        id=payload.id,
-        facility=facility,
-        branch_id=facility.branch_id,
-        kind=facility.kind,
-        inspector=acting_user,
+        **draft.columns,
+        **draft.field_columns,
+        branch_id=checked.facility.branch_id,
+        kind=checked.facility.kind,
         task=checked.task,
-        started_at=payload.started_at,
-        finished_at=payload.finished_at,
-        latitude=_coordinate(payload.latitude),
-        longitude=_coordinate(payload.longitude),
-        checklist_json=canonical_json(
-            {code: item.model_dump(mode="json") for code, item in payload.checklist.items()}
-        ).decode(),
         cutoff_pa=payload.cutoff_pa,
         closing_pa=payload.closing_pa,
         operating_pa=payload.operating_pa,
@@ -266,33 +196,27 @@ def _store(
         safety_valve_valid_until=payload.safety_valve_valid_until,
         result=FacilityCheck.Result.DEFECTS if found else FacilityCheck.Result.PASSED,
         note=payload.note,
-        supersedes=supersedes,
-        correction_reason=reason,
-        payload_sha256=digest,
     )
-    _add_rows(check, payload, checked.photos, found)
-    _freeze(check)
-    if supersedes is not None:
-        _withdraw_raised_by(acting_user, supersedes, reason)
-    _follow_repairs(acting_user, check, found, checked.day)
-    _update_facility(check, payload, checked.day)
-    _finish_tasks(check)
-    audit_record(
-        acting_user=acting_user,
-        action="facility_check.correct" if supersedes else "facility_check.submit",
-        target=check,
-        branch_id=check.branch_id,
-        changes={"result": [None, check.result], "facility": [None, facility.code]},
-        reason=reason,
-    )
+    _add_rows(check, payload, draft.uploads, found)
     return check
 
 
-def _coordinate(value: float | None) -> Decimal | None:
-    return None if value is None else Decimal(str(round(value, 6)))
+def _follow(draft: Draft[CheckIn], check: FacilityCheck, checked: _Checked) -> None:
+    """What a frozen check sets going: repair jobs, the facility's dates, its open task."""
+    if draft.supersedes is not None:
+        _withdraw_raised_by(draft.acting_user, draft.supersedes, draft.reason)
+    _follow_repairs(draft.acting_user, check, checked.found, checked.day)
+    _update_facility(check, draft.payload, checked.day)
+    _finish_tasks(check)
 
 
-def _add_rows(check: FacilityCheck, payload: CheckIn, photos: dict, found: list[Found]) -> None:
+def _audited(check: FacilityCheck, checked: _Checked) -> dict:
+    return {"result": [None, check.result], "facility": [None, checked.facility.code]}
+
+
+def _add_rows(
+    check: FacilityCheck, payload: CheckIn, photos: Mapping[str, Attachment], found: list[Found]
+) -> None:
     cited = [(code, sha) for code, item in sorted(payload.checklist.items()) for sha in item.photos]
     FacilityCheckPhoto.objects.bulk_create(
         FacilityCheckPhoto(check_record=check, attachment=photos[sha], item=code, position=n)
@@ -307,21 +231,9 @@ def _add_rows(check: FacilityCheck, payload: CheckIn, photos: dict, found: list[
     )  # fmt: skip
 
 
-def _freeze(check: FacilityCheck) -> None:
-    now = timezone.now()
-    FacilityCheck.objects.filter(pk=check.pk).update(frozen=True, frozen_at=now)
-    check.frozen, check.frozen_at = True, now
-    record = check_records([str(check.pk)])[str(check.pk)]
-    entry = ledger_append(
-        kind=LEDGER_KIND,
-        record_id=str(check.pk),
-        canonical=record.canonical,
-        attachments=record.attachments,
-    )
-    check.ledger_seq = entry.seq  # type: ignore[attr-defined]
-
-
-def _follow_repairs(acting_user, check: FacilityCheck, found: list[Found], day: dt.date) -> None:
+def _follow_repairs(
+    acting_user: User, check: FacilityCheck, found: list[Found], day: dt.date
+) -> None:
     """Each defect gets a repair job unless its item has one open; a job whose item this
     check found in order is verified; a job reported repaired but found faulty reopens."""
     open_jobs = {
@@ -346,7 +258,9 @@ def _follow_repairs(acting_user, check: FacilityCheck, found: list[Found], day: 
     check.repair_ids = [job.pk for job in raised]  # type: ignore[attr-defined]
 
 
-def _raise(acting_user, check: FacilityCheck, defect: Found, due_on: dt.date) -> FacilityRepair:
+def _raise(
+    acting_user: User, check: FacilityCheck, defect: Found, due_on: dt.date
+) -> FacilityRepair:
     job = FacilityRepair.objects.create(
         facility_id=check.facility_id,
         branch_id=check.branch_id,
@@ -364,12 +278,12 @@ def _raise(acting_user, check: FacilityCheck, defect: Found, due_on: dt.date) ->
     return job
 
 
-def _move(acting_user, job: FacilityRepair, status: str, action: str, **fields) -> None:
+def _move(acting_user: User, job: FacilityRepair, status: str, action: str, **fields) -> None:
     changed = FacilityRepair.objects.filter(pk=job.pk, status=job.status).update(
         status=status, **fields
     )
     if not changed:
-        raise Conflict("维修任务已被他人更新，请重试", code="repair_changed")
+        raise Conflict(_("维修任务已被他人更新，请重试"), code="repair_changed")
     audit_record(
         acting_user=acting_user,
         action=action,
@@ -378,7 +292,7 @@ def _move(acting_user, job: FacilityRepair, status: str, action: str, **fields) 
     )
 
 
-def _withdraw_raised_by(acting_user, superseded: FacilityCheck, reason: str) -> None:
+def _withdraw_raised_by(acting_user: User, superseded: FacilityCheck, reason: str) -> None:
     """A corrected check's jobs go; the correction raises its own."""
     for job in FacilityRepair.objects.filter(raised_by=superseded, status__in=OPEN):
         _move(acting_user, job, FacilityRepair.Status.WITHDRAWN, "facility_repair.withdraw",
@@ -397,16 +311,14 @@ def _tell_repairers(check: FacilityCheck, raised: list[FacilityRepair]) -> None:
         role__in=[Role.REPAIRER, Role.INSPECTION_LEAD],
         is_active=True,
     ).exclude(email="")
-    for person in people:
-        outbox_enqueue(
-            channel="email",
-            recipient=person.email,
-            subject="设施缺陷维修",
-            body=body,
-            dedupe_key=f"facility-repair:{raised[0].pk}:{person.pk}",
-            branch_id=check.branch_id,
-            cause=raised[0],
-        )
+    outbox_email_each(
+        people,
+        subject="设施缺陷维修",
+        body=body,
+        dedupe_key=f"facility-repair:{raised[0].pk}",
+        branch_id=check.branch_id,
+        cause=raised[0],
+    )
 
 
 def _update_facility(check: FacilityCheck, payload: CheckIn, day: dt.date) -> None:
@@ -433,22 +345,4 @@ def _finish_tasks(check: FacilityCheck) -> None:
     ).update(status=FacilityTask.Status.DONE)
 
 
-def facility_check_correct(
-    *, acting_user, check: FacilityCheck, payload: CheckIn, reason: str
-) -> FacilityCheck:
-    """A correction is a new check that cites the frozen one, with the reason and actor."""
-    if not reason.strip():
-        raise ValidationFailed("请填写更正原因", code="check_correction_reason")
-    if check.inspector_id != acting_user.pk and not acting_user.can(Capability.MANAGE_FACILITIES):
-        raise NotFound("未找到该记录", code="not_found")
-    if FacilityCheck.objects.filter(supersedes=check).exists():
-        raise IllegalTransition("该记录已被更正，请更正最新版本", code="check_superseded")
-    if payload.facility_id != check.facility_id:
-        raise ValidationFailed("更正记录须针对同一设施", code="check_correction_facility")
-    corrected, _created = facility_check_submit(
-        acting_user=acting_user,
-        payload=payload.model_copy(update={"task_id": None}),
-        supersedes=check,
-        correction_reason=reason.strip(),
-    )
-    return corrected
+CHECKS = Recorder(write=_write, check=_checked, follow=_follow, audited=_audited)

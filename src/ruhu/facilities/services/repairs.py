@@ -26,19 +26,19 @@ register_action_labels(
 
 @transaction.atomic
 def facility_repair_assign(
-    *, acting_user, repair: FacilityRepair, assignee: User
+    *, acting_user: User, repair: FacilityRepair, assignee: User
 ) -> FacilityRepair:
     require(acting_user, Capability.MANAGE_FACILITIES)
     if not assignee.is_active or assignee.role != Role.REPAIRER:
-        raise ValidationFailed("请选择维修员", code="repair_assignee")
+        raise ValidationFailed(_("请选择维修员"), code="repair_assignee")
     if assignee.branch_id != repair.branch_id:
-        raise ValidationFailed("维修员须属于设施所在分公司", code="repair_assignee_branch")
+        raise ValidationFailed(_("维修员须属于设施所在分公司"), code="repair_assignee_branch")
     before = repair.assignee_id
     changed = FacilityRepair.objects.filter(pk=repair.pk, status=FacilityRepair.Status.OPEN).update(
         assignee=assignee
     )
     if not changed:
-        raise IllegalTransition("只能分派待维修的任务", code="repair_not_open")
+        raise IllegalTransition(_("只能分派待维修的任务"), code="repair_not_open")
     repair.refresh_from_db()
     audit_record(
         acting_user=acting_user,
@@ -51,15 +51,15 @@ def facility_repair_assign(
 
 @transaction.atomic
 def facility_repair_done(
-    *, acting_user, repair: FacilityRepair, note: str, after_photo: str
+    *, acting_user: User, repair: FacilityRepair, note: str, after_photo: str
 ) -> FacilityRepair:
     """The repairer reports the job done, with a photo of the work: it waits for the next
     check to verify it; the facility stays flagged until then."""
     require(acting_user, Capability.REPAIR_FACILITIES)
     if repair.assignee_id not in (None, acting_user.pk):
-        raise IllegalTransition("该任务已分派给其他维修员", code="repair_other_assignee")
+        raise IllegalTransition(_("该任务已分派给其他维修员"), code="repair_other_assignee")
     if not note.strip():
-        raise ValidationFailed("请填写维修说明", code="repair_note")
+        raise ValidationFailed(_("请填写维修说明"), code="repair_note")
     photo = uploads_cited(acting_user=acting_user, cited={after_photo})[after_photo]
     changed = FacilityRepair.objects.filter(pk=repair.pk, status=FacilityRepair.Status.OPEN).update(
         status=FacilityRepair.Status.REPAIRED,
@@ -70,7 +70,7 @@ def facility_repair_done(
         after_photo=photo,
     )
     if not changed:
-        raise IllegalTransition("该维修任务不是待维修状态", code="repair_not_open")
+        raise IllegalTransition(_("该维修任务不是待维修状态"), code="repair_not_open")
     repair.refresh_from_db()
     audit_record(
         acting_user=acting_user,

@@ -27,25 +27,25 @@ register_action_labels(
 
 @transaction.atomic
 def facility_tasks_assign(
-    *, acting_user, facility_ids: list[int], assignee: User, day: dt.date
+    *, acting_user: User, facility_ids: list[int], assignee: User, day: dt.date
 ) -> list[FacilityTask]:
     """Give these facilities' checks to `assignee` on `day`, all or none."""
     require(acting_user, Capability.MANAGE_FACILITIES)
     if day < timezone.localdate():
-        raise ValidationFailed("计划日期不能早于今天", code="task_day_past")
+        raise ValidationFailed(_("计划日期不能早于今天"), code="task_day_past")
     if not assignee.is_active or not assignee.can(Capability.CHECK_FACILITIES):
-        raise ValidationFailed("该员工不能检查场站设施", code="task_assignee")
+        raise ValidationFailed(_("该员工不能检查场站设施"), code="task_assignee")
     facilities = list(
         scope_queryset(Facility.objects.all(), acting_user=acting_user)
         .filter(pk__in=set(facility_ids))
         .select_for_update()
     )
     if len(facilities) != len(set(facility_ids)):
-        raise NotFound("未找到部分设施", code="not_found")
+        raise NotFound(_("未找到部分设施"), code="not_found")
     if any(f.branch_id != assignee.branch_id for f in facilities):
-        raise ValidationFailed("检查人须属于设施所在分公司", code="task_assignee_branch")
+        raise ValidationFailed(_("检查人须属于设施所在分公司"), code="task_assignee_branch")
     if any(not f.active for f in facilities):
-        raise IllegalTransition("停用的设施不能分派检查", code="facility_inactive")
+        raise IllegalTransition(_("停用的设施不能分派检查"), code="facility_inactive")
     open_tasks = {
         t.facility_id: t
         for t in FacilityTask.objects.filter(
@@ -80,13 +80,13 @@ def facility_tasks_assign(
 
 
 @transaction.atomic
-def facility_task_cancel(*, acting_user, task: FacilityTask) -> FacilityTask:
+def facility_task_cancel(*, acting_user: User, task: FacilityTask) -> FacilityTask:
     require(acting_user, Capability.MANAGE_FACILITIES)
     changed = FacilityTask.objects.filter(pk=task.pk, status=FacilityTask.Status.PLANNED).update(
         status=FacilityTask.Status.CANCELLED
     )
     if not changed:
-        raise IllegalTransition("该任务已完成或已取消", code="task_not_planned")
+        raise IllegalTransition(_("该任务已完成或已取消"), code="task_not_planned")
     task.refresh_from_db()
     audit_record(
         acting_user=acting_user,

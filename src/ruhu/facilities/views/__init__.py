@@ -1,2 +1,3 @@
-"""Pages of the facilities domain: the phone's day and check (field), the registry,
-schedule, record cards and repairs (office), and the registry import (importing)."""
+"""Pages of the facilities domain: the phone's day and check (field); the office's
+registry, schedule, record cards, checks and repairs (registry, schedule, detail, checks,
+repairs, with the rows they show in rows); and the registry import (importing)."""

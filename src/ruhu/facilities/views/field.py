@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +42,7 @@ from ruhu.facilities.selectors import (
     facility_repairs,
     task_get,
 )
+from ruhu.facilities.views.rows import day_task_rows
 
 # the check page's words for the script, translated here so they reach it as JSON
 CHECK_TEXT = {
@@ -86,13 +87,11 @@ def day_tasks_section(request):
     require(request.user, Capability.CHECK_FACILITIES)
     day, today = _chosen_day(request), timezone.localdate()
     tasks = day_tasks(acting_user=request.user, day=day)
-    for task in tasks:
-        task.late = task.status == FacilityTask.Status.PLANNED and task.day < today
     left = sum(task.status == FacilityTask.Status.PLANNED for task in tasks)
     return render(
         request,
         "facilities/partials/day_tasks.html",
-        {"day": day, "tasks": tasks, "total": len(tasks), "left": left},
+        {"day": day, "rows": day_task_rows(tasks, on=today), "total": len(tasks), "left": left},
     )
 
 
@@ -118,6 +117,7 @@ def unplanned_check_page(request, pk: int):
 class ValveState:
     valid_until: dt.date | None
     state: str  # expired / expiring / valid / unknown
+    warning_days: int = 0  # the policy's horizon of "expiring", which the badge quotes
 
 
 def _valve_state(facility: Facility, today: dt.date) -> ValveState | None:
@@ -130,7 +130,7 @@ def _valve_state(facility: Facility, today: dt.date) -> ValveState | None:
         return ValveState(until, "expired")
     warning = int(policy_get("facility.safety_valve_warning_days", branch=facility.branch_id))
     expiring = until <= today + dt.timedelta(days=warning)
-    return ValveState(until, "expiring" if expiring else "valid")
+    return ValveState(until, "expiring" if expiring else "valid", warning)
 
 
 def _cleaning_hint(facility: Facility, today: dt.date, due_on: dt.date | None) -> str:
@@ -216,14 +216,3 @@ def _check_page(request, facility: Facility, *, task: FacilityTask | None):
             "text": {key: str(value) for key, value in CHECK_TEXT.items()},
         },
     )
-
-
-urlpatterns = [
-    path("field/facilities/", day_tasks_section, name="field-facility-tasks"),
-    path("field/facilities/tasks/<id:task_id>/", check_page, name="facility-check-page"),
-    path(
-        "field/facilities/<id:pk>/check/",
-        unplanned_check_page,
-        name="facility-check-unplanned",
-    ),
-]

@@ -8,35 +8,34 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ruhu.accounts.roles import Capability
+from ruhu.accounts.models import User
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import ValidationFailed
 from ruhu.common.models import Attachment
-from ruhu.common.scoping import require
-from ruhu.hazards.models import FollowUpCall, Hazard, State
-from ruhu.hazards.services.cases import ARRANGEABLE, hazard_mark_arranged
+from ruhu.hazards.models import FollowUpCall, Hazard
+from ruhu.hazards.services.cases import hazard_mark_arranged
+from ruhu.hazards.workflow import Action, authorize, transition
 
 
 @transaction.atomic
 def followup_call_record(
     *,
-    acting_user,
+    acting_user: User,
     hazard: Hazard,
     called_at: dt.datetime,
     result: str,
     notes: str = "",
     recording: Attachment | None = None,
 ) -> FollowUpCall:
-    require(acting_user, Capability.MANAGE_HAZARDS)
+    authorize(acting_user=acting_user, hazard=hazard, action=Action.CALL)
     if result not in FollowUpCall.Result.values:
-        raise ValidationFailed("未知的回访结果", code="hazard_call_result")
+        raise ValidationFailed(_("未知的回访结果"), code="hazard_call_result")
     if called_at > timezone.now() + dt.timedelta(minutes=10):
-        raise ValidationFailed("通话时间不能在未来", code="hazard_call_time")
+        raise ValidationFailed(_("通话时间不能在未来"), code="hazard_call_time")
     if recording is not None and recording.kind != Attachment.Kind.RECORDING:
-        raise ValidationFailed("请上传通话录音", code="hazard_call_recording")
-    if hazard.state == State.CLOSED:
-        raise ValidationFailed("该隐患已结案，无需回访", code="hazard_closed")
+        raise ValidationFailed(_("请上传通话录音"), code="hazard_call_recording")
     last_deadline = (
         hazard.steps.exclude(due_on=None).order_by("-at").values_list("due_on", flat=True).first()
     )
@@ -57,6 +56,7 @@ def followup_call_record(
         branch_id=hazard.branch_id,
         changes={"call": [None, str(call.pk)], "result": [None, result]},
     )
-    if result == FollowUpCall.Result.ARRANGED and hazard.state in ARRANGEABLE:
+    arranging = transition(Action.ARRANGE, hazard.state) is not None
+    if result == FollowUpCall.Result.ARRANGED and arranging:
         hazard_mark_arranged(acting_user=acting_user, hazard=hazard, note="回访：客户已办理整改")
     return call

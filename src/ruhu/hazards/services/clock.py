@@ -1,5 +1,6 @@
 """The daily clock (RULES B6.4–5): every case whose deadline has passed moves one rung up
-the ladder, to the step a person must take next. It never takes a person's step.
+the ladder, to the step a person must take next. It never takes a person's step: its rungs
+are the `clock` rows of the ladder's table (ruhu.hazards.workflow).
 
 The clock is set-based: per rung, batches of due cases are moved by one compare-and-swap
 UPDATE each, with their steps and audit rows inserted in bulk. A run for a day moves every
@@ -27,6 +28,7 @@ from ruhu.common.bulk import bulk_insert, db_value, time_ordered_uuid
 from ruhu.common.models import AuditEvent
 from ruhu.common.notifications import outbox_enqueue
 from ruhu.hazards.models import ClockRun, Hazard, HazardNotice, HazardStep, State, Step
+from ruhu.hazards.workflow import CLOCK_ROWS, Precondition
 
 # Big batches: on SQLite each commit writes pages all over a large file, so fewer commits
 # (each holding the write lock a few seconds, at night) and a larger page cache for the run.
@@ -37,18 +39,29 @@ COPY_ALERT_LISTED = 50
 
 @dataclass(frozen=True)
 class Rung:
+    """One clock row of the ladder's table: cases waiting in one state, moved when the
+    row's condition on their deadline holds."""
+
     waiting: State
     step: Step
     to: State
-    inclusive: bool  # True: due on the day itself (hand-over); False: the day after the deadline
+    condition: Precondition
+
+    @property
+    def days_after(self) -> int:  # 0: due on the deadline itself (hand-over); 1: the day after
+        return self.condition.days_after_deadline or 0
 
 
-RUNGS = (
-    Rung(State.NOTICED, Step.RENOTICE_DUE, State.RENOTICE_DUE, inclusive=False),
-    Rung(State.RENOTICED, Step.LIMIT_DUE, State.LIMIT_DUE, inclusive=False),
-    Rung(State.PM_LETTERED, Step.SEAL_DUE, State.SEAL_DUE, inclusive=False),
-    Rung(State.SEALED, Step.HANDED_OVER, State.HANDED_OVER, inclusive=True),
-)
+def _rungs() -> tuple[Rung, ...]:
+    found = []
+    for row in CLOCK_ROWS:
+        [condition] = row.preconditions  # the one on the deadline
+        assert row.step and row.to  # every clock row moves the case and writes its step
+        found += [Rung(state, row.step, row.to, condition) for state in row.states]
+    return tuple(found)
+
+
+RUNGS = _rungs()
 
 
 def hazard_clock_run(*, today: dt.date | None = None) -> ClockRun:
@@ -82,9 +95,7 @@ def _large_page_cache() -> Iterator[None]:
 
 
 def _due(rung: Rung, today: dt.date) -> Q:
-    if rung.inclusive:
-        return Q(state=rung.waiting, due_on__lte=today)
-    return Q(state=rung.waiting, due_on__lt=today)
+    return Q(state=rung.waiting) & rung.condition.where(None, today)
 
 
 def _climb(rung: Rung, today: dt.date) -> int:
@@ -122,7 +133,7 @@ def _climb(rung: Rung, today: dt.date) -> int:
 
 
 def _effective(rung: Rung, due_on: dt.date) -> dt.date:
-    return due_on if rung.inclusive else due_on + dt.timedelta(days=1)
+    return due_on + dt.timedelta(days=rung.days_after)
 
 
 STEP_COLUMNS = (
@@ -154,7 +165,7 @@ def _write_history(rung, batch, today, now, content_type) -> None:
                 db_value(HazardStep, "id", time_ordered_uuid()), pk, steps + 1,
                 rung.step.value, rung.waiting.value, rung.to.value,
                 day(_effective(rung, due_on)), at, None, None, None, None, None, None,
-                f"期限 {due_on:%Y-%m-%d} 已过" if not rung.inclusive else "", "", False,
+                f"期限 {due_on:%Y-%m-%d} 已过" if rung.days_after else "", "", False,
             )
             for pk, _branch, due_on, _since, steps in batch
         ),

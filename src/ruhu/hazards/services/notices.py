@@ -17,16 +17,15 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from ruhu.accounts.models import OrgUnit
-from ruhu.accounts.roles import Capability
+from ruhu.accounts.models import OrgUnit, User
 from ruhu.common.attachments import attachment_store
 from ruhu.common.audit import audit_record
 from ruhu.common.errors import Conflict, IllegalTransition, ValidationFailed
 from ruhu.common.models import Attachment
 from ruhu.common.pdf import render_failure
 from ruhu.common.policy import policy_get
-from ruhu.common.scoping import require
 from ruhu.hazards import documents
 from ruhu.hazards.models import (
     TRACKED_METHODS,
@@ -36,17 +35,18 @@ from ruhu.hazards.models import (
     State,
     Step,
 )
-from ruhu.hazards.services.transitions import KEEP, move
+from ruhu.hazards.services.transitions import move
+from ruhu.hazards.workflow import (
+    NOTICE_ACTIONS,
+    Action,
+    notice_row,
+    permit,
+    rows,
+    states_for,
+)
 
 Kind = HazardNotice.Kind
-# what each notice serves: the state its hazards wait in, the step and state delivery
-# moves them to, and the ways it may be delivered
-SERVES: dict[str, tuple[State, Step, State]] = {
-    Kind.RECTIFY: (State.FOUND, Step.NOTICED, State.NOTICED),
-    Kind.RECTIFY_SECOND: (State.RENOTICE_DUE, Step.RENOTICED, State.RENOTICED),
-    Kind.STOP_SUPPLY: (State.LIMITED, Step.STOP_NOTICED, State.STOP_NOTICED),
-    Kind.PROPERTY_LETTER: (State.STOP_NOTICED, Step.PM_LETTERED, State.PM_LETTERED),
-}
+# the ways each notice may be delivered; what its delivery does to its cases is the table's
 METHODS: dict[str, tuple[str, ...]] = {
     Kind.RECTIFY: (DeliveryMethod.HANDED, DeliveryMethod.POSTED),
     Kind.RECTIFY_SECOND: (DeliveryMethod.HANDED, DeliveryMethod.POSTED),
@@ -67,26 +67,17 @@ PREFIX: dict[str, str] = {
     Kind.STOP_SUPPLY: "TQ",
     Kind.PROPERTY_LETTER: "WY",
 }
-ISSUERS: dict[str, str] = {
-    Kind.RECTIFY: Capability.RECORD_VISITS,
-    Kind.RECTIFY_SECOND: Capability.RECORD_VISITS,
-    Kind.STOP_SUPPLY: Capability.RECORD_VISITS,
-    Kind.PROPERTY_LETTER: Capability.MANAGE_HAZARDS,
-}
+
+
+COPY_HOURS, SECOND_DAYS = "hazard.company_copy_return_hours", "hazard.second_notice_days"
 
 
 def _deadline_days(kind: str, branch_id: int, on: dt.date) -> int | None:
-    keys: dict[str, str] = {
-        Kind.RECTIFY: "hazard.customer_notice_days",
-        Kind.RECTIFY_SECOND: "hazard.second_notice_days",
-        Kind.PROPERTY_LETTER: "hazard.property_letter_days",
-    }
-    key = keys.get(kind)
-    return int(policy_get(key, branch=branch_id, on=on)) if key else None
+    return notice_row(kind).deadline.days(branch_id=branch_id, on=on)
 
 
 def rectification_notice_at_visit(
-    *, acting_user, hazards: list[Hazard], handed_at: dt.datetime
+    *, acting_user: User, hazards: list[Hazard], handed_at: dt.datetime
 ) -> HazardNotice:
     """The first notice, handed to the customer at the visit that found the hazards (the
     visit's signature is the customer's receipt). Its PDF is rendered after commit. The
@@ -118,20 +109,20 @@ def _render_later(notice_id: int):
 
 
 @transaction.atomic
-def hazard_notice_issue(*, acting_user, kind: str, hazards: Sequence[Hazard]) -> HazardNotice:
+def hazard_notice_issue(*, acting_user: User, kind: str, hazards: Sequence[Hazard]) -> HazardNotice:
     """Number and print a notice for hazards waiting for it. The same hazards again, while
     the notice is not yet delivered, return that notice: nothing is issued twice."""
-    if kind not in SERVES:
-        raise ValidationFailed("未知的文书类型", code="hazard_notice_kind")
-    require(acting_user, ISSUERS[kind])
+    if kind not in NOTICE_ACTIONS:
+        raise ValidationFailed(_("未知的文书类型"), code="hazard_notice_kind")
+    permit(acting_user, NOTICE_ACTIONS[kind])
     hazards = list(hazards)
     if not hazards:
-        raise ValidationFailed("请选择隐患", code="hazard_notice_empty")
-    waiting, _step, _to = SERVES[kind]
+        raise ValidationFailed(_("请选择隐患"), code="hazard_notice_empty")
     for hazard in hazards:
-        if hazard.state != waiting:
+        if hazard.state not in notice_row(kind).states:
             raise IllegalTransition(
-                f"隐患 #{hazard.pk} 当前为「{State(hazard.state).label}」，不需要此文书",
+                _("隐患 #%(hazard)s 当前为「%(state)s」，不需要此文书")
+                % {"hazard": hazard.pk, "state": State(hazard.state).label},
                 code="hazard_illegal_transition",
                 hazard=hazard.pk,
             )
@@ -147,18 +138,18 @@ def hazard_notice_issue(*, acting_user, kind: str, hazards: Sequence[Hazard]) ->
 
 def _check_grouping(kind: str, hazards: list[Hazard]) -> None:
     if len({h.branch_id for h in hazards}) > 1:
-        raise ValidationFailed("文书只能包含同一分公司的隐患", code="hazard_notice_grouping")
+        raise ValidationFailed(_("文书只能包含同一分公司的隐患"), code="hazard_notice_grouping")
     if kind == Kind.PROPERTY_LETTER:
         communities = {h.household.community for h in hazards}
         if len(communities) > 1 or "" in communities:
             raise ValidationFailed(
-                "物业联络函只能包含同一小区的用户", code="hazard_notice_grouping"
+                _("物业联络函只能包含同一小区的用户"), code="hazard_notice_grouping"
             )
     elif len({h.household_id for h in hazards}) > 1:
-        raise ValidationFailed("文书只能包含同一户的隐患", code="hazard_notice_grouping")
+        raise ValidationFailed(_("文书只能包含同一户的隐患"), code="hazard_notice_grouping")
 
 
-def _create(acting_user, kind: str, hazards: list[Hazard], on: dt.date, *, render: bool):
+def _create(acting_user: User, kind: str, hazards: list[Hazard], on: dt.date, *, render: bool):
     first = hazards[0]
     days = _deadline_days(kind, first.branch_id, on)
     letter = kind == Kind.PROPERTY_LETTER
@@ -193,7 +184,7 @@ def _create(acting_user, kind: str, hazards: list[Hazard], on: dt.date, *, rende
 @transaction.atomic
 def hazard_notice_deliver(
     *,
-    acting_user,
+    acting_user: User,
     notice: HazardNotice,
     method: str,
     on: dt.date | None = None,
@@ -203,28 +194,30 @@ def hazard_notice_deliver(
 ) -> HazardNotice:
     """Record how the paper reached the customer (or the property manager); the hazards it
     covers move on, their new deadline counted from the day of delivery."""
-    require(acting_user, ISSUERS[notice.kind])
+    permit(acting_user, NOTICE_ACTIONS[notice.kind])
     on = on or timezone.localdate()
     if notice.delivered:
-        raise Conflict("该文书已登记送达", code="hazard_notice_delivered")
+        raise Conflict(_("该文书已登记送达"), code="hazard_notice_delivered")
     if method not in METHODS[notice.kind]:
-        raise ValidationFailed("该文书不能以此方式送达", code="hazard_delivery_method")
+        raise ValidationFailed(_("该文书不能以此方式送达"), code="hazard_delivery_method")
     tracking_number = tracking_number.strip()
     if method in TRACKED_METHODS and not tracking_number:
-        raise ValidationFailed("邮寄送达须填写挂号信或快递单号", code="hazard_tracking_number")
+        raise ValidationFailed(_("邮寄送达须填写挂号信或快递单号"), code="hazard_tracking_number")
     if method == DeliveryMethod.POSTED and photo is None:
-        raise ValidationFailed("张贴送达须拍摄张贴后的照片", code="hazard_delivery_photo")
+        raise ValidationFailed(_("张贴送达须拍摄张贴后的照片"), code="hazard_delivery_photo")
     letter = notice.kind == Kind.PROPERTY_LETTER
     if method == DeliveryMethod.HANDED and letter and not recipient.strip():
-        raise ValidationFailed("请填写物业签收人", code="hazard_recipient")
+        raise ValidationFailed(_("请填写物业签收人"), code="hazard_recipient")
     if photo is not None and photo.kind != Attachment.Kind.PHOTO:
-        raise ValidationFailed("请上传照片", code="hazard_photo_kind")
+        raise ValidationFailed(_("请上传照片"), code="hazard_photo_kind")
     if on > timezone.localdate() or on < notice.issued_on:
-        raise ValidationFailed("送达日期须在开具日期与今天之间", code="hazard_delivery_date")
-    waiting = SERVES[notice.kind][0]
-    hazards = list(notice.hazards.filter(state=waiting).select_related("household"))
+        raise ValidationFailed(_("送达日期须在开具日期与今天之间"), code="hazard_delivery_date")
+    waiting = notice_row(notice.kind).states
+    hazards = list(notice.hazards.filter(state__in=waiting).select_related("household"))
     if not hazards:
-        raise IllegalTransition("文书所列隐患均已不在待送达状态", code="hazard_illegal_transition")
+        raise IllegalTransition(
+            _("文书所列隐患均已不在待送达状态"), code="hazard_illegal_transition"
+        )
     _deliver(
         acting_user,
         notice,
@@ -239,7 +232,7 @@ def hazard_notice_deliver(
 
 
 def _deliver(
-    acting_user, notice, hazards, *, method, on, photo, tracking_number, recipient, at=None
+    acting_user: User, notice, hazards, *, method, on, photo, tracking_number, recipient, at=None
 ):
     fields = {
         "delivery_method": method,
@@ -254,24 +247,19 @@ def _deliver(
         fields["copy_due_at"] = (at or timezone.now()) + dt.timedelta(hours=hours)
     updated = HazardNotice.objects.filter(pk=notice.pk, delivered_on__isnull=True).update(**fields)
     if not updated:
-        raise Conflict("该文书已登记送达", code="hazard_notice_delivered")
+        raise Conflict(_("该文书已登记送达"), code="hazard_notice_delivered")
     for key, value in fields.items():
         setattr(notice, key, value)
-    _waiting, step, to = SERVES[notice.kind]
     days = _deadline_days(notice.kind, notice.branch_id, on)
-    due = on + dt.timedelta(days=days) if days is not None else None
     if notice.kind in (Kind.RECTIFY, Kind.RECTIFY_SECOND):
-        HazardNotice.objects.filter(pk=notice.pk).update(deadline=due)
-        notice.deadline = due
+        notice.deadline = on + dt.timedelta(days=days) if days is not None else None
+        HazardNotice.objects.filter(pk=notice.pk).update(deadline=notice.deadline)
     for hazard in hazards:
         move(
             hazard,
             acting_user=acting_user,
-            step=step,
-            to=to,
-            allowed=[SERVES[notice.kind][0]],
+            row=notice_row(notice.kind),
             on=on,
-            due_on=due,
             notice=notice,
             photo=photo,
             # the first notice is proven by the chained visit that handed it over
@@ -287,31 +275,27 @@ def _deliver(
 
 
 @transaction.atomic
-def hazard_notice_copy_receive(*, acting_user, notice: HazardNotice) -> HazardNotice:
+def hazard_notice_copy_receive(*, acting_user: User, notice: HazardNotice) -> HazardNotice:
     """The company copy is back at the inspection office (§5 ①: within 48 hours)."""
-    require(acting_user, Capability.MANAGE_HAZARDS)
+    permit(acting_user, Action.COPY_RECEIVED)
     if notice.kind not in (Kind.RECTIFY, Kind.RECTIFY_SECOND) or not notice.delivered:
-        raise IllegalTransition("该文书没有待交回的公司联", code="hazard_illegal_transition")
+        raise IllegalTransition(_("该文书没有待交回的公司联"), code="hazard_illegal_transition")
     now = timezone.now()
     updated = HazardNotice.objects.filter(pk=notice.pk, copy_received_at__isnull=True).update(
         copy_received_at=now, copy_received_by=acting_user
     )
     if not updated:
-        raise Conflict("公司联已登记交回", code="hazard_copy_received")
+        raise Conflict(_("公司联已登记交回"), code="hazard_copy_received")
     notice.copy_received_at, notice.copy_received_by = now, acting_user
     if notice.document_id is None:
         notice.document = _render(acting_user, notice)
         HazardNotice.objects.filter(pk=notice.pk).update(document=notice.document)
     late = notice.copy_due_at is not None and now > notice.copy_due_at
-    for hazard in notice.hazards.exclude(state=State.CLOSED):
+    for hazard in notice.hazards.filter(state__in=states_for(Action.COPY_RECEIVED)):
         move(
             hazard,
             acting_user=acting_user,
-            step=Step.COPY_RECEIVED,
-            to=State(hazard.state),
-            allowed=[State(hazard.state)],
-            due_on=KEEP,
-            on=hazard.since,
+            row=rows(Action.COPY_RECEIVED)[0],
             notice=notice,
             note="逾期交回" if late else "",
             chained=True,
@@ -338,7 +322,7 @@ def hazard_notice_render(*, notice_id: int) -> HazardNotice:
     return notice
 
 
-def _render(acting_user, notice: HazardNotice) -> Attachment:
+def _render(acting_user: User | None, notice: HazardNotice) -> Attachment:
     with translation.override("zh-hans"):  # paper for residents is in Chinese
         data = _pdf(notice)
     return attachment_store(
@@ -380,6 +364,8 @@ def _pdf(notice: HazardNotice) -> bytes:
             inspector_name=inspector.get_full_name() or inspector.username,
             inspector_badge=getattr(inspector, "badge_no", ""),
             hotline=hotline,
+            copy_return_hours=int(policy_get(COPY_HOURS, branch=branch, on=notice.issued_on)),
+            second_notice_days=int(policy_get(SECOND_DAYS, branch=branch, on=notice.issued_on)),
         )
     )
 

@@ -4,7 +4,6 @@ audit row, and for steps that prove a human act, a ledger entry (DESIGN 3 and 4)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -12,14 +11,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ruhu.accounts.models import User
 from ruhu.common.audit import audit_record, json_value
 from ruhu.common.audit_display import register_action_labels
-from ruhu.common.errors import IllegalTransition
+from ruhu.common.errors import ValidationFailed
 from ruhu.common.ledger import ledger_append
 from ruhu.common.models import Attachment
 from ruhu.hazards.evidence import LEDGER_KIND, step_records
-from ruhu.hazards.models import Hazard, HazardNotice, HazardStep, State, Step
+from ruhu.hazards.models import Hazard, HazardNotice, HazardStep, Resolution, State, Step
 from ruhu.hazards.services.tally import tally_resolution
+from ruhu.hazards.workflow import (
+    KEEP,
+    Action,
+    Transition,
+    conditions_hold,
+    illegal,
+    transition,
+)
 from ruhu.premises.models import Household, SupplyStatus
 from ruhu.premises.services import household_set_supply
 
@@ -35,18 +43,15 @@ register_action_labels(
         "hazard.package": _("生成月度报送包"),
     }
 )
-KEEP = object()  # a field the move leaves as it is
+__all__ = ["KEEP", "chain", "close_if_supply_free", "move", "require_photo", "supply_follow"]
 
 
 def move(
     hazard: Hazard,
     *,
-    acting_user,
-    step: Step,
-    to: State,
-    allowed: Iterable[State],
+    acting_user: User | None,
+    row: Transition,
     on: dt.date | None = None,
-    due_on: Any = None,
     notice: HazardNotice | None = None,
     photo: Attachment | None = None,
     note: str = "",
@@ -56,13 +61,16 @@ def move(
     payload_sha256: str = "",
     **fields: Any,
 ) -> HazardStep:
-    """Move `hazard` from one of `allowed` to `to`, or raise IllegalTransition (409)
-    having changed nothing. `due_on` is the new deadline (None clears it; KEEP keeps it)."""
-    allowed = set(allowed)
-    if hazard.state not in allowed:
-        raise _illegal(hazard, step)
+    """Take `row` of the ladder (workflow.TABLE) on `hazard`, or raise IllegalTransition
+    (409) having changed nothing: its state, its deadline by the row's rule, one step, one
+    audit row, and for a step that proves a person's act, a ledger entry."""
+    if hazard.state not in row.states or row.step is None:
+        raise illegal(hazard, row)
+    step, to = row.step, row.to or State(hazard.state)
     now = timezone.now()
-    on = on or timezone.localdate(now)
+    # a step that leaves the case where it is does not restart its time there
+    on = on or (hazard.since if row.to is None else timezone.localdate(now))
+    due_on = row.deadline.due(hazard, on)
     number = hazard.step_count + 1
     changes: dict[str, Any] = {"state": to, "updated_at": now, "step_count": number, **fields}
     if to != hazard.state:
@@ -74,7 +82,7 @@ def move(
             pk=hazard.pk, state=hazard.state, step_count=hazard.step_count
         ).update(**changes)
         if not updated:  # another request moved it first
-            raise _illegal(hazard, step)
+            raise illegal(hazard, row)
         untracked = ("updated_at", "step_count")
         before = {k: json_value(getattr(hazard, k)) for k in changes if k not in untracked}
         hazard.step_count = number
@@ -127,14 +135,23 @@ def chain(step: HazardStep) -> None:
     )
 
 
-def _illegal(hazard: Hazard, step: Step) -> IllegalTransition:
-    current = State(hazard.state).label
-    return IllegalTransition(
-        f"隐患当前状态为「{current}」，不能执行「{step.label}」",
-        code="hazard_illegal_transition",
-        state=hazard.state,
-        step=str(step),
-    )
+def close_if_supply_free(*, acting_user: User, hazard: Hazard) -> None:
+    """A case just rectified closes at once unless its supply is held (then customer
+    service restores supply first)."""
+    row = transition(Action.CLOSE, hazard.state)
+    if row is not None and conditions_hold(row, hazard, acting_user):
+        move(
+            hazard,
+            acting_user=acting_user,
+            row=row,
+            closed_on=timezone.localdate(),
+            resolution=Resolution.RECTIFIED,
+        )
+
+
+def require_photo(photo: Attachment) -> None:
+    if photo.kind != Attachment.Kind.PHOTO:
+        raise ValidationFailed(_("请上传照片"), code="hazard_photo_kind")
 
 
 def _coordinate(value: float | None) -> Decimal | None:
@@ -149,7 +166,7 @@ SUPPLY_FOR_HOLD = {
 }
 
 
-def supply_follow(*, acting_user, household_id: int, reason: str) -> None:
+def supply_follow(*, acting_user: User | None, household_id: int, reason: str) -> None:
     """The household's supply status is the strictest hold of its cases still holding one."""
     holds = set(
         Hazard.objects.filter(household_id=household_id)

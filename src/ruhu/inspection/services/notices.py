@@ -39,7 +39,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ruhu.accounts.models import OrgUnit
+from ruhu.accounts.models import OrgUnit, User
 from ruhu.accounts.roles import Capability
 from ruhu.common.attachments import attachment_store, attachment_upload
 from ruhu.common.audit import audit_record
@@ -171,7 +171,7 @@ def _enqueue_sms(**message) -> bool:
 # ── community notices ────────────────────────────────────────────────────
 
 
-def community_notices_issue(*, acting_user, plan: Plan) -> IssuedNotices:
+def community_notices_issue(*, acting_user: User | None, plan: Plan) -> IssuedNotices:
     """Issue the notice of each community of an approved plan; idempotent.
 
     Each community is one transaction (notice, PDF, SMS, audit event): a plan with hundreds
@@ -182,7 +182,7 @@ def community_notices_issue(*, acting_user, plan: Plan) -> IssuedNotices:
     _check_may(acting_user, Capability.MANAGE_PLANS, plan.branch)
     plan = Plan.objects.select_related("branch__parent").get(pk=plan.pk)
     if plan.status != Plan.Status.APPROVED:
-        raise IllegalTransition("计划尚未批准，不能发出安检通知", code="plan_not_approved")
+        raise IllegalTransition(_("计划尚未批准，不能发出安检通知"), code="plan_not_approved")
     today = timezone.localdate()
     days_before = int(policy_get("notice.community_days_before", branch=plan.branch, on=today))
     result = IssuedNotices()
@@ -197,8 +197,11 @@ def community_notices_issue(*, acting_user, plan: Plan) -> IssuedNotices:
                 result.append(existing)
             elif (first - today).days < days_before:
                 error = ValidationFailed(
-                    f"{community} 首个上门日 {first:%Y-%m-%d} 距今不足 {days_before} 天，"
-                    "不能再张贴小区通知；各户仍会在上门前收到短信",
+                    _(
+                        "%(community)s 首个上门日 %(first_day)s 距今不足 %(days)s 天，"
+                        "不能再张贴小区通知；各户仍会在上门前收到短信"
+                    )
+                    % {"community": community, "first_day": first.isoformat(), "days": days_before},
                     code="community_notice_too_late",
                     community=community,
                     first_day=first.isoformat(),
@@ -227,10 +230,12 @@ def _communities(plan: Plan) -> QuerySet:
 
 
 @transaction.atomic
-def _issue_one(acting_user, plan: Plan, group: dict, *, wording: _Wording, today: dt.date):
+def _issue_one(
+    acting_user: User | None, plan: Plan, group: dict, *, wording: _Wording, today: dt.date
+):
     # Serialise issuers of the same plan, and make sure it was not redrafted meanwhile.
     if not Plan.objects.select_for_update().filter(pk=plan.pk, status=Plan.Status.APPROVED):
-        raise IllegalTransition("计划已退回草稿，停止发出安检通知", code="plan_not_approved")
+        raise IllegalTransition(_("计划已退回草稿，停止发出安检通知"), code="plan_not_approved")
     community, first, last = group["community"], group["first_day"], group["last_day"]
     existing = CommunityNotice.objects.filter(plan=plan, community=community, first_day=first)
     if existing.exists():  # a concurrent run got here first
@@ -298,7 +303,9 @@ def _issue_one(acting_user, plan: Plan, group: dict, *, wording: _Wording, today
 
 
 @transaction.atomic
-def _record_late(acting_user, plan: Plan, late: list[LateCommunity], days_before: int) -> None:
+def _record_late(
+    acting_user: User | None, plan: Plan, late: list[LateCommunity], days_before: int
+) -> None:
     audit_record(
         acting_user=acting_user,
         action="community_notice.late",
@@ -315,7 +322,7 @@ def _record_late(acting_user, plan: Plan, late: list[LateCommunity], days_before
 
 @transaction.atomic
 def community_notice_record_posting(
-    *, acting_user, notice: CommunityNotice, photo: IO[bytes] | None = None, note: str = ""
+    *, acting_user: User, notice: CommunityNotice, photo: IO[bytes] | None = None, note: str = ""
 ) -> CommunityNotice:
     """Record that the notice is posted in the community, with an optional photo of it.
 
@@ -327,11 +334,12 @@ def community_notice_record_posting(
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
         raise ValidationFailed(
-            f"张贴说明不能超过 {NOTE_MAX_LENGTH} 字", code="notice_note_too_long"
+            _("张贴说明不能超过 %(count)s 字") % {"count": NOTE_MAX_LENGTH},
+            code="notice_note_too_long",
         )
     locked = CommunityNotice.objects.select_for_update().get(pk=notice.pk)
     if locked.posted_at is not None:
-        raise IllegalTransition("该通知已登记张贴，不能重复登记", code="notice_already_posted")
+        raise IllegalTransition(_("该通知已登记张贴，不能重复登记"), code="notice_already_posted")
     attachment = None
     if photo is not None:
         attachment = attachment_upload(
@@ -345,7 +353,7 @@ def community_notice_record_posting(
         posted_at=now, posted_by=_user(acting_user), posting_photo=attachment, posting_note=note
     )
     if not changed:
-        raise IllegalTransition("该通知已登记张贴，不能重复登记", code="notice_already_posted")
+        raise IllegalTransition(_("该通知已登记张贴，不能重复登记"), code="notice_already_posted")
     notice.refresh_from_db()
     audit_record(
         acting_user=acting_user,

@@ -27,10 +27,10 @@ from ruhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
 from ruhu.common.workdays import add_months, is_working_day
-from ruhu.inspection.due import Cycles, due_by, next_due
 from ruhu.inspection.models import Plan, PlanTask, UnplannedHousehold
 from ruhu.inspection.planning import Due, assign
 from ruhu.inspection.selectors import qualifications
+from ruhu.premises.due import Cycles, due_by, next_due
 from ruhu.premises.models import Household
 
 register_action_labels({"plan.generate": _("生成安检计划"), "plan.approve": _("批准安检计划")})
@@ -47,7 +47,7 @@ DUE_FIELDS = (
 
 
 @transaction.atomic
-def plan_generate(*, acting_user, branch: OrgUnit, month: dt.date) -> Plan:
+def plan_generate(*, acting_user: User | None, branch: OrgUnit, month: dt.date) -> Plan:
     """Draft (or redraft) the branch's plan for the month that contains `month`."""
     _check_may(acting_user, Capability.MANAGE_PLANS, branch)
     month = month.replace(day=1)
@@ -56,7 +56,7 @@ def plan_generate(*, acting_user, branch: OrgUnit, month: dt.date) -> Plan:
     first_day = max(month, today + dt.timedelta(days=_notice_days(branch, today)))
     if month_end < first_day:
         raise ValidationFailed(
-            "该月已没有可提前通知的工作日，不能再编制计划", code="plan_month_past"
+            _("该月已没有可提前通知的工作日，不能再编制计划"), code="plan_month_past"
         )
     plan, created = Plan.objects.select_for_update().get_or_create(
         branch=branch, month=month, defaults={"generated_by": _user(acting_user)}
@@ -104,7 +104,7 @@ def plan_generate(*, acting_user, branch: OrgUnit, month: dt.date) -> Plan:
     return plan
 
 
-def plan_generate_year(*, acting_user, branch: OrgUnit, year: int) -> list[Plan]:
+def plan_generate_year(*, acting_user: User | None, branch: OrgUnit, year: int) -> list[Plan]:
     """The annual plan: the twelve monthly plans of `year`, from the first month that can
     still be planned. Each month takes the households due by its end and not already
     planned in an earlier month."""
@@ -117,12 +117,12 @@ def plan_generate_year(*, acting_user, branch: OrgUnit, year: int) -> list[Plan]
             continue
         plans.append(plan_generate(acting_user=acting_user, branch=branch, month=month))
     if not plans:
-        raise ValidationFailed("该年度已没有可编制计划的月份", code="plan_year_past")
+        raise ValidationFailed(_("该年度已没有可编制计划的月份"), code="plan_year_past")
     return plans
 
 
 @transaction.atomic
-def plan_approve(*, acting_user, plan: Plan) -> Plan:
+def plan_approve(*, acting_user: User | None, plan: Plan) -> Plan:
     """The inspection lead approves a draft; only a draft can be approved. Once committed,
     the community notices are issued by a job (`community_notices_issue`)."""
     _check_may(acting_user, Capability.APPROVE_PLANS, plan.branch)
@@ -131,7 +131,7 @@ def plan_approve(*, acting_user, plan: Plan) -> Plan:
         status=Plan.Status.APPROVED, approved_at=now, approved_by=_user(acting_user)
     )
     if not changed:
-        raise IllegalTransition("该计划已批准，不能重复批准", code="plan_not_draft")
+        raise IllegalTransition(_("该计划已批准，不能重复批准"), code="plan_not_draft")
     plan.refresh_from_db()
     audit_record(
         acting_user=acting_user,
@@ -155,17 +155,17 @@ def _issue_notices_later(plan_id: int):
     return issue_community_notices
 
 
-def _check_may(acting_user, capability: str, branch: OrgUnit) -> None:
+def _check_may(acting_user: User | None, capability: str, branch: OrgUnit) -> None:
     """The CLI and jobs act as the system (acting_user None); people need the capability
     and the branch in their scope."""
     if acting_user is None:
         return
     require(acting_user, capability)
     if not acting_user.is_head_office and acting_user.branch_id != branch.pk:
-        raise NotFound("未找到该分公司", code="not_found")
+        raise NotFound(_("未找到该分公司"), code="not_found")
 
 
-def _user(acting_user) -> User | None:
+def _user(acting_user: User | None) -> User | None:
     return acting_user if getattr(acting_user, "pk", None) else None
 
 

@@ -13,11 +13,12 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from ruhu.accounts.models import User
 from ruhu.common.audit import audit_record
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import ValidationFailed
+from ruhu.common.importing.reader import detect_encoding
 from ruhu.inspection.models import MeterReading
-from ruhu.premises.importing.reader import detect_encoding
 from ruhu.premises.models import Household
 
 register_action_labels({"meter_readings.import": _("导入抄表读数")})
@@ -37,7 +38,7 @@ class ReadingsResult:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
-def meter_readings_import(*, acting_user, path: Path) -> ReadingsResult:
+def meter_readings_import(*, acting_user: User | None, path: Path) -> ReadingsResult:
     """Load readings (account, date, reading); bad rows are reported and skipped, a
     reading already known for that household and date is left as it is."""
     text = path.read_text(encoding=detect_encoding(path))
@@ -78,7 +79,9 @@ def _columns(header: list[str]) -> dict[str, int]:
         found = [header.index(name) for name in names if name in header]
         if not found:
             raise ValidationFailed(
-                f"缺少列：{names[0]}（{names[1]}）", code="readings_header", column=names[0]
+                _("缺少列：%(column)s（%(label)s）") % {"column": names[0], "label": names[1]},
+                code="readings_header",
+                column=names[0],
             )
         columns[key] = found[0]
     return columns

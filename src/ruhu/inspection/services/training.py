@@ -23,7 +23,7 @@ TRAINER_MAX = 100
 @transaction.atomic
 def training_record_create(
     *,
-    acting_user,
+    acting_user: User,
     inspectors: list[User],
     trained_on: dt.date,
     topics: list[str],
@@ -61,14 +61,18 @@ def training_record_create(
     return records
 
 
-def _branch_of(acting_user, inspector: User) -> int:
+def _branch_of(acting_user: User, inspector: User) -> int:
     """The inspector's branch, once the acting user may train them and they are one."""
     if not acting_user.is_head_office and inspector.branch_id != acting_user.branch_id:
-        raise NotFound("没有这位员工", code="not_found")
+        raise NotFound(_("没有这位员工"), code="not_found")
     if inspector.role != Role.INSPECTOR:
-        raise ValidationFailed(f"{inspector} 不是安检员", code="training_not_inspector")
+        raise ValidationFailed(
+            _("%(name)s 不是安检员") % {"name": inspector}, code="training_not_inspector"
+        )
     if inspector.branch_id is None:
-        raise ValidationFailed(f"{inspector} 未归属分公司", code="training_no_branch")
+        raise ValidationFailed(
+            _("%(name)s 未归属分公司") % {"name": inspector}, code="training_no_branch"
+        )
     return inspector.branch_id
 
 
@@ -76,11 +80,11 @@ def _check_training(
     *, inspectors: list[User], trained_on: dt.date, topics: list[str], trainer: str
 ) -> None:
     if not inspectors:
-        raise ValidationFailed("请选择参加培训的安检员", code="training_no_inspectors")
+        raise ValidationFailed(_("请选择参加培训的安检员"), code="training_no_inspectors")
     if trained_on > timezone.localdate():
-        raise ValidationFailed("培训日期不能在未来", code="training_future")
+        raise ValidationFailed(_("培训日期不能在未来"), code="training_future")
     unknown = set(topics) - set(TrainingTopic.values)
     if not topics or unknown:
-        raise ValidationFailed("请选择培训内容", code="training_topics", unknown=sorted(unknown))
+        raise ValidationFailed(_("请选择培训内容"), code="training_topics", unknown=sorted(unknown))
     if not trainer.strip() or len(trainer.strip()) > TRAINER_MAX:
-        raise ValidationFailed("请填写培训人（不超过100字）", code="training_trainer")
+        raise ValidationFailed(_("请填写培训人（不超过100字）"), code="training_trainer")

@@ -1,34 +1,35 @@
 """Recording a visit from the phone (RULES B4, B7; DESIGN 4 and 7).
 
 A visit arrives whole, after its photos: each photo was uploaded on its own and is cited by
-its SHA-256. The visit is written, its child rows added and the visit frozen in one
-transaction, which also chains it in the ledger, updates the household and the task, and
-queues an absent report for review when the rules pick it. The phone's UUID makes the
-submission idempotent: the same payload again returns the stored visit, another payload
-under the same id is a conflict.
+its SHA-256. It is a frozen record of common/frozen.py (`VISIT_KIND`), which makes the
+submission idempotent under the phone's UUID, resolves the photos, freezes, chains and
+audits; this module gives what only a visit knows (`VISITS`): its checks, its rows, and
+what it sets going in the same transaction: the household and the task are updated, the
+hazards found start their cases, and an absent report is queued for review when the
+rules pick it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ruhu.accounts.models import User
 from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record
 from ruhu.common.audit_display import register_action_labels
-from ruhu.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
-from ruhu.common.ledger import canonical_json, ledger_append
+from ruhu.common.errors import IllegalTransition, NotFound, ValidationFailed
+from ruhu.common.frozen import Draft, Recorder, frozen_record_correct, frozen_record_submit
 from ruhu.common.models import Attachment
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
-from ruhu.common.selectors import uploads_cited
 from ruhu.hazards.models import HazardType
 from ruhu.hazards.selectors import hazard_types_by_code
 from ruhu.hazards.services import (
@@ -38,7 +39,7 @@ from ruhu.hazards.services import (
     hazards_withdraw_for_visit,
 )
 from ruhu.inspection.checklist import applicable_items
-from ruhu.inspection.evidence import LEDGER_KIND, visit_records
+from ruhu.inspection.evidence import VISIT_KIND
 from ruhu.inspection.models import (
     AbsentReview,
     MeterReading,
@@ -64,24 +65,30 @@ register_action_labels(
         "review.close": _("完成到访不遇复核"),
     }
 )
-CLOCK_SKEW = dt.timedelta(minutes=10)
 
 
-def payload_sha256(payload: VisitIn) -> str:
-    return hashlib.sha256(canonical_json(payload.model_dump(mode="json"))).hexdigest()
+@dataclass(frozen=True)
+class _Checked:
+    """What the checks found out, for the write: the household, the task, the absent
+    visit this one reviews, the hazard types."""
+
+    household: Household
+    task: PlanTask | None
+    reviewed: Visit | None
+    hazard_types: dict[str, HazardType]
 
 
 @transaction.atomic
-def task_start(*, acting_user, task: PlanTask) -> PlanTask:
+def task_start(*, acting_user: User, task: PlanTask) -> PlanTask:
     """The inspector is at the door: the task is started (regeneration keeps it)."""
     require(acting_user, Capability.RECORD_VISITS)
     if task.inspector_id != acting_user.pk:
-        raise NotFound("未找到该任务", code="not_found")
+        raise NotFound(_("未找到该任务"), code="not_found")
     changed = PlanTask.objects.filter(pk=task.pk, status=PlanTask.Status.PLANNED).update(
         status=PlanTask.Status.STARTED
     )
     if not changed:
-        raise IllegalTransition("该任务已开始或已完成", code="task_not_planned")
+        raise IllegalTransition(_("该任务已开始或已完成"), code="task_not_planned")
     task.refresh_from_db()
     audit_record(
         acting_user=acting_user,
@@ -93,96 +100,45 @@ def task_start(*, acting_user, task: PlanTask) -> PlanTask:
     return task
 
 
-def visit_submit(
-    *,
-    acting_user,
-    payload: VisitIn,
-    supersedes: Visit | None = None,
-    correction_reason: str = "",
-) -> tuple[Visit, bool]:
+def visit_submit(*, acting_user: User, payload: VisitIn) -> tuple[Visit, bool]:
     """Store the visit, or return the one already stored under its id: (visit, created)."""
-    digest = payload_sha256(payload)
-    stored = _already_stored(acting_user, payload, digest)
-    if stored is not None:
-        return stored, False
-    checked = _checked(acting_user, payload)
-    try:
-        return _store(acting_user, payload, digest, checked, supersedes, correction_reason), True
-    except IntegrityError:
-        # The same id arrived twice at once and the other request won: answer as a repeat.
-        stored = _already_stored(acting_user, payload, digest)
-        if stored is None:
-            raise
-        return stored, False
+    return frozen_record_submit(VISIT_KIND, VISITS, acting_user=acting_user, payload=payload)
 
 
-def _already_stored(acting_user, payload: VisitIn, digest: str) -> Visit | None:
-    """The visit stored under this id when it is this very submission again; a conflict
-    when the id holds another one. Most submissions are new: one narrow read tells."""
-    stored = Visit.objects.filter(pk=payload.id).values_list("inspector_id", "payload_sha256")
-    found = next(iter(stored), None)
-    if found is None:
-        return None
-    if found != (acting_user.pk, digest):
-        raise Conflict(
-            "该入户记录编号已用于另一份不同的记录", code="visit_id_conflict", id=str(payload.id)
-        )
-    return Visit.objects.get(pk=payload.id)
+def visit_correct(*, acting_user: User, visit: Visit, payload: VisitIn, reason: str) -> Visit:
+    """A correction is a new visit that cites the frozen one, with the reason and actor."""
+    return frozen_record_correct(
+        VISIT_KIND, VISITS, acting_user=acting_user, record=visit, payload=payload, reason=reason
+    )
 
 
-@dataclass(frozen=True)
-class _Checked:
-    household: Household
-    task: PlanTask | None
-    reviewed: Visit | None
-    photos: dict[str, Attachment]
-    hazard_types: dict[str, HazardType]
-
-
-def _checked(acting_user, payload: VisitIn) -> _Checked:
-    """Every read and check a visit needs, before the write transaction: on SQLite that
-    transaction holds the database's one write lock, so it must be short."""
+def _checked(draft: Draft[VisitIn]) -> _Checked:
+    """Every read and check a visit needs but its files' (common.frozen does those)."""
+    acting_user, payload = draft.acting_user, draft.payload
     review = payload.reviewed_visit_id is not None
     require(acting_user, Capability.REVIEW_ABSENT if review else Capability.RECORD_VISITS)
     household = household_for_visit(acting_user=acting_user, pk=payload.household_id)
-    task = _task(acting_user, payload, household)
+    task = draft.task(
+        PlanTask.objects.filter(inspector=acting_user),
+        doable=(PlanTask.Status.PLANNED, PlanTask.Status.STARTED),
+        refused="task_done",
+    )
     reviewed = _reviewed(acting_user, payload, household) if review else None
-    _check_times(payload)
-    photos = _attachments(acting_user, payload)
     hazard_types = hazard_types_by_code() if payload.hazards else {}
     _check_outcome(payload, household, hazard_types)
-    return _Checked(household, task, reviewed, photos, hazard_types)
+    return _Checked(household, task, reviewed, hazard_types)
 
 
-@transaction.atomic
-def _store(
-    acting_user,
-    payload: VisitIn,
-    digest: str,
-    checked: _Checked,
-    supersedes: Visit | None,
-    reason: str,
-) -> Visit:
-    household, task, reviewed, photos = (
-        checked.household, checked.task, checked.reviewed, checked.photos
-    )  # fmt: skip
-    review = reviewed is not None
+def _write(draft: Draft[VisitIn], checked: _Checked) -> Visit:
+    payload, photos = draft.payload, draft.uploads
     visit = Visit.objects.create(
-        id=payload.id,
-        household=household,
-        branch_id=household.branch_id,
-        inspector=acting_user,
-        task=task,
-        purpose=Visit.Purpose.REVIEW if review else Visit.Purpose.ROUTINE,
-        reviewed_visit=reviewed,
+        **draft.columns,
+        **draft.field_columns,
+        task=checked.task,
+        branch_id=checked.household.branch_id,
+        purpose=Visit.Purpose.REVIEW if checked.reviewed else Visit.Purpose.ROUTINE,
+        reviewed_visit=checked.reviewed,
         outcome=payload.outcome,
-        started_at=payload.started_at,
-        finished_at=payload.finished_at,
-        latitude=_coordinate(payload.latitude),
-        longitude=_coordinate(payload.longitude),
-        checklist_json=canonical_json(
-            {code: item.model_dump(mode="json") for code, item in payload.checklist.items()}
-        ).decode(),
         meter_reading=payload.meter_reading,
         leaflet_given=payload.leaflet_given,
         customer_needs=payload.customer_needs,
@@ -191,90 +147,45 @@ def _store(
         door_number=payload.door_number,
         refusal_reason=payload.refusal_reason,
         note=payload.note,
-        supersedes=supersedes,
-        correction_reason=reason,
-        payload_sha256=digest,
     )
-    _add_children(visit, payload, photos, household)
-    _freeze(visit)
-    if supersedes is not None:
-        hazards_withdraw_for_visit(
-            acting_user=acting_user, visit=supersedes, reason=f"入户记录更正：{reason}"
-        )
-    if payload.hazards and visit.outcome == Visit.Outcome.INSPECTED:
-        _open_hazards(acting_user, visit, household, payload, checked)
-    _update_household(acting_user, visit, household, payload)
-    _finish_task(task)
-    if reviewed is not None:
-        _close_review(acting_user, reviewed, visit)
-    elif visit.outcome == Visit.Outcome.ABSENT and supersedes is None:
-        _queue_review(acting_user, visit, household)
-    audit_record(
-        acting_user=acting_user,
-        action="visit.correct" if supersedes else "visit.submit",
-        target=visit,
-        branch_id=visit.branch_id,
-        changes={"outcome": [None, visit.outcome], "household": [None, household.account_no]},
-        reason=reason,
-    )
+    _add_children(visit, payload, photos, checked.household)
     return visit
 
 
-def _task(acting_user, payload: VisitIn, household: Household) -> PlanTask | None:
-    if payload.task_id is None:
-        return None
-    task = PlanTask.objects.filter(pk=payload.task_id, inspector=acting_user).first()
-    if task is None:
-        raise NotFound("未找到该任务", code="not_found")
-    if task.household_id != household.pk:
-        raise ValidationFailed("任务与用户不符", code="visit_task_household")
-    if task.status == PlanTask.Status.DONE:
-        raise IllegalTransition("该任务已完成", code="task_done")
-    return task
+def _follow(draft: Draft[VisitIn], visit: Visit, checked: _Checked) -> None:
+    """What a frozen visit sets going: hazards, the household, its task, absent review."""
+    acting_user, payload, household = draft.acting_user, draft.payload, checked.household
+    if draft.supersedes is not None:
+        hazards_withdraw_for_visit(
+            acting_user=acting_user, visit=draft.supersedes, reason=f"入户记录更正：{draft.reason}"
+        )
+    if payload.hazards and visit.outcome == Visit.Outcome.INSPECTED:
+        _open_hazards(acting_user, visit, household, payload, checked, draft.uploads)
+    _update_household(acting_user, visit, household, payload)
+    _finish_task(checked.task)
+    if checked.reviewed is not None:
+        _close_review(acting_user, checked.reviewed, visit)
+    elif visit.outcome == Visit.Outcome.ABSENT and draft.supersedes is None:
+        _queue_review(acting_user, visit, household)
 
 
-def _reviewed(acting_user, payload: VisitIn, household: Household) -> Visit:
+def _audited(visit: Visit, checked: _Checked) -> dict:
+    return {"outcome": [None, visit.outcome], "household": [None, checked.household.account_no]}
+
+
+def _reviewed(acting_user: User, payload: VisitIn, household: Household) -> Visit:
     assert payload.reviewed_visit_id is not None
     original = Visit.objects.filter(
         pk=payload.reviewed_visit_id, household=household, outcome=Visit.Outcome.ABSENT
     ).first()
     queued = AbsentReview.objects.filter(absent_visit=original).first() if original else None
     if original is None or queued is None:
-        raise NotFound("未找到待复核的到访不遇记录", code="not_found")
+        raise NotFound(_("未找到待复核的到访不遇记录"), code="not_found")
     if queued.status != AbsentReview.Status.OPEN:
-        raise IllegalTransition("该到访不遇记录已复核", code="review_closed")
+        raise IllegalTransition(_("该到访不遇记录已复核"), code="review_closed")
     if original.inspector_id == acting_user.pk:
-        raise ValidationFailed("不能复核自己的到访不遇记录", code="review_own_visit")
+        raise ValidationFailed(_("不能复核自己的到访不遇记录"), code="review_own_visit")
     return original
-
-
-def _check_times(payload: VisitIn) -> None:
-    now = timezone.now()
-    if payload.started_at > payload.finished_at:
-        raise ValidationFailed("开始时间晚于结束时间", code="visit_times")
-    if payload.finished_at > now + CLOCK_SKEW:
-        raise ValidationFailed("结束时间在未来，请检查手机时间", code="visit_future")
-
-
-def _cited(payload: VisitIn) -> set[str]:
-    cited = {sha for item in payload.checklist.values() for sha in item.photos}
-    for hazard in payload.hazards:
-        cited |= {sha for sha in (hazard.before_photo, hazard.after_photo) if sha}
-    cited |= set(payload.refusal_photos)
-    cited |= {sha for sha in (payload.signature, payload.absent_photo) if sha}
-    return cited
-
-
-def _attachments(acting_user, payload: VisitIn) -> dict[str, Attachment]:
-    """The uploaded files the visit cites (common.selectors.uploads_cited)."""
-    cited = _cited(payload)
-    limit = int(policy_get("inspection.visit_max_photo_count", branch=acting_user.branch_id))
-    if len(cited) > limit:
-        raise ValidationFailed(f"照片不能超过 {limit} 张", code="visit_too_many_photos")
-    found = uploads_cited(acting_user=acting_user, cited=cited)
-    if payload.signature and found[payload.signature].kind != Attachment.Kind.SIGNATURE:
-        raise ValidationFailed("签名必须是签名图片", code="visit_signature_kind")
-    return found
 
 
 def _check_outcome(payload: VisitIn, household: Household, hazard_types: dict) -> None:
@@ -283,12 +194,12 @@ def _check_outcome(payload: VisitIn, household: Household, hazard_types: dict) -
     elif payload.outcome == Visit.Outcome.ABSENT:
         if not payload.absent_photo:
             raise ValidationFailed(
-                "到访不遇须拍摄张贴的通知单（含门牌号）", code="visit_absent_photo"
+                _("到访不遇须拍摄张贴的通知单（含门牌号）"), code="visit_absent_photo"
             )
         if not payload.door_number:
-            raise ValidationFailed("请填写照片中的门牌号", code="visit_door_number")
+            raise ValidationFailed(_("请填写照片中的门牌号"), code="visit_door_number")
     elif not payload.refusal_reason or not payload.refusal_photos:
-        raise ValidationFailed("拒绝入户须填写原因并拍照留证", code="visit_refusal_evidence")
+        raise ValidationFailed(_("拒绝入户须填写原因并拍照留证"), code="visit_refusal_evidence")
 
 
 def _check_inspected(payload: VisitIn, household: Household, hazard_types: dict) -> None:
@@ -300,34 +211,32 @@ def _check_inspected(payload: VisitIn, household: Household, hazard_types: dict)
     unknown = sorted(set(payload.checklist) - codes)
     if unanswered or unknown:
         raise ValidationFailed(
-            "检查项不完整", code="visit_checklist", unanswered=unanswered, unknown=unknown
+            _("检查项不完整"), code="visit_checklist", unanswered=unanswered, unknown=unknown
         )
     flagged = {code for code, item in payload.checklist.items() if item.state == "hazard"}
     recorded = {hazard.item for hazard in payload.hazards}
     if flagged - recorded:
         raise ValidationFailed(
-            "标记为隐患的检查项须登记隐患",
+            _("标记为隐患的检查项须登记隐患"),
             code="visit_hazard_missing",
             items=sorted(flagged - recorded),
         )
     for hazard in payload.hazards:
         if hazard.hazard_type not in hazard_types or (hazard.item and hazard.item not in codes):
-            raise ValidationFailed("未知的隐患类型或检查项", code="visit_hazard_type")
+            raise ValidationFailed(_("未知的隐患类型或检查项"), code="visit_hazard_type")
         if hazard.fixed_on_spot and not hazard.after_photo:
-            raise ValidationFailed("现场整改的隐患须拍整改后照片", code="visit_after_photo")
+            raise ValidationFailed(_("现场整改的隐患须拍整改后照片"), code="visit_after_photo")
         if hazard.fixed_on_spot and hazard.remedy:
-            raise ValidationFailed("现场已整改的隐患无需派修或下发通知", code="visit_remedy")
+            raise ValidationFailed(_("现场已整改的隐患无需派修或下发通知"), code="visit_remedy")
     if household.meter_location != "outdoor" and payload.meter_reading is None:
-        raise ValidationFailed("请填写燃气表读数", code="visit_meter_reading")
+        raise ValidationFailed(_("请填写燃气表读数"), code="visit_meter_reading")
     if not payload.signature or not payload.signer_name:
-        raise ValidationFailed("安检记录须用户签字", code="visit_signature")
+        raise ValidationFailed(_("安检记录须用户签字"), code="visit_signature")
 
 
-def _coordinate(value: float | None) -> Decimal | None:
-    return None if value is None else Decimal(str(round(value, 6)))
-
-
-def _add_children(visit: Visit, payload: VisitIn, photos: dict, household: Household) -> None:
+def _add_children(
+    visit: Visit, payload: VisitIn, photos: Mapping[str, Attachment], household: Household
+) -> None:
     rows = []
     for code, item in sorted(payload.checklist.items()):
         rows += [(VisitPhoto.Purpose.ITEM, code, sha) for sha in item.photos]
@@ -358,7 +267,14 @@ def _add_children(visit: Visit, payload: VisitIn, photos: dict, household: House
     )  # fmt: skip
 
 
-def _open_hazards(acting_user, visit: Visit, household: Household, payload, checked) -> None:
+def _open_hazards(
+    acting_user: User,
+    visit: Visit,
+    household: Household,
+    payload: VisitIn,
+    checked: _Checked,
+    photos: Mapping[str, Attachment],
+) -> None:
     """Each hazard found starts its rectification case (the hazards app carries it on)."""
     found = []
     for n, h in enumerate(payload.hazards):
@@ -371,8 +287,8 @@ def _open_hazards(acting_user, visit: Visit, household: Household, payload, chec
                 item=h.item,
                 description=h.description,
                 route=h.remedy or default_route(hazard_type, fixed_on_spot=h.fixed_on_spot),
-                before_photo=checked.photos[h.before_photo],
-                after_photo=checked.photos[h.after_photo] if h.after_photo else None,
+                before_photo=photos[h.before_photo],
+                after_photo=photos[h.after_photo] if h.after_photo else None,
             )
         )
     hazards_record_found(acting_user=acting_user, visit=visit, household=household, found=found)
@@ -383,21 +299,9 @@ def _past_life(kind: str, year: int | None, household: Household, on: dt.date) -
     return bool(life and year and on.year - year >= life)
 
 
-def _freeze(visit: Visit) -> None:
-    now = timezone.now()
-    Visit.objects.filter(pk=visit.pk).update(frozen=True, frozen_at=now)
-    visit.frozen, visit.frozen_at = True, now
-    record = visit_records([str(visit.pk)])[str(visit.pk)]
-    entry = ledger_append(
-        kind=LEDGER_KIND,
-        record_id=str(visit.pk),
-        canonical=record.canonical,
-        attachments=record.attachments,
-    )
-    visit.ledger_seq = entry.seq  # type: ignore[attr-defined]
-
-
-def _update_household(acting_user, visit: Visit, household: Household, payload: VisitIn) -> None:
+def _update_household(
+    acting_user: User, visit: Visit, household: Household, payload: VisitIn
+) -> None:
     on = timezone.localdate(visit.finished_at)
     changes: dict = {}
     if visit.outcome == Visit.Outcome.INSPECTED:
@@ -417,7 +321,7 @@ def _update_household(acting_user, visit: Visit, household: Household, payload: 
         household_record_visit(acting_user=acting_user, household=household, **changes)
 
 
-def _apply_appliances(acting_user, visit: Visit, household: Household) -> None:
+def _apply_appliances(acting_user: User, visit: Visit, household: Household) -> None:
     """The registry follows what the inspector saw."""
     registry = {a.pk: a for a in Appliance.objects.filter(household=household)}
     for seen in visit.appliances.all():
@@ -433,7 +337,7 @@ def _apply_appliances(acting_user, visit: Visit, household: Household) -> None:
             appliance_record(acting_user=acting_user, household=household, **fields)
             continue
         if current is None:
-            raise NotFound("没有这台燃气具", code="not_found")
+            raise NotFound(_("没有这台燃气具"), code="not_found")
         if seen.action == VisitAppliance.Action.UPDATED:
             appliance_record(
                 acting_user=acting_user, household=household, appliance=current, **fields
@@ -449,7 +353,7 @@ def _finish_task(task: PlanTask | None) -> None:
         PlanTask.objects.filter(pk=task.pk).update(status=PlanTask.Status.DONE)
 
 
-def _queue_review(acting_user, visit: Visit, household: Household) -> None:
+def _queue_review(acting_user: User, visit: Visit, household: Household) -> None:
     """Every absent report whose household's indoor meter was read recently, and a policy
     share of the rest (picked by the visit's id, so the choice is stable and unguessable
     before the phone makes the id)."""
@@ -478,14 +382,14 @@ def _queue_review(acting_user, visit: Visit, household: Household) -> None:
     )
 
 
-def _close_review(acting_user, original: Visit, review_visit: Visit) -> None:
+def _close_review(acting_user: User, original: Visit, review_visit: Visit) -> None:
     entered = review_visit.outcome == Visit.Outcome.INSPECTED
     status = AbsentReview.Status.ENTERED if entered else AbsentReview.Status.CONFIRMED
     changed = AbsentReview.objects.filter(
         absent_visit=original, status=AbsentReview.Status.OPEN
     ).update(status=status, review_visit=review_visit)
     if not changed:
-        raise IllegalTransition("该到访不遇记录已复核", code="review_closed")
+        raise IllegalTransition(_("该到访不遇记录已复核"), code="review_closed")
     review = AbsentReview.objects.get(absent_visit=original)
     if entered:
         PerformanceDeduction.objects.create(
@@ -507,20 +411,4 @@ def _close_review(acting_user, original: Visit, review_visit: Visit) -> None:
     )
 
 
-def visit_correct(*, acting_user, visit: Visit, payload: VisitIn, reason: str) -> Visit:
-    """A correction is a new visit that cites the frozen one, with the reason and actor."""
-    if not reason.strip():
-        raise ValidationFailed("请填写更正原因", code="visit_correction_reason")
-    if visit.inspector_id != acting_user.pk and not acting_user.can(Capability.APPROVE_PLANS):
-        raise NotFound("未找到该记录", code="not_found")
-    if Visit.objects.filter(supersedes=visit).exists():
-        raise IllegalTransition("该记录已被更正，请更正最新版本", code="visit_superseded")
-    if payload.household_id != visit.household_id:
-        raise ValidationFailed("更正记录须针对同一用户", code="visit_correction_household")
-    corrected, _created = visit_submit(
-        acting_user=acting_user,
-        payload=payload.model_copy(update={"task_id": None}),
-        supersedes=visit,
-        correction_reason=reason.strip(),
-    )
-    return corrected
+VISITS = Recorder(write=_write, check=_checked, follow=_follow, audited=_audited)

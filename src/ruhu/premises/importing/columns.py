@@ -17,18 +17,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from ruhu.common.importing import values as cell_checks
+from ruhu.common.importing.values import FALSE, TRUE, BadValue, RowError
 from ruhu.premises.importing import rows as row_checks
 from ruhu.premises.importing.rows import (
     CATEGORIES,
     COLUMNS,
-    FALSE,
     LIMITS,
     METER_LOCATIONS,
     METER_TYPES,
     REQUIRED,
-    TRUE,
-    BadValue,
-    RowError,
 )
 
 SEP = "\x1f"  # unit separator: joins a column's values for the whole-column match
@@ -191,7 +189,7 @@ class _Batch:
             odd += [index for index, value in enumerate(values) if value.endswith("-02-29")]
 
         def check(value: str) -> str:
-            day = row_checks.date(value, today)
+            day = cell_checks.date(value, today)
             return day.isoformat() if day else ""
 
         return self.fix(name, values, odd, check)
@@ -201,7 +199,7 @@ class _Batch:
         if None not in mapped:
             return mapped
         odd = [index for index, flag in enumerate(mapped) if flag is None]
-        return self.fix(name, mapped, odd, row_checks.flag)
+        return self.fix(name, mapped, odd, cell_checks.flag)
 
     def choice(self, name: str, options: dict[str, str], message: str) -> Sequence[str]:
         required = name in REQUIRED
@@ -212,7 +210,7 @@ class _Batch:
         def check(value: str) -> str:
             if required and not value.strip():
                 raise BadValue("必填")
-            return row_checks.choice(value, options, message, required=required)
+            return cell_checks.choice(value, options, message, required=required)
 
         odd = [
             index for index, value in enumerate(mapped) if not value and (required or value is None)

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 from ruhu.common import crypto
 from ruhu.common.errors import ValidationFailed
-from ruhu.premises.importing.chunks import Chunk, decode
+from ruhu.common.importing.chunks import Chunk
+from ruhu.common.importing.reader import decode
+from ruhu.common.importing.values import RowError
 from ruhu.premises.importing.columns import SEP, check_batch
-from ruhu.premises.importing.rows import COLUMNS, RowError
+from ruhu.premises.importing.rows import COLUMNS
 
 PHONE_AAD = "premises.household.phone"
 ID_AAD = "premises.household.id_number"

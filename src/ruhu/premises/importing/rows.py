@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
@@ -18,6 +17,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
 from ruhu.common.errors import ValidationFailed
+from ruhu.common.importing.values import BadValue, RowError, choice, date, flag, header_names
 from ruhu.common.validation import normalize_phone
 
 COLUMNS = (
@@ -47,38 +47,16 @@ METER_TYPES = {"ordinary": "ordinary", "普通": "ordinary", "普通表": "ordin
                "ic": "ic", "IC": "ic", "IC卡": "ic", "IC卡表": "ic"}  # fmt: skip
 METER_LOCATIONS = {"indoor": "indoor", "户内": "indoor", "室内": "indoor",
                    "outdoor": "outdoor", "户外": "outdoor", "室外": "outdoor"}  # fmt: skip
-TRUE = {"true", "1", "yes", "y", "是", "t"}
-FALSE = {"false", "0", "no", "n", "否", "f", ""}
 LIMITS = {"account_no": 32, "name": 100, "district": 50, "community": 100, "building": 30,
           "unit": 30, "room": 30, "address": 300, "meter_serial": 40}  # fmt: skip
 
 MOBILE = re.compile(r"(?:\+?86)?(1\d{10})")
 ID_SHAPE = re.compile(r"\d{17}[\dX]")
-DATE_SHAPES = (
-    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
-    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
-    re.compile(r"(\d{4})(\d{2})(\d{2})"),
-)
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    reason: str
-
-
-class BadValue(Exception):
-    pass
 
 
 def header_map(header: list[str]) -> tuple[list[str | None], list[str]]:
     """Column name for each header cell (None: ignored) and the required columns missing."""
-    names: list[str | None] = []
-    for cell in header:
-        key = (cell or "").strip().lstrip("\ufeff")
-        name = key.lower() if key.lower() in COLUMNS else HEADER_ALIASES.get(key)
-        names.append(name)
+    names = header_names(header, COLUMNS, HEADER_ALIASES)
     missing = [c for c in REQUIRED if c not in names]
     return names, missing
 
@@ -136,43 +114,6 @@ def id_number(value: str, today: dt.date) -> str:
     if not _birth_place_valid(number[:6], birth.year):
         raise BadValue("身份证号的地区代码无效")
     return number
-
-
-def date(value: str, today: dt.date, *, future_ok: bool = False) -> dt.date | None:
-    raw = value.strip()
-    if not raw:
-        return None
-    for shape in DATE_SHAPES:
-        match = shape.fullmatch(raw)
-        if match:
-            try:
-                day = dt.date(*(int(part) for part in match.groups()))
-            except ValueError:
-                break
-            if day > today and not future_ok:
-                raise BadValue("日期在未来")
-            return day
-    raise BadValue("日期格式应为 YYYY-MM-DD")
-
-
-def flag(value: str) -> bool:
-    raw = value.strip().lower()
-    if raw in TRUE:
-        return True
-    if raw in FALSE:
-        return False
-    raise BadValue("应为 是/否 或 true/false")
-
-
-def choice(value: str, options: dict[str, str], message: str, *, required: bool = True) -> str:
-    raw = value.strip()
-    if not raw and not required:
-        return ""
-    if raw in options:
-        return options[raw]
-    if raw.lower() in options:
-        return options[raw.lower()]
-    raise BadValue(message)
 
 
 def normalise(values: dict[str, str], line: int, today: dt.date) -> tuple[dict, list[RowError]]:

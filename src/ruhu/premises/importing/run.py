@@ -14,64 +14,25 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ruhu.common import crypto
 from ruhu.common.errors import ValidationFailed
-from ruhu.common.masking import mask_numbers_in
-from ruhu.common.private_files import open_private
-from ruhu.common.spreadsheets import csv_writer
-from ruhu.premises.importing import chunks as chunking
+from ruhu.common.importing import chunks as chunking
+from ruhu.common.importing.reader import is_xlsx
+from ruhu.common.importing.report import ErrorLog, ImportResult
 from ruhu.premises.importing.prepare import Prepared, Setup, prepare_chunk, worker_init
-from ruhu.premises.importing.rows import RowError, header_map
+from ruhu.premises.importing.rows import header_map
 from ruhu.premises.importing.store import RetryCarefully, Writer, copy_suffix
 
-KEPT_ERRORS = 1000  # in memory for the summary; the report file gets every one
 CSV_BYTES_PER_ROW = 200  # to estimate a CSV's rows from its size (a typical export: 150-250)
 IN_FLIGHT_PER_WORKER = 2  # chunks queued per worker: enough to keep it busy, memory bounded
-
-
-@dataclass
-class ImportResult:
-    read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    written: bool = False
-    errors: list[RowError] = field(default_factory=list)
-
-
-class ErrorLog:
-    """Collects row errors: all into the report file, the first KEPT_ERRORS in memory.
-
-    A reason that quotes a value has its phone and ID numbers masked; the report file is
-    written 0600 and its text can never become a spreadsheet formula."""
-
-    def __init__(self, report: Path | None):
-        self.kept: list[RowError] = []
-        self.lines: set[int] = set()
-        self._file = open_private(report, "w", encoding="utf-8-sig", newline="") if report else None
-        self._writer = csv_writer(self._file) if self._file else None
-        if self._writer:
-            self._writer.writerow(["line", "column", "reason"])
-
-    def add(self, error: RowError) -> None:
-        error = RowError(error.line, error.column, mask_numbers_in(error.reason))
-        self.lines.add(error.line)
-        if len(self.kept) < KEPT_ERRORS:
-            self.kept.append(error)
-        if self._writer:
-            self._writer.writerow([error.line, error.column, error.reason])
-
-    def close(self) -> None:
-        if self._file:
-            self._file.close()
 
 
 def import_file(
@@ -90,10 +51,12 @@ def import_file(
     header, _chunks = chunking.file_chunks(path)
     names, missing = header_map(header)
     if not header or not any(names):
-        raise ValidationFailed("文件为空", code="import_empty")
+        raise ValidationFailed(_("文件为空"), code="import_empty")
     if missing:
         raise ValidationFailed(
-            f"缺少必需的列：{', '.join(missing)}", code="import_header", missing=missing
+            _("缺少必需的列：%(columns)s") % {"columns": ", ".join(missing)},
+            code="import_header",
+            missing=missing,
         )
     now = timezone.now()
     run = _Run(
@@ -134,7 +97,7 @@ class _Run:
     def attempt(self, *, careful: bool) -> ImportResult:
         result, log = ImportResult(), ErrorLog(self.report)
         size = self.path.stat().st_size
-        expected = 0 if chunking.is_xlsx(self.path) else size // CSV_BYTES_PER_ROW
+        expected = 0 if is_xlsx(self.path) else size // CSV_BYTES_PER_ROW
         _header, chunks = chunking.file_chunks(self.path)
         workers = self.workers if size > chunking.CHUNK_BYTES else 0
         try:
@@ -146,6 +109,7 @@ class _Run:
                     )  # fmt: skip
                     self._write(batches, writer, log, result)
                     result.rejected, result.errors = len(log.lines), log.kept
+                    result.error_count = log.count
                     if log.lines and self.mode == "all":
                         writer.discard()
                         transaction.set_rollback(True)
@@ -172,10 +136,8 @@ class _Run:
                 message, code = prepared.fatal
                 raise ValidationFailed(message, code=code)
             result.read += prepared.read
-            for error in prepared.errors:
-                log.add(error)
-            for error in writer.add(prepared):
-                log.add(error)
+            log.add_all(prepared.errors)
+            log.add_all(writer.add(prepared))
             if self.progress:
                 self.progress(result.read)
 

@@ -27,8 +27,8 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, connection
 
+from ruhu.common.importing.values import RowError
 from ruhu.premises.importing.prepare import RECORD, Prepared
-from ruhu.premises.importing.rows import RowError
 
 HOUSEHOLD = "premises_household"
 SEEN = "ruhu_import_seen"

@@ -1,6 +1,7 @@
-"""`ruhu hazards clock [--date D]`, `ruhu hazards package --month YYYY-MM` and `ruhu hazards
-retally`: the loop's daily clock and month-end packages by hand (both are also scheduled
-jobs), and the rates' monthly tally counted again from the cases (after a bulk load)."""
+"""`ruhu hazards clock [--date D]`, `ruhu hazards package --month YYYY-MM`, `ruhu hazards
+retally` and `ruhu hazards workflow`: the loop's daily clock and month-end packages by hand
+(both are also scheduled jobs), the rates' monthly tally counted again from the cases
+(after a bulk load), and the ladder's table as docs/hazards.md shows it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from ruhu.accounts.models import OrgUnit
+from ruhu.hazards.ladder_doc import ladder_markdown
 from ruhu.hazards.models import MonthlyPackage
 from ruhu.hazards.services import hazard_clock_run, monthly_package_build
 from ruhu.hazards.services.tally import hazard_tally_rebuild
@@ -40,6 +42,7 @@ class Command(BaseCommand):
         package.add_argument("--month", type=_month, required=True)
         package.add_argument("--branch", help="branch code (default: every branch)")
         sub.add_parser("retally", help="count the rates' monthly tally again from the cases")
+        sub.add_parser("workflow", help="print the ladder's table (markdown, for docs/hazards.md)")
 
     def handle(self, *args, action, **options):
         if action == "clock":
@@ -49,6 +52,9 @@ class Command(BaseCommand):
             run = hazard_clock_run(today=day)
             moved = ", ".join(f"{k} {v}" for k, v in run.moved.items())
             self.stdout.write(f"hazard clock for {day}: {moved}")
+            return
+        if action == "workflow":
+            self.stdout.write(ladder_markdown(), ending="")
             return
         if action == "retally":
             self.stdout.write(f"hazard tally: {hazard_tally_rebuild()} rows")
