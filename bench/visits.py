@@ -582,6 +582,10 @@ def main() -> None:
 
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     folder = Path(tempfile.mkdtemp(prefix="bench-var-visits-"))
+    # the parent builds the payloads from the checklist, whose labels read policy: Django
+    # set up on a scratch var dir of its own (it never opens a database)
+    os.environ.setdefault("RUHU_VAR_DIR", str(folder / "parent"))
+    _django()
     try:
         csv = folder / "households.csv"
         subprocess.run([*RUHU, "synth", "households", "--count", str(HOUSEHOLDS), "--out",
