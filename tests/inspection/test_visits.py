@@ -190,6 +190,9 @@ def test_the_api_answers_201_then_200_then_409_and_422(client, charlie, househol
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"] == payload["id"]
     assert first.json()["frozen"] is True
+    seq = LedgerEntry.objects.get(kind="visit", record_id=payload["id"]).seq
+    shown = client.get(f"/api/v1/inspection/visits/{payload['id']}").json()["ledger_seq"]
+    assert first.json()["ledger_seq"] == again.json()["ledger_seq"] == shown == seq
     payload["note"] = "different"
     clash = client.post("/api/v1/inspection/visits", payload, content_type="application/json")
     assert clash.status_code == 409 and clash.json()["code"] == "visit_id_conflict"

@@ -324,10 +324,9 @@ def frozen_record_chain(kind: FrozenKind, record: models.Model) -> None:
     record.frozen, record.frozen_at = True, now  # type: ignore[attr-defined]
     key = str(record.pk)
     read = ledger_loaders()[kind.name]([key])[key]
-    entry = ledger_append(
+    ledger_append(
         kind=kind.name, record_id=key, canonical=read.canonical, attachments=read.attachments
     )
-    record.ledger_seq = entry.seq  # type: ignore[attr-defined]
 
 
 def frozen_record_correct(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ruhu.common.actors import Actor
 from ruhu.common.citations import attachments_visible
 from ruhu.common.errors import NotFound, ValidationFailed
-from ruhu.common.models import Attachment, AuditEvent
+from ruhu.common.models import Attachment, AuditEvent, LedgerEntry
 from ruhu.common.scoping import require, scope_queryset
 
 VIEW_AUDIT = "audit.view"  # accounts.roles.Capability.VIEW_AUDIT; common cannot import accounts
@@ -92,3 +92,9 @@ def uploads_cited(
     if missing:
         raise ValidationFailed(_("有照片尚未上传，请先上传照片"), code=code, missing=missing)
     return found
+
+
+def ledger_seq(*, kind: str, record_id) -> int | None:
+    """Where a frozen record stands in the hash chain (None before it is frozen)."""
+    entry = LedgerEntry.objects.filter(kind=kind, record_id=str(record_id)).only("seq").first()
+    return entry.seq if entry else None

@@ -57,8 +57,7 @@ def _check_out(check) -> dict:
     return {
         **{f: getattr(check, f) for f in CheckOut.model_fields if hasattr(check, f)},
         "defects": list(check.defects.all()),
-        "repair_ids": getattr(check, "repair_ids", None)
-        or list(check.repairs_raised.values_list("pk", flat=True)),
+        "repair_ids": list(check.repairs_raised.order_by("pk").values_list("pk", flat=True)),
     }
 
 

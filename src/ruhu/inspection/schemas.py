@@ -11,6 +11,7 @@ from ninja import Field, Schema
 from pydantic import StringConstraints
 
 from ruhu.common.schemas import Moment, ObjectId
+from ruhu.common.selectors import ledger_seq
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)]
@@ -84,6 +85,12 @@ class VisitOut(Schema):
     frozen: bool
     payload_sha256: str
     ledger_seq: int | None = None
+
+    @staticmethod
+    def resolve_ledger_seq(obj) -> int | None:
+        from ruhu.inspection.evidence import LEDGER_KIND  # evidence imports these schemas
+
+        return ledger_seq(kind=LEDGER_KIND, record_id=obj.pk)
 
 
 class TaskOut(Schema):

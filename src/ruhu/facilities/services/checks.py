@@ -255,7 +255,6 @@ def _follow_repairs(
               closed_by=check, closed_at=timezone.now())  # fmt: skip
     if raised:
         _tell_repairers(check, raised)
-    check.repair_ids = [job.pk for job in raised]  # type: ignore[attr-defined]
 
 
 def _raise(
