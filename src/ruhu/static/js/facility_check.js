@@ -60,7 +60,9 @@
   // ── input ──────────────────────────────────────────────────────────────
   CheckPage.prototype.bind = function () {
     var self = this;
-    this.$('[data-action="start"]').addEventListener("click", function () { self.start(); });
+    var start = this.$('[data-action="start"]');
+    start.addEventListener("click", function () { self.start(); });
+    start.disabled = false; // enabled only once it does something: a tap before the script ran is not lost silently
     this.$$(".item").forEach(function (li) { self.bindItem(li); });
     this.$("[data-all-ok]").addEventListener("click", function () { self.allOk(); });
     this.$$("[data-pressure]").forEach(function (box) {

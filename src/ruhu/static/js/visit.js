@@ -34,7 +34,9 @@
 
   VisitPage.prototype.bind = function () {
     var self = this;
-    this.$('[data-action="start"]').addEventListener("click", function () { self.start(); });
+    var start = this.$('[data-action="start"]');
+    start.addEventListener("click", function () { self.start(); });
+    start.disabled = false; // enabled only once it does something: a tap before the script ran is not lost silently
     this.$$("[data-outcome]").forEach(function (btn) {
       btn.addEventListener("click", function () { self.state.outcome = btn.dataset.outcome; self.keep(); self.render(); });
     });
