@@ -17,7 +17,10 @@ here, the same way for every kind (docs/evidence.md walks through it):
    database's one write lock, so it must be short.
 4. One transaction: the kind writes its rows, the record is frozen (its flag; the database
    triggers refuse every change from then on) and appended to the ledger, the kind's
-   follow-ups run, and one audit row says who submitted or corrected what.
+   follow-ups run, and one audit row says who submitted or corrected what. The ledger
+   bytes of a kind with an `EvidenceShape` are built from the rows just written, not read
+   back (common/evidence_written.py), and the audit rows of the transaction (the record's,
+   and those of what it set going) go in as one INSERT (decision 0025).
 5. The same id twice at once: the request that loses the race answers as a repeat.
 
 `frozen_record_correct` is the one way to correct: a new record citing the old one
@@ -42,8 +45,10 @@ from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
 from ruhu.common.actors import Actor
-from ruhu.common.audit import audit_record
+from ruhu.common.audit import audit_record, audit_rows_gathered
 from ruhu.common.errors import Conflict, DomainError, IllegalTransition, NotFound, ValidationFailed
+from ruhu.common.evidence import EvidenceShape
+from ruhu.common.evidence_written import record_as_written
 from ruhu.common.ledger import canonical_json, ledger_append, ledger_loaders
 from ruhu.common.models import Attachment
 from ruhu.common.policy import policy_get
@@ -83,6 +88,9 @@ class FrozenKind(Generic[P]):
     correction_clears: tuple[str, ...] = ()  # payload fields a correction leaves out
     # its write is a workflow step that freezes, chains and audits itself (a hazard step)
     chained_by_write: bool = False
+    # its rows as the ledger chains them: the bytes are then built from the rows just
+    # written (common/evidence_written.py) instead of read back through its loader
+    shape: EvidenceShape | None = None
 
     def __post_init__(self) -> None:
         known = _kinds.get(self.code)
@@ -242,22 +250,23 @@ def frozen_record_submit(
 
 def _already_stored(draft: Draft) -> Any:
     """The record stored under this id when it is this very submission again; a conflict
-    when the id holds another one. Most submissions are new: one narrow read tells."""
+    when the id holds another one. One read tells, and is the answer to a repeat."""
     kind = draft.kind
-    found = (
-        kind.model._default_manager.filter(pk=draft.payload.id)  # type: ignore[attr-defined]
-        .values_list(kind.submitter_column, kind.subject_column, "payload_sha256")
-        .first()
-    )
+    found = kind.model._default_manager.filter(pk=draft.payload.id).first()  # type: ignore[attr-defined]
     if found is None:
         return None
-    if found != (draft.acting_user.pk, draft.subject_id, draft.digest):
+    stored = (
+        getattr(found, kind.submitter_column),
+        getattr(found, kind.subject_column),
+        getattr(found, "payload_sha256"),  # noqa: B009 (a column every kind has)
+    )
+    if stored != (draft.acting_user.pk, draft.subject_id, draft.digest):
         raise Conflict(
             _("该%(record)s编号已用于另一份不同的记录") % {"record": kind.noun},
             code=f"{kind.code}_id_conflict",
             id=str(draft.payload.id),  # type: ignore[attr-defined]
         )
-    return kind.model._default_manager.get(pk=draft.payload.id)  # type: ignore[attr-defined]
+    return found
 
 
 def _check_times(draft: Draft) -> None:
@@ -300,33 +309,39 @@ def _uploads(draft: Draft) -> dict[str, Attachment]:
 
 @transaction.atomic
 def _store(draft: Draft[P], recorder: Recorder[P, C, R], checked: C) -> R:
-    record = recorder.write(draft, checked)
-    if draft.kind.chained_by_write:
-        return record
-    frozen_record_chain(draft.kind, record)
-    recorder.follow(draft, record, checked)
-    audit_record(
-        acting_user=draft.acting_user,
-        action=f"{draft.kind.name}.{'correct' if draft.supersedes else 'submit'}",
-        target=record,
-        branch_id=getattr(record, "branch_id", None),
-        changes=recorder.audited(record, checked),
-        reason=draft.reason,
-    )
+    with audit_rows_gathered():
+        record = recorder.write(draft, checked)
+        if draft.kind.chained_by_write:
+            return record
+        frozen_record_chain(draft.kind, record)
+        recorder.follow(draft, record, checked)
+        audit_record(
+            acting_user=draft.acting_user,
+            action=f"{draft.kind.name}.{'correct' if draft.supersedes else 'submit'}",
+            target=record,
+            branch_id=getattr(record, "branch_id", None),
+            changes=recorder.audited(record, checked),
+            reason=draft.reason,
+        )
     return record
 
 
 def frozen_record_chain(kind: FrozenKind, record: models.Model) -> None:
-    """Freeze the record written in this transaction and append it to the ledger, read
-    back as the kind's loader reads it (so `ruhu ledger verify` gets the same bytes)."""
+    """Freeze the record written in this transaction and append it to the ledger with the
+    bytes its loader reads (so `ruhu ledger verify` gets the same ones): built from the
+    rows in hand when the kind declares its shape, else read back through the loader.
+    The record carries its place in the chain (`ledger_seq`) for the answer."""
     now = timezone.now()
     type(record)._default_manager.filter(pk=record.pk).update(frozen=True, frozen_at=now)
     record.frozen, record.frozen_at = True, now  # type: ignore[attr-defined]
     key = str(record.pk)
-    read = ledger_loaders()[kind.name]([key])[key]
-    ledger_append(
+    read = record_as_written(kind.shape, record) if kind.shape is not None else None
+    if read is None:
+        read = ledger_loaders()[kind.name]([key])[key]
+    entry = ledger_append(
         kind=kind.name, record_id=key, canonical=read.canonical, attachments=read.attachments
     )
+    record.ledger_seq = entry.seq  # type: ignore[attr-defined]
 
 
 def frozen_record_correct(

@@ -41,4 +41,5 @@ CHECK_KIND = FrozenKind(
     LEDGER_KIND, FacilityCheck, submitter="inspector", subject="facility", code="check",
     noun=_("设施检查记录"), cited=check_cites, photo_limit_key="facility.check_max_photo_count",
     timed=True, corrector=Capability.MANAGE_FACILITIES, correction_clears=("task_id",),
+    shape=SHAPE,
 )  # fmt: skip

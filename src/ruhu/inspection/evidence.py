@@ -62,4 +62,5 @@ VISIT_KIND = FrozenKind(
     LEDGER_KIND, Visit, submitter="inspector", subject="household", code="visit",
     noun=_("入户记录"), cited=visit_cites, photo_limit_key="inspection.visit_max_photo_count",
     timed=True, corrector=Capability.APPROVE_PLANS, correction_clears=("task_id",),
+    shape=SHAPE,
 )  # fmt: skip

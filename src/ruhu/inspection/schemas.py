@@ -90,7 +90,8 @@ class VisitOut(Schema):
     def resolve_ledger_seq(obj) -> int | None:
         from ruhu.inspection.evidence import LEDGER_KIND  # evidence imports these schemas
 
-        return ledger_seq(kind=LEDGER_KIND, record_id=obj.pk)
+        carried = getattr(obj, "ledger_seq", None)  # set on the visit as it was chained
+        return carried if carried is not None else ledger_seq(kind=LEDGER_KIND, record_id=obj.pk)
 
 
 class TaskOut(Schema):

@@ -26,6 +26,7 @@ from ruhu.accounts.roles import Capability, Role
 from ruhu.common.audit import audit_record
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from ruhu.common.evidence_written import rows_written
 from ruhu.common.frozen import Draft, Recorder, frozen_record_correct, frozen_record_submit
 from ruhu.common.models import Attachment
 from ruhu.common.notifications import outbox_email_each
@@ -218,17 +219,18 @@ def _add_rows(
     check: FacilityCheck, payload: CheckIn, photos: Mapping[str, Attachment], found: list[Found]
 ) -> None:
     cited = [(code, sha) for code, item in sorted(payload.checklist.items()) for sha in item.photos]
-    FacilityCheckPhoto.objects.bulk_create(
+    taken = FacilityCheckPhoto.objects.bulk_create(
         FacilityCheckPhoto(check_record=check, attachment=photos[sha], item=code, position=n)
         for n, (code, sha) in enumerate(cited)
     )
-    FacilityDefect.objects.bulk_create(
+    defects = FacilityDefect.objects.bulk_create(
         FacilityDefect(
             check_record=check, position=n, item=f.item, measured=f.measured,
             description=f.description,
         )
         for n, f in enumerate(found)
     )  # fmt: skip
+    rows_written(check, photos=taken, defects=defects)  # the ledger builds from them
 
 
 def _follow_repairs(

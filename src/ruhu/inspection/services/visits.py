@@ -26,6 +26,7 @@ from ruhu.accounts.roles import Capability
 from ruhu.common.audit import audit_record
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import IllegalTransition, NotFound, ValidationFailed
+from ruhu.common.evidence_written import rows_written
 from ruhu.common.frozen import Draft, Recorder, frozen_record_correct, frozen_record_submit
 from ruhu.common.models import Attachment
 from ruhu.common.policy import policy_get
@@ -70,12 +71,13 @@ register_action_labels(
 @dataclass(frozen=True)
 class _Checked:
     """What the checks found out, for the write: the household, the task, the absent
-    visit this one reviews, the hazard types."""
+    visit this one reviews and its open review, the hazard types."""
 
     household: Household
     task: PlanTask | None
     reviewed: Visit | None
     hazard_types: dict[str, HazardType]
+    review: AbsentReview | None = None
 
 
 @transaction.atomic
@@ -89,7 +91,7 @@ def task_start(*, acting_user: User, task: PlanTask) -> PlanTask:
     )
     if not changed:
         raise IllegalTransition(_("该任务已开始或已完成"), code="task_not_planned")
-    task.refresh_from_db()
+    task.status = PlanTask.Status.STARTED  # as written: no read-back
     audit_record(
         acting_user=acting_user,
         action="task.start",
@@ -123,10 +125,10 @@ def _checked(draft: Draft[VisitIn]) -> _Checked:
         doable=(PlanTask.Status.PLANNED, PlanTask.Status.STARTED),
         refused="task_done",
     )
-    reviewed = _reviewed(acting_user, payload, household) if review else None
+    reviewed, queued = _reviewed(acting_user, payload, household) if review else (None, None)
     hazard_types = hazard_types_by_code() if payload.hazards else {}
     _check_outcome(payload, household, hazard_types)
-    return _Checked(household, task, reviewed, hazard_types)
+    return _Checked(household, task, reviewed, hazard_types, queued)
 
 
 def _write(draft: Draft[VisitIn], checked: _Checked) -> Visit:
@@ -163,8 +165,8 @@ def _follow(draft: Draft[VisitIn], visit: Visit, checked: _Checked) -> None:
         _open_hazards(acting_user, visit, household, payload, checked, draft.uploads)
     _update_household(acting_user, visit, household, payload)
     _finish_task(checked.task)
-    if checked.reviewed is not None:
-        _close_review(acting_user, checked.reviewed, visit)
+    if checked.reviewed is not None and checked.review is not None:
+        _close_review(acting_user, checked.reviewed, checked.review, visit)
     elif visit.outcome == Visit.Outcome.ABSENT and draft.supersedes is None:
         _queue_review(acting_user, visit, household)
 
@@ -173,7 +175,10 @@ def _audited(visit: Visit, checked: _Checked) -> dict:
     return {"outcome": [None, visit.outcome], "household": [None, checked.household.account_no]}
 
 
-def _reviewed(acting_user: User, payload: VisitIn, household: Household) -> Visit:
+def _reviewed(
+    acting_user: User, payload: VisitIn, household: Household
+) -> tuple[Visit, AbsentReview]:
+    """The absent visit this one reviews, and its review, still open."""
     assert payload.reviewed_visit_id is not None
     original = Visit.objects.filter(
         pk=payload.reviewed_visit_id, household=household, outcome=Visit.Outcome.ABSENT
@@ -185,7 +190,7 @@ def _reviewed(acting_user: User, payload: VisitIn, household: Household) -> Visi
         raise IllegalTransition(_("该到访不遇记录已复核"), code="review_closed")
     if original.inspector_id == acting_user.pk:
         raise ValidationFailed(_("不能复核自己的到访不遇记录"), code="review_own_visit")
-    return original
+    return original, queued
 
 
 def _check_outcome(payload: VisitIn, household: Household, hazard_types: dict) -> None:
@@ -243,11 +248,11 @@ def _add_children(
     if payload.absent_photo:
         rows.append((VisitPhoto.Purpose.ABSENT_NOTICE, "", payload.absent_photo))
     rows += [(VisitPhoto.Purpose.REFUSAL, "", sha) for sha in payload.refusal_photos]
-    VisitPhoto.objects.bulk_create(
+    photos_taken = VisitPhoto.objects.bulk_create(
         VisitPhoto(visit=visit, attachment=photos[sha], purpose=purpose, item=item, position=n)
         for n, (purpose, item, sha) in enumerate(rows)
     )
-    VisitHazard.objects.bulk_create(
+    hazards = VisitHazard.objects.bulk_create(
         VisitHazard(
             visit=visit, position=n, hazard_type=h.hazard_type, item=h.item, level=h.level,
             description=h.description, fixed_on_spot=h.fixed_on_spot,
@@ -257,7 +262,7 @@ def _add_children(
         for n, h in enumerate(payload.hazards)
     )  # fmt: skip
     on = timezone.localdate(payload.finished_at)
-    VisitAppliance.objects.bulk_create(
+    appliances = VisitAppliance.objects.bulk_create(
         VisitAppliance(
             visit=visit, position=n, appliance_ref=a.appliance_id, action=a.action, kind=a.kind,
             brand=a.brand, model=a.model, flue=a.flue_type, installed_year=a.installed_year,
@@ -265,6 +270,8 @@ def _add_children(
         )
         for n, a in enumerate(payload.appliances)
     )  # fmt: skip
+    # the ledger builds the visit from them; the household's registry follows them
+    rows_written(visit, photos=photos_taken, hazards=hazards, appliances=appliances)
 
 
 def _open_hazards(
@@ -382,15 +389,17 @@ def _queue_review(acting_user: User, visit: Visit, household: Household) -> None
     )
 
 
-def _close_review(acting_user: User, original: Visit, review_visit: Visit) -> None:
+def _close_review(
+    acting_user: User, original: Visit, review: AbsentReview, review_visit: Visit
+) -> None:
     entered = review_visit.outcome == Visit.Outcome.INSPECTED
     status = AbsentReview.Status.ENTERED if entered else AbsentReview.Status.CONFIRMED
     changed = AbsentReview.objects.filter(
-        absent_visit=original, status=AbsentReview.Status.OPEN
+        pk=review.pk, absent_visit=original, status=AbsentReview.Status.OPEN
     ).update(status=status, review_visit=review_visit)
     if not changed:
         raise IllegalTransition(_("该到访不遇记录已复核"), code="review_closed")
-    review = AbsentReview.objects.get(absent_visit=original)
+    review.status, review.review_visit = status, review_visit  # as written: no read-back
     if entered:
         PerformanceDeduction.objects.create(
             inspector_id=original.inspector_id,
