@@ -87,6 +87,7 @@ def _as_stored(row: models.Model, part: RowTable) -> models.Model:
             places = cast(models.DecimalField, field).decimal_places
             if not value.is_finite() or cast(int, value.as_tuple().exponent) < -places:
                 raise Unsure(field.attname)
+            value = value.copy_abs() if value.is_zero() else value  # stored without its sign
         values[field.attname] = value
     return cast(models.Model, SimpleNamespace(**values))  # reference_json reads attributes
 
