@@ -55,12 +55,14 @@ from ruhu.common.ledger_chain import (
     ZERO_HASH,
     LedgerRecord,
     Loader,
+    RangeLoader,
     _loaders,  # noqa: F401 (the benchmarks register a timed loader here)
     canonical_json,
     entry_hash_of,
     ledger_append,
     ledger_head,
     ledger_loaders,
+    ledger_range_loaders,
     register_ledger_kind,
 )
 from ruhu.common.ledger_heads import (
@@ -78,6 +80,7 @@ __all__ = [
     "LedgerRecord",
     "Loader",
     "Problem",
+    "RangeLoader",
     "VerifyResult",
     "canonical_json",
     "entry_hash_of",
@@ -85,6 +88,7 @@ __all__ = [
     "ledger_head",
     "ledger_head_export",
     "ledger_loaders",
+    "ledger_range_loaders",
     "ledger_verify",
     "read_head_file",
     "register_ledger_kind",
@@ -123,42 +127,72 @@ ENTRIES_SQL = (
 NO_END = 2**63 - 1  # the largest bigint: "no upper bound" on both engines
 
 
-def _load(rows: list[tuple]) -> dict[str, Mapping[str, LedgerRecord]]:
-    """Each kind's records of the batch, one loader call per kind."""
-    loaders = ledger_loaders()
-    wanted: dict[str, list[str]] = {}
-    for row in rows:
-        ids = wanted.get(row[1])
-        if ids is None:
-            ids = wanted[row[1]] = []
-        ids.append(row[2])
-    return {
-        kind: loaders[kind](list(dict.fromkeys(ids)))
-        for kind, ids in wanted.items()
-        if kind in loaders
-    }
+def _load(rows: list[tuple], after: int) -> dict[int, tuple]:
+    """The records the batch's entries name, by the entry's seq: (seq, canonical bytes,
+    attachment hashes joined by ","). A kind with a range loader reads its records of the
+    batch's seq range in one go (decision 0026); any other kind's loader gets its ids."""
+    loaders, ranges = ledger_loaders(), ledger_range_loaders()
+    until = rows[-1][0]
+    kinds = {row[1] for row in rows}
+    loaded: dict[int, tuple] = {}
+    for kind in kinds:
+        if kind not in loaders:
+            continue
+        by_range = ranges.get(kind)
+        if by_range is not None:
+            loaded.update({row[0]: row for row in by_range(kind, after, until)})
+            continue
+        named = [(row[0], row[2]) for row in rows if row[1] == kind]
+        records = loaders[kind](list(dict.fromkeys(record_id for _, record_id in named)))
+        for seq, record_id in named:
+            record = records.get(record_id)
+            if record is not None:
+                loaded[seq] = (seq, record[0], _joined(record[1]))
+    return loaded
 
 
-def _hash_list(raw: Any) -> list[str] | None:
-    """An entry's attachment hashes from its JSON column; None if that is not a list of str.
+def _joined(hashes: Iterable[str]) -> str | None:
+    """Attachment hashes as verify compares them: joined by ",", which reads back one way
+    only if no hash is empty or holds a comma (None: equal to nothing)."""
+    hashes = list(hashes)
+    if any("," in sha or not sha for sha in hashes):
+        return None
+    return ",".join(hashes)
+
+
+def _hash_list(raw: Any) -> tuple[str, str | None] | None:
+    """An entry's attachment hashes from its JSON column: (the text its entry hash covers,
+    the same as verify compares it with a record's), None if that is not a list of str.
 
     Both engines give back what Django wrote, '["<hex>", "<hex>"]' (PostgreSQL's jsonb
-    prints lists that way too), which is split here without a JSON parser when it holds no
+    prints lists that way too), which is read here without a JSON parser when it holds no
     quote, backslash or comma of its own; anything else goes through json.loads.
     """
     if isinstance(raw, str):
-        if raw.startswith('["') and raw.endswith('"]'):
-            parts = raw[2:-2].split('", "')
-            joined = ",".join(parts)
-            if '"' not in joined and "\\" not in joined and joined.count(",") == len(parts) - 1:
-                return parts
+        if raw[:2] == '["' and raw[-2:] == '"]':
+            joined = raw[2:-2].replace('", "', ",")
+            if _plain(raw, joined):
+                return joined, joined
+        elif raw == "[]":
+            return "", ""
         try:
             raw = json.loads(raw)
         except ValueError:
             return None
     if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
-        return raw
+        return ",".join(raw), _joined(raw)
     return None
+
+
+def _plain(raw: str, joined: str) -> bool:
+    """Whether `joined` reads back as the list `raw` holds: no escape, no empty item, and no
+    quote or comma inside an item (each of the quotes in `raw` opens or closes one)."""
+    return (
+        '"' not in joined
+        and "\\" not in joined
+        and '""' not in raw
+        and joined.count(",") == raw.count('"') // 2 - 1
+    )
 
 
 @dataclass(frozen=True)
@@ -187,7 +221,7 @@ def _verify_stretch(
     whoever stitches this stretch to the one before (a worker's stretch).
     """
     sha256 = hashlib.sha256
-    hash_list = _hash_list
+    hash_list, plain = _hash_list, _plain
     first_seq: int | None = None
     first_prev = ""
     expected, prev = link if link is not None else (0, "")
@@ -202,17 +236,22 @@ def _verify_stretch(
                 first_seq, first_prev = rows[0][0], rows[0][5]
                 if link is None:
                     expected, prev = first_seq, first_prev
-            loaded = _load(rows)
+            loaded = _load(rows, after)
+            get = loaded.get
             for seq, kind, record_id, record_sha, raw, prev_hash, entry_hash in rows:
-                problem = None
-                attachments = hash_list(raw)
+                # the fast path of _hash_list, inline: this loop runs once per entry
+                if raw.__class__ is str and raw[:2] == '["' and raw[-2:] == '"]':
+                    hashed = joined = raw[2:-2].replace('", "', ",")
+                    if not plain(raw, joined):
+                        hashed, joined = hash_list(raw) or (None, None)
+                else:
+                    hashed, joined = hash_list(raw) or (None, None)
                 if seq != expected or prev_hash != prev:
                     problem = Problem.ENTRY_MISSING
                 elif (
-                    attachments is None
+                    hashed is None
                     or sha256(
-                        f"{prev_hash}\n{kind}\n{record_id}\n{record_sha}\n"
-                        f"{','.join(attachments)}".encode()
+                        f"{prev_hash}\n{kind}\n{record_id}\n{record_sha}\n{hashed}".encode()
                     ).hexdigest()
                     != entry_hash
                 ):
@@ -220,20 +259,19 @@ def _verify_stretch(
                 elif seq in exported and exported[seq] != {entry_hash}:
                     problem = Problem.HEAD_DIFFERS
                 else:
-                    records = loaded.get(kind)
-                    record = records.get(record_id) if records is not None else None
-                    if records is None:
-                        problem = Problem.UNKNOWN_KIND
-                    elif record is None:
-                        problem = Problem.RECORD_DELETED
-                    elif sha256(record.canonical).hexdigest() != record_sha:
+                    record = get(seq)
+                    if record is None:
+                        known = kind in ledger_loaders()
+                        problem = Problem.RECORD_DELETED if known else Problem.UNKNOWN_KIND
+                    elif sha256(record[1]).hexdigest() != record_sha:
                         problem = Problem.RECORD_CHANGED
-                    elif attachments != list(record.attachments):
+                    elif joined is None or record[2] != joined:
                         problem = Problem.ATTACHMENTS_CHANGED
-                if problem is not None:
-                    broken = BrokenEntry(seq, kind, record_id, problem)
-                    return _Stretch(first_seq, first_prev, expected - 1, prev, checked, broken)
-                prev, expected, checked = entry_hash, seq + 1, checked + 1
+                    else:
+                        prev, expected, checked = entry_hash, seq + 1, checked + 1
+                        continue
+                broken = BrokenEntry(seq, kind, record_id, problem)
+                return _Stretch(first_seq, first_prev, expected - 1, prev, checked, broken)
             after = expected - 1
             if progress is not None:
                 progress(checked)
