@@ -155,6 +155,10 @@ class ChildRows:
     parent_column: str
     attachment_columns: tuple[str, ...] = ()
 
+    def source(self, parent_table: str) -> str:
+        table = self.table.model._meta.db_table
+        return f"{table} WHERE {table}.{self.parent_column} = {parent_table}.id"
+
     def sql(self, count: int, vendor: str) -> str:
         table = self.table.model._meta.db_table
         joins, shas = _joins(table, self.attachment_columns)
@@ -162,18 +166,6 @@ class ChildRows:
             f"SELECT {table}.{self.parent_column}, {table}.position, "  # noqa: S608 (our names)
             f"{self.table.row_json(vendor)}{shas} FROM {table}{joins} "
             f"WHERE {among(f'{table}.{self.parent_column}', count, vendor)}"
-        )
-
-    def range_sql(self, vendor: str) -> str:
-        """The child rows of the records a range of the ledger names, in seq then position
-        order (the unique index on parent and position gives that order)."""
-        table = self.table.model._meta.db_table
-        joins, shas = _joins(table, self.attachment_columns)
-        return (
-            f"SELECT e.seq, {_as_bytes(self.table.row_json(vendor), vendor)}{shas} "  # noqa: S608
-            f"FROM {LEDGER_TABLE} e JOIN {table} "
-            f"ON {table}.{self.parent_column} = {_record_key(vendor)}{joins} "
-            f"WHERE {IN_RANGE} ORDER BY e.seq, {table}.position"
         )
 
 
@@ -194,41 +186,57 @@ class EvidenceShape:
             f"FROM {table}{joins} WHERE {among(f'{table}.id', count, vendor)}"
         )
 
-    def _parent_range_sql(self, vendor: str) -> str:
+    def range_sql(self, vendor: str) -> str:
+        """One query for a range of the ledger: each record the entries of a kind name,
+        built whole by the database (its row, each kind of child row in position order,
+        the cited files' hashes joined by ",") and walked in seq order by the ledger's
+        index, each table reached by its key."""
         table = self.parent.model._meta.db_table
-        joins, shas = _joins(table, self.attachment_columns)
+        parts = [self.parent.row_json(vendor)]
+        for child in self.children:
+            rows = _ordered(
+                vendor, child.table.row_json(vendor), child.source(table),
+                f"{child.table.model._meta.db_table}.position",
+            )  # fmt: skip
+            parts.append(f"'[' || COALESCE({rows}, '') || ']'")
+        record = "'[' || " + " || ',' || ".join(parts) + " || ']'"
+        hashes, joins = self._hashes_sql(vendor)
         return (
-            f"SELECT e.seq, {_as_bytes(self.parent.row_json(vendor), vendor)}{shas} "  # noqa: S608
-            f"FROM {LEDGER_TABLE} e JOIN {table} ON {table}.id = {_record_key(vendor)}{joins} "
-            f"WHERE {IN_RANGE}"
+            f"SELECT e.seq, {_as_bytes(record, vendor)}, "  # noqa: S608 (our names)
+            f"COALESCE({hashes}, '') FROM {LEDGER_TABLE} e "
+            f"JOIN {table} ON {table}.id = {_record_key(vendor)}{joins} WHERE {IN_RANGE}"
         )
+
+    def _hashes_sql(self, vendor: str) -> tuple[str, str]:
+        """The hashes of the files the record cites, in the order `records` gives them
+        (the parent's columns, then each kind of child row by position and column), and
+        the joins the parent's need. Each kind of child row is read in its index's order."""
+        table = self.parent.model._meta.db_table
+        joins, _ = _joins(table, self.attachment_columns)
+        parts = [f"{alias}.sha256" for alias in ALIASES[: len(self.attachment_columns)]]
+        for part, child in enumerate(self.children):
+            if not child.attachment_columns:
+                continue
+            rows = child.table.model._meta.db_table
+            aliases = [f"c{part}{n}" for n in range(len(child.attachment_columns))]
+            source = child.source(table) if not aliases else (
+                f"{rows}"
+                + "".join(
+                    f" LEFT JOIN {ATTACHMENT_TABLE} {alias} ON {alias}.id = {rows}.{column}"
+                    for alias, column in zip(aliases, child.attachment_columns, strict=True)
+                )
+                + f" WHERE {rows}.{child.parent_column} = {table}.id"
+            )  # fmt: skip
+            value = _present(vendor, [f"{alias}.sha256" for alias in aliases])
+            parts.append(_ordered(vendor, value, source, f"{rows}.position"))
+        return _present(vendor, parts), joins
 
     def ranges(self, kind: str, after: int, until: int) -> list[tuple[int, bytes, str]]:
         """The range loader (decision 0026): the records that the entries of `kind` with
-        after < seq <= until name, as `records` writes them, by seq. One query per table
-        for the whole range, each walking the ledger's seq index and joining by key."""
-        vendor = connection.vendor
-        params = [kind, after, until]
-        children = []
+        after < seq <= until name, as `records` writes them, as (seq, bytes, hashes)."""
         with connection.cursor() as cursor:
-            for child in self.children:
-                cursor.execute(child.range_sql(vendor), params)
-                children.append(_by_seq(cursor.fetchall()))
-            cursor.execute(self._parent_range_sql(vendor), params)
-            parents = cursor.fetchall()
-        found = []
-        for seq, text, *own in parents:
-            parts = [text]
-            attachments = [sha for sha in own if sha]
-            for rows_of in children:
-                rows = rows_of.get(seq)
-                if rows is None:
-                    parts.append(b"[]")
-                else:
-                    parts.append(b"[" + b",".join(rows[0]) + b"]")
-                    attachments += rows[1]
-            found.append((seq, b"[" + b",".join(parts) + b"]", ",".join(attachments)))
-        return found
+            cursor.execute(self.range_sql(connection.vendor), [kind, after, until])
+            return cursor.fetchall()
 
     def records(self, ids: list[str]) -> dict[str, LedgerRecord]:
         """The ledger loader: what the records are now, by id."""
@@ -286,17 +294,34 @@ def _as_bytes(sql: str, vendor: str) -> str:
     return f"CAST({sql} AS BLOB)"
 
 
-def _by_seq(rows: list[tuple]) -> dict[int, tuple[list[bytes], list[str]]]:
-    """Child rows by the seq of the entry naming their record: (JSON rows, attachments)."""
-    grouped: dict[int, tuple[list[bytes], list[str]]] = {}
-    for seq, text, *shas in rows:
-        found = grouped.get(seq)
-        if found is None:
-            found = grouped[seq] = ([], [])
-        found[0].append(text)
-        if shas:
-            found[1].extend(sha for sha in shas if sha)
-    return grouped
+def _present(vendor: str, values: list[str]) -> str:
+    """The values that are not NULL, joined by "," (NULL if none is). The values are
+    attachment hashes: no comma in them, none empty."""
+    if not values:
+        return "NULL"
+    if len(values) == 1:
+        return values[0]
+    if vendor == "postgresql":
+        return f"NULLIF(concat_ws(',', {', '.join(values)}), '')"
+    # SQLite before 3.44 has no concat_ws: join with a comma each, then fold runs of commas
+    text = " || ',' || ".join(f"COALESCE({value}, '')" for value in values)
+    for _ in range((len(values) - 1).bit_length()):
+        text = f"replace({text}, ',,', ',')"
+    return f"NULLIF(trim({text}, ','), '')"
+
+
+def _ordered(vendor: str, value: str, source: str, order: str) -> str:
+    """`value` of every row of `source`, in `order`, joined by "," (NULL if none).
+
+    PostgreSQL orders inside string_agg. SQLite before 3.44 has no ORDER BY inside
+    group_concat; it concatenates in the order its input comes, and keeps a subquery's
+    ORDER BY when the query around it aggregates with anything but count, min or max (its
+    query planner's rule for exactly this use). A record read in another order would
+    differ from the one chained: verify would say so, never pass it silently."""
+    if vendor == "postgresql":
+        return f"(SELECT string_agg({value}, ',' ORDER BY {order}) FROM {source})"  # noqa: S608
+    inner = f"SELECT {value} AS v FROM {source} ORDER BY {order}"  # noqa: S608
+    return f"(SELECT group_concat(v, ',') FROM ({inner}))"  # noqa: S608
 
 
 def _key(value: Any) -> str:
