@@ -1,6 +1,6 @@
 """Real visits for `python -m bench.ledger`: VISITS frozen visits written straight into the
 inspection tables (the rows a phone's visit leaves: the visit with its checklist, two
-photos, one hazard in five with its two photos, an appliance in three), chained as
+photos of its own, one hazard in five citing them, an appliance in three), chained as
 `frozen_record_chain` chains them (the records read back by the kind's own loader), and
 the raw floor of verifying them: the engine streaming the entries and the four tables'
 rows, and hashlib over the entries' text and the records' bytes."""
@@ -26,7 +26,7 @@ TABLES = ("inspection_visit", "inspection_visitphoto", "inspection_visithazard",
 
 
 def _people():
-    """A branch, an inspector, a household, and a pool of photo and signature rows."""
+    """A branch, an inspector, a household, and a pool of signatures."""
     from ruhu.accounts.services import org_unit_create, user_create
     from ruhu.common.models import Attachment
     from ruhu.premises.services import household_create
@@ -41,14 +41,28 @@ def _people():
     household = household_create(acting_user=None, branch=branch, account_no="BL000001",
                                  name="王伟", category="residential")  # fmt: skip
     pool = [
-        Attachment(kind="signature" if n < 16 else "photo", file=f"bench/{n}.jpg",
+        Attachment(kind="signature", file=f"bench/{n}.png",
                    sha256=hashlib.sha256(f"bench attachment {n}".encode()).hexdigest(),
                    size=20_000, content_type="image/jpeg", extension=".jpg",
                    uploaded_by=inspector, branch=branch)
-        for n in range(256)
+        for n in range(16)
     ]  # fmt: skip
     Attachment.objects.bulk_create(pool)
-    return branch, inspector, household, pool[:16], pool[16:]
+    return branch, inspector, household, pool
+
+
+def _photos(inspector, branch, start: int, end: int) -> list:
+    """Two photos of each visit n, start <= n < end: its own, as a visit's photos are."""
+    from ruhu.common.models import Attachment
+
+    photos = [
+        Attachment(kind="photo", file=f"bench/{n}-{k}.jpg",
+                   sha256=hashlib.sha256(f"bench photo {n} {k}".encode()).hexdigest(),
+                   size=20_000, content_type="image/jpeg", extension=".jpg",
+                   uploaded_by=inspector, branch=branch)
+        for n in range(start, end) for k in range(2)
+    ]  # fmt: skip
+    return Attachment.objects.bulk_create(photos)
 
 
 def fill(count: int) -> tuple[float, float]:
@@ -62,16 +76,17 @@ def fill(count: int) -> tuple[float, float]:
 
     started = time.perf_counter()
     rng = random.Random(2026)
-    branch, inspector, household, signatures, photos = _people()
+    branch, inspector, household, signatures = _people()
     base = dt.datetime(2026, 3, 1, 8, tzinfo=dt.UTC)
     prev, size, seq = "0" * 64, 0, 0
     with transaction.atomic(), guards_lifted(connection):
         for start in range(0, count, BATCH):
             visits, children = [], []
+            photos = _photos(inspector, branch, start, min(start + BATCH, count))
             for n in range(start, min(start + BATCH, count)):
                 finished = base + dt.timedelta(minutes=7 * n, microseconds=rng.randrange(10**6))
                 checklist = {item: {"note": "", "photos": [], "state": "ok"} for item in ITEMS}
-                shots = rng.sample(photos, 2)
+                shots = photos[2 * (n - start) : 2 * (n - start) + 2]
                 checklist[ITEMS[n % len(ITEMS)]]["photos"] = [shot.sha256 for shot in shots]
                 visit = Visit(
                     id=uuid.UUID(int=rng.getrandbits(128), version=4), household=household,

@@ -5,6 +5,8 @@ and batches, in one process and with worker processes."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +18,7 @@ from ruhu.common.ledger import (
     LedgerRecord,
     VerifyResult,
     canonical_json,
+    default_workers,
     ledger_append,
     ledger_range_loaders,
     ledger_verify,
@@ -204,3 +207,17 @@ def test_worker_processes_find_what_one_process_finds_in_real_records(charlie, h
         [db_key(named[9])],
     )
     assert both() == VerifyResult(False, 9, BrokenEntry(10, "visit", named[9], "record changed"))
+
+
+def test_one_process_on_sqlite_and_one_per_cpu_on_postgresql_by_default(db):
+    expected = 1 if connection.vendor == "sqlite" else max(1, min(os.cpu_count() or 1, 8))
+    assert default_workers() == expected
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_it_leaves_postgresqls_jit_setting_as_it_found_it(mixed):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('jit', 'on', false)")
+        assert ledger_verify().ok
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == "on"

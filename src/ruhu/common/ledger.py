@@ -23,9 +23,12 @@ back from the database (a Decimal or datetime as the database returns it).
 `ledger_verify` (`ruhu ledger verify`) streams the chain in seq order, recomputes every
 hash and asks the loaders for the records, and reports the first entry that is wrong: an
 entry edited, deleted or reordered, a record edited or deleted behind the triggers' back,
-an attachment list changed. It reads a batch of entries per query (keyset on seq) and
-calls each kind's loader once per batch; `workers=N` (the command's default: one per CPU)
-checks stretches of the chain in forked processes and stitches them.
+an attachment list changed. It reads a batch of entries per query (keyset on seq); a kind
+with a range loader (visits, facility checks) then gives its records of the batch's seq
+range in one query, joined to the ledger by record id, as plain rows of bytes; any other
+kind's loader gets the batch's ids (decision 0026). `workers=N` checks stretches of the
+chain in forked processes and stitches them (the command's default, `default_workers`:
+one process on SQLite, one per CPU on PostgreSQL).
 
 Someone who rewrites a record *and* every later entry with recomputed hashes leaves a
 consistent chain; the heads exported each day (`ledger_head_export`, a file under
@@ -40,10 +43,12 @@ unique `seq` and `entry_hash` are the second line of defence.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
-from collections.abc import Callable, Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,6 +88,7 @@ __all__ = [
     "RangeLoader",
     "VerifyResult",
     "canonical_json",
+    "default_workers",
     "entry_hash_of",
     "ledger_append",
     "ledger_head",
@@ -226,7 +232,7 @@ def _verify_stretch(
     first_prev = ""
     expected, prev = link if link is not None else (0, "")
     checked = 0
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _no_jit(cursor):
         while True:
             cursor.execute(ENTRIES_SQL, [after, until, batch_size])
             rows = cursor.fetchall()
@@ -238,6 +244,8 @@ def _verify_stretch(
                     expected, prev = first_seq, first_prev
             loaded = _load(rows, after)
             get = loaded.get
+            hashed: str | None
+            joined: str | None
             for seq, kind, record_id, record_sha, raw, prev_hash, entry_hash in rows:
                 # the fast path of _hash_list, inline: this loop runs once per entry
                 if raw.__class__ is str and raw[:2] == '["' and raw[-2:] == '"]':
@@ -276,6 +284,21 @@ def _verify_stretch(
             if progress is not None:
                 progress(checked)
     return _Stretch(first_seq, first_prev, expected - 1, prev, checked, None)
+
+
+@contextlib.contextmanager
+def _no_jit(cursor: Any) -> Iterator[None]:
+    """PostgreSQL's JIT off while verify reads: a range's query is costed high enough to
+    be compiled, and compiling it takes longer than running it. Back as it was after."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', false)")
+    before = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        cursor.execute("SELECT set_config('jit', %s, false)", [before])
 
 
 def _verify_in_worker(args: tuple) -> _Stretch:
@@ -321,6 +344,16 @@ def _verify_in_parallel(
 def _entry_names(seq: int) -> tuple[str, str]:
     found = LedgerEntry.objects.filter(seq=seq).values_list("kind", "record_id").first()
     return found or ("", "")
+
+
+def default_workers() -> int:
+    """How many processes `ruhu ledger verify` checks the chain with by default: one on
+    SQLite, where a single process reads fastest (its reads are CPU in this process, and
+    workers only add forking and stitching), one per CPU up to 8 on PostgreSQL, whose
+    server builds the records in a backend of its own for each worker."""
+    if connection.vendor != "postgresql":
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def ledger_verify(
