@@ -1,19 +1,25 @@
 """`python -m bench.ledger`: `ruhu ledger verify` against the raw engine reading the same rows.
 
-Fills a fresh database with ENTRIES chained records (default 200,000; BENCH_LEDGER_ENTRIES
-overrides) of a benchmark kind whose loader reads visit-sized canonical JSON (~1.5 KB, 2–4
-attachment hashes) from a plain table. Then, for SQLite and for PostgreSQL (BENCH_PG, a
-server on loopback), times in the same run:
-  (a) the raw engine reading every entry and every record (DB-API cursor, streamed),
-  (b) hashlib over the same bytes (each record, each entry's hashed text),
-  (c) ledger_verify, median of 3 (and how much of it the loader took), in one process and
-      with worker processes (BENCH_LEDGER_WORKERS, default one per CPU: `ruhu ledger
-      verify`'s default),
-  (d) freezing visits one transaction each, as a service would: the record plus
+Two parts (BENCH_LEDGER_PARTS, default both), each on SQLite and then PostgreSQL (BENCH_PG,
+a server on loopback; BENCH_LEDGER_ENGINES=sqlite or postgresql runs one), each in a child
+process with its own var dir and fresh database, all inside `bench.quiet.quiet_machine()`:
+
+synthetic: ENTRIES chained records (default 200,000; BENCH_LEDGER_ENTRIES) of a benchmark
+kind whose loaders read visit-sized canonical JSON (~1.5 KB, 2–4 attachment hashes) from a
+plain table. Times, median of 3 each:
+  (a) the floor: the raw engine streaming every entry and every record (DB-API cursor,
+      the records as bytes where the engine gives them so), and hashlib over the bytes
+      verify hashes (each record, each entry's hashed text);
+  (b) ledger_verify in one process with the kind's range loader (decision 0026), with its
+      loader by ids, and with BENCH_LEDGER_WORKERS processes (default one per CPU);
+  (c) freezing visits one transaction each, as a service would: the record plus
       ledger_append, against the raw engine writing the record and a ready-made entry row.
-Prints entries/s and the ratio of (c) to (a) and to (a)+(b), the floor of any verify.
-Each engine runs in a child process of its own, with its own var dir and database;
-BENCH_LEDGER_ENGINES=sqlite (or postgresql) runs one of them.
+visits: VISITS real frozen visits (default 100,000; BENCH_LEDGER_VISITS) in the inspection
+tables, chained (bench/ledger_visits.py); the floor is the engine streaming the entries and
+the four tables' rows with the cited files' hashes, and hashlib over the same bytes; then
+ledger_verify in one process and with BENCH_LEDGER_WORKERS processes.
+Prints each figure in entries/s beside the floor and its ratio to the floor. Targets (on a
+quiet machine, SQLite, one process): ≥ 150,000 synthetic entries/s, ≥ 80,000 visits/s.
 """
 
 from __future__ import annotations
@@ -193,9 +199,11 @@ def raw_read_and_hash() -> tuple[float, float]:
     reading = hashing = 0.0
     with transaction.atomic():
         pg = connection.vendor == "postgresql"
+        # the records as the engine reads them most cheaply: bytes on SQLite (no decoding)
+        canonical = "canonical" if pg else "CAST(canonical AS BLOB)"
         for sql in (
             f"SELECT {ENTRY_COLUMNS} FROM common_ledgerentry ORDER BY seq",
-            "SELECT id, canonical, attachments FROM bench_visit",
+            f"SELECT id, {canonical}, attachments FROM bench_visit",
         ):
             cursor = (
                 connection.connection.cursor(name="bench") if pg else connection.connection.cursor()
@@ -209,7 +217,7 @@ def raw_read_and_hash() -> tuple[float, float]:
                     break
                 # the bytes that verify hashes (made outside both timers)
                 if len(rows[0]) == 3:
-                    data = [row[1].encode() for row in rows]
+                    data = [row[1].encode() if pg else row[1] for row in rows]
                 else:
                     data = [f"{r[5]}\n{r[1]}\n{r[2]}\n{r[3]}\n{r[4]}".encode() for r in rows]
                 start = time.perf_counter()
