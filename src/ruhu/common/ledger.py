@@ -232,7 +232,7 @@ def _verify_stretch(
     first_prev = ""
     expected, prev = link if link is not None else (0, "")
     checked = 0
-    with connection.cursor() as cursor, _no_jit(cursor):
+    with connection.cursor() as cursor, _reading(cursor):
         while True:
             cursor.execute(ENTRIES_SQL, [after, until, batch_size])
             rows = cursor.fetchall()
@@ -286,19 +286,33 @@ def _verify_stretch(
     return _Stretch(first_seq, first_prev, expected - 1, prev, checked, None)
 
 
+MMAP_BYTES = 1 << 30  # SQLite maps up to this much of the database file while verify reads
+
+
 @contextlib.contextmanager
-def _no_jit(cursor: Any) -> Iterator[None]:
-    """PostgreSQL's JIT off while verify reads: a range's query is costed high enough to
-    be compiled, and compiling it takes longer than running it. Back as it was after."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', false)")
-    before = cursor.fetchone()[0]
+def _reading(cursor: Any) -> Iterator[None]:
+    """The connection set for a long read while verify runs, then back as it was.
+
+    PostgreSQL: JIT off (a range's query is costed high enough to be compiled, and
+    compiling it takes longer than running it). SQLite: the database file memory-mapped,
+    so that reading a page is no system call (verify reads records by key, page by page).
+    """
+    if connection.vendor == "postgresql":
+        name, value = "jit", "off"
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', false)")
+        before = cursor.fetchone()[0]
+    else:
+        name, value = "mmap_size", str(MMAP_BYTES)
+        cursor.execute("PRAGMA mmap_size")
+        before = str(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     try:
         yield
     finally:
-        cursor.execute("SELECT set_config('jit', %s, false)", [before])
+        if before != value and connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config(%s, %s, false)", [name, before])
+        elif before != value:
+            cursor.execute(f"PRAGMA mmap_size = {int(before)}")
 
 
 def _verify_in_worker(args: tuple) -> _Stretch:
