@@ -5,13 +5,14 @@ and batches, in one process and with worker processes."""
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ruhu.common import ledger_chain
+from ruhu.common import ledger, ledger_chain
 from ruhu.common.immutability import guards_lifted
 from ruhu.common.ledger import (
     BrokenEntry,
@@ -223,3 +224,36 @@ def test_it_leaves_the_connection_set_as_it_found_it(mixed):
         assert ledger_verify().ok
         cursor.execute("SELECT current_setting('jit')" if pg else "PRAGMA mmap_size")
         assert cursor.fetchone()[0] == ("on" if pg else 0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [
+        ('["a", "b"]', ("a,b", "a,b")),
+        ("[]", ("", "")),
+        ('["a,b"]', ("a,b", None)),  # hashes the same text, equals no record's list
+        ('[""]', ("", None)),
+        ('["a", ""]', ("a,", None)),
+        ('["\\u0061", "b"]', ("a,b", "a,b")),
+        ('["a","b"]', ("a,b", "a,b")),
+        ('["a", 1]', None),
+        ('{"a": 1}', None),
+        ('["a"', None),
+        (["a", "b"], ("a,b", "a,b")),  # a driver that parses JSON itself
+    ],
+)
+def test_it_reads_an_entrys_attachment_list_one_way_only(raw, read):
+    assert ledger._hash_list(raw) == read
+
+
+def test_it_names_an_entry_whose_hash_list_was_rewritten_to_hash_the_same(mixed):
+    """Two lists whose items join to the same text: the entry hash cannot tell them apart,
+    the comparison with the record's own list does."""
+    hashes = LedgerEntry.objects.get(seq=1).attachments
+    tamper("UPDATE common_ledgerentry SET attachments = %s WHERE seq = 1", [
+        json.dumps([",".join(hashes)])
+    ])  # fmt: skip
+    assert broken() == (1, mixed[0][1], "attachments changed")
+    tamper("UPDATE common_ledgerentry SET attachments = %s WHERE seq = 1", [json.dumps(hashes)])
+    tamper("UPDATE common_ledgerentry SET attachments = %s WHERE seq = 3", ['[""]'])
+    assert broken() == (3, mixed[2][1], "attachments changed")

@@ -191,13 +191,14 @@ def _hash_list(raw: Any) -> tuple[str, str | None] | None:
 
 
 def _plain(raw: str, joined: str) -> bool:
-    """Whether `joined` reads back as the list `raw` holds: no escape, no empty item, and no
-    quote or comma inside an item (each of the quotes in `raw` opens or closes one)."""
+    """Whether `joined` (`raw` less its brackets, each '", "' made a comma) reads back as
+    the list `raw` holds: no escape, no empty item, no quote inside an item, and no comma
+    inside one either (each separator is three characters longer than its comma)."""
     return (
         '"' not in joined
         and "\\" not in joined
         and '""' not in raw
-        and joined.count(",") == raw.count('"') // 2 - 1
+        and len(raw) - len(joined) == 3 * joined.count(",") + 4
     )
 
 
@@ -227,7 +228,7 @@ def _verify_stretch(
     whoever stitches this stretch to the one before (a worker's stretch).
     """
     sha256 = hashlib.sha256
-    hash_list, plain = _hash_list, _plain
+    hash_list = _hash_list
     first_seq: int | None = None
     first_prev = ""
     expected, prev = link if link is not None else (0, "")
@@ -247,10 +248,15 @@ def _verify_stretch(
             hashed: str | None
             joined: str | None
             for seq, kind, record_id, record_sha, raw, prev_hash, entry_hash in rows:
-                # the fast path of _hash_list, inline: this loop runs once per entry
+                # (the fast path of _hash_list and _plain, inline: this runs once an entry)
                 if raw.__class__ is str and raw[:2] == '["' and raw[-2:] == '"]':
                     hashed = joined = raw[2:-2].replace('", "', ",")
-                    if not plain(raw, joined):
+                    if (
+                        '"' in joined
+                        or "\\" in joined
+                        or '""' in raw
+                        or len(raw) - len(joined) != 3 * joined.count(",") + 4
+                    ):
                         hashed, joined = hash_list(raw) or (None, None)
                 else:
                     hashed, joined = hash_list(raw) or (None, None)
