@@ -1,19 +1,25 @@
 """`python -m bench.ledger`: `ruhu ledger verify` against the raw engine reading the same rows.
 
-Fills a fresh database with ENTRIES chained records (default 200,000; BENCH_LEDGER_ENTRIES
-overrides) of a benchmark kind whose loader reads visit-sized canonical JSON (~1.5 KB, 2–4
-attachment hashes) from a plain table. Then, for SQLite and for PostgreSQL (BENCH_PG, a
-server on loopback), times in the same run:
-  (a) the raw engine reading every entry and every record (DB-API cursor, streamed),
-  (b) hashlib over the same bytes (each record, each entry's hashed text),
-  (c) ledger_verify, median of 3 (and how much of it the loader took), in one process and
-      with worker processes (BENCH_LEDGER_WORKERS, default one per CPU: `ruhu ledger
-      verify`'s default),
-  (d) freezing visits one transaction each, as a service would: the record plus
+Two parts (BENCH_LEDGER_PARTS, default both), each on SQLite and then PostgreSQL (BENCH_PG,
+a server on loopback; BENCH_LEDGER_ENGINES=sqlite or postgresql runs one), each in a child
+process with its own var dir and fresh database, all inside `bench.quiet.quiet_machine()`:
+
+synthetic: ENTRIES chained records (default 200,000; BENCH_LEDGER_ENTRIES) of a benchmark
+kind whose loaders read visit-sized canonical JSON (~1.5 KB, 2–4 attachment hashes) from a
+plain table. Times, median of 3 each:
+  (a) the floor: the raw engine streaming every entry and every record (DB-API cursor,
+      the records as bytes where the engine gives them so), and hashlib over the bytes
+      verify hashes (each record, each entry's hashed text);
+  (b) ledger_verify in one process with the kind's range loader (decision 0026), with its
+      loader by ids, and with BENCH_LEDGER_WORKERS processes (default one per CPU);
+  (c) freezing visits one transaction each, as a service would: the record plus
       ledger_append, against the raw engine writing the record and a ready-made entry row.
-Prints entries/s and the ratio of (c) to (a) and to (a)+(b), the floor of any verify.
-Each engine runs in a child process of its own, with its own var dir and database;
-BENCH_LEDGER_ENGINES=sqlite (or postgresql) runs one of them.
+visits: VISITS real frozen visits (default 100,000; BENCH_LEDGER_VISITS) in the inspection
+tables, chained (bench/ledger_visits.py); the floor is the engine streaming the entries and
+the four tables' rows with the cited files' hashes, and hashlib over the same bytes; then
+ledger_verify in one process and with BENCH_LEDGER_WORKERS processes.
+Prints each figure in entries/s beside the floor and its ratio to the floor. Targets (on a
+quiet machine, SQLite, one process): ≥ 150,000 synthetic entries/s, ≥ 80,000 visits/s.
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ WORKERS = int(os.environ.get("BENCH_LEDGER_WORKERS", str(os.cpu_count() or 2)))
 APPENDS = 2000
 BATCH = 5000
 ENGINES = os.environ.get("BENCH_LEDGER_ENGINES", "sqlite,postgresql").split(",")
+PARTS = os.environ.get("BENCH_LEDGER_PARTS", "synthetic,visits").split(",")
+VISITS = int(os.environ.get("BENCH_LEDGER_VISITS", "100000"))
 KIND = "benchvisit"
 
 # 16 checklist items make a record of ~1.5 KB (1.4–1.8 KB), inside PostgreSQL's TOAST
@@ -85,7 +93,8 @@ def visit(rng: random.Random, n: int) -> tuple[bytes, list[str]]:
 
 
 def load_visits(ids: list[str]) -> dict[str, LedgerRecord]:
-    """The benchmark kind's loader: records by bigint primary key, as a Django model's.
+    """The benchmark kind's loader by ids: records by bigint primary key, as a Django
+    model's, as plain tuples (LedgerRecord is one).
 
     PostgreSQL gets the ids as one array parameter: an IN list of thousands of placeholders
     costs psycopg's client-side binding more than the query costs the server."""
@@ -104,6 +113,26 @@ def load_visits(ids: list[str]) -> dict[str, LedgerRecord]:
             str(pk): LedgerRecord(canonical.encode(), tuple(attachments.split(",")))
             for pk, canonical, attachments in cursor.fetchall()
         }
+
+
+def range_visits(kind: str, after: int, until: int) -> list[tuple[int, bytes, str]]:
+    """The benchmark kind's range loader (decision 0026): the records of the entries with
+    after < seq <= until, joined by key, as the database's rows: (seq, bytes, hashes)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        canonical = "convert_to(b.canonical, 'UTF8')"
+        key = "(CASE WHEN e.record_id ~ '^[0-9]{1,18}$' THEN e.record_id::bigint END)"
+    else:
+        canonical, key = "CAST(b.canonical AS BLOB)", "CAST(e.record_id AS INTEGER)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.seq, {canonical}, b.attachments FROM common_ledgerentry e "
+            f"JOIN bench_visit b ON b.id = {key} "
+            "WHERE e.kind = %s AND e.seq > %s AND e.seq <= %s",
+            [kind, after, until],
+        )
+        return cursor.fetchall()
 
 
 def fill(count: int) -> float:
@@ -170,9 +199,11 @@ def raw_read_and_hash() -> tuple[float, float]:
     reading = hashing = 0.0
     with transaction.atomic():
         pg = connection.vendor == "postgresql"
+        # the records as the engine reads them most cheaply: bytes on SQLite (no decoding)
+        canonical = "canonical" if pg else "CAST(canonical AS BLOB)"
         for sql in (
             f"SELECT {ENTRY_COLUMNS} FROM common_ledgerentry ORDER BY seq",
-            "SELECT id, canonical, attachments FROM bench_visit",
+            f"SELECT id, {canonical}, attachments FROM bench_visit",
         ):
             cursor = (
                 connection.connection.cursor(name="bench") if pg else connection.connection.cursor()
@@ -186,7 +217,7 @@ def raw_read_and_hash() -> tuple[float, float]:
                     break
                 # the bytes that verify hashes (made outside both timers)
                 if len(rows[0]) == 3:
-                    data = [row[1].encode() for row in rows]
+                    data = [row[1].encode() if pg else row[1] for row in rows]
                 else:
                     data = [f"{r[5]}\n{r[1]}\n{r[2]}\n{r[3]}\n{r[4]}".encode() for r in rows]
                 start = time.perf_counter()
@@ -198,25 +229,36 @@ def raw_read_and_hash() -> tuple[float, float]:
     return reading, hashing
 
 
-def timed_verify(workers: int) -> tuple[float, float]:
-    """Seconds of ledger_verify, and of them the seconds spent in the loader (one process)."""
-    from ruhu.common import ledger
+def timed_verify(workers: int, kind: str, count: int) -> tuple[float, float]:
+    """Seconds of ledger_verify, and of them the seconds the loader took (one process)."""
+    from ruhu.common import ledger, ledger_chain
 
     spent = 0.0
+    by_range = ledger_chain._range_loaders.get(kind)
+    by_ids = ledger_chain._loaders[kind]
 
-    def loader(ids):
-        nonlocal spent
+    def timed(load):
+        def loader(*args):
+            nonlocal spent
+            start = time.perf_counter()
+            found = load(*args)
+            spent += time.perf_counter() - start
+            return found
+
+        return loader
+
+    ledger_chain._loaders[kind] = timed(by_ids)
+    if by_range is not None:
+        ledger_chain._range_loaders[kind] = timed(by_range)
+    try:
         start = time.perf_counter()
-        found = load_visits(ids)
-        spent += time.perf_counter() - start
-        return found
-
-    ledger._loaders[KIND] = loader
-    start = time.perf_counter()
-    result = ledger.ledger_verify(batch_size=BATCH, workers=workers)
-    elapsed = time.perf_counter() - start
-    assert result.ok and result.checked == ENTRIES, result
-    ledger._loaders[KIND] = load_visits
+        result = ledger.ledger_verify(batch_size=BATCH, workers=workers)
+        elapsed = time.perf_counter() - start
+    finally:
+        ledger_chain._loaders[kind] = by_ids
+        if by_range is not None:
+            ledger_chain._range_loaders[kind] = by_range
+    assert result.ok and result.checked == count, result
     return elapsed, spent
 
 
@@ -257,62 +299,109 @@ def timed_appends(count: int, *, raw: bool) -> float:
     return time.perf_counter() - start
 
 
+def _median(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
+def _line(label: str, seconds: float, count: int, floor: float, extra: str = "") -> None:
+    print(f"  {label:<36} {seconds:7.2f} s {count / seconds:10,.0f} /s  "
+          f"ratio to floor {seconds / floor:5.2f}{extra}")  # fmt: skip
+
+
+def _floor(read_s: float, hash_s: float, count: int) -> float:
+    floor = read_s + hash_s
+    print(f"  {'raw engine read':<36} {read_s:7.2f} s {count / read_s:10,.0f} /s")
+    print(f"  {'hashlib over the same bytes':<36} {hash_s:7.2f} s {count / hash_s:10,.0f} /s")
+    print(f"  {'floor (read + hash)':<36} {floor:7.2f} s {count / floor:10,.0f} /s")
+    return floor
+
+
+def child_synthetic() -> None:
+    from django.db import connection
+
+    from ruhu.common import ledger_chain
+    from ruhu.common.ledger import ledger_verify, register_ledger_kind
+
+    register_ledger_kind(KIND, load_visits, ranges=range_visits)
+    started = time.perf_counter()
+    kb = fill(ENTRIES)
+    filled = time.perf_counter() - started
+    ranged = [timed_verify(1, KIND, ENTRIES) for _ in range(REPEATS)]
+    parallel = [timed_verify(WORKERS, KIND, ENTRIES) for _ in range(REPEATS)]
+    del ledger_chain._range_loaders[KIND]
+    by_ids = [timed_verify(1, KIND, ENTRIES) for _ in range(REPEATS)]
+    register_ledger_kind(KIND, load_visits, ranges=range_visits)
+    read_s, hash_s = _median([raw_read_and_hash() for _ in range(REPEATS)])
+    appends = timed_appends(APPENDS, raw=False)
+    raw_appends = timed_appends(APPENDS, raw=True)
+    assert ledger_verify().checked == ENTRIES + APPENDS
+
+    print(
+        f"{connection.vendor}, synthetic: {ENTRIES:,} entries, records {kb:.2f} KB on "
+        f"average (filled in {filled:.0f} s), median of {REPEATS}:"
+    )
+    floor = _floor(read_s, hash_s, ENTRIES)
+    for label, runs in (("ledger_verify, range loader", ranged),
+                        ("ledger_verify, loader by ids", by_ids)):  # fmt: skip
+        seconds, loader = _median(runs)
+        _line(label, seconds, ENTRIES, floor, f"  (loader {loader:.2f} s)")
+    _line(f"ledger_verify, {WORKERS} processes", _median(parallel)[0], ENTRIES, floor)
+    print("  target: ≥ 150,000 entries/s in one process on SQLite (range loader)")
+    print(f"  {APPENDS:,} frozen visits, one transaction each: raw engine "
+          f"{raw_appends * 1e6 / APPENDS:6.0f} µs, with ledger_append "
+          f"{appends * 1e6 / APPENDS:6.0f} µs, ratio {appends / raw_appends:5.2f}")  # fmt: skip
+
+
+def child_visits() -> None:
+    from django.db import connection
+
+    from bench import ledger_visits
+
+    kb, filled = ledger_visits.fill(VISITS)
+    alone = [timed_verify(1, "visit", VISITS) for _ in range(REPEATS)]
+    parallel = [timed_verify(WORKERS, "visit", VISITS) for _ in range(REPEATS)]
+    read_s, hash_s = _median([ledger_visits.raw_read_and_hash() for _ in range(REPEATS)])
+    print(
+        f"{connection.vendor}, real visits: {VISITS:,} frozen visits (their four tables), "
+        f"records {kb:.2f} KB on average (filled in {filled:.0f} s), median of {REPEATS}:"
+    )
+    floor = _floor(read_s, hash_s, VISITS)
+    seconds, loader = _median(alone)
+    _line("ledger_verify, 1 process", seconds, VISITS, floor, f"  (loader {loader:.2f} s)")
+    _line(f"ledger_verify, {WORKERS} processes", _median(parallel)[0], VISITS, floor)
+    print("  target: ≥ 80,000 visits/s in one process on SQLite")
+
+
 def child() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ruhu.settings")
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
-
-    from ruhu.common.ledger import ledger_verify, register_ledger_kind
 
     call_command("migrate", verbosity=0)
-    register_ledger_kind(KIND, load_visits)
-    started = time.perf_counter()
-    kb = fill(ENTRIES)
-    filled = time.perf_counter() - started
-    verify = [timed_verify(1) for _ in range(REPEATS)]
-    parallel = statistics.median(timed_verify(WORKERS)[0] for _ in range(REPEATS))
-    raw = [raw_read_and_hash() for _ in range(REPEATS)]
-    ruhu_s = statistics.median(v[0] for v in verify)
-    loader_s = statistics.median(v[1] for v in verify)
-    read_s = statistics.median(r[0] for r in raw)
-    hash_s = statistics.median(r[1] for r in raw)
-    floor = read_s + hash_s
-    appends = timed_appends(APPENDS, raw=False)
-    raw_appends = timed_appends(APPENDS, raw=True)
-    assert ledger_verify().checked == ENTRIES + APPENDS
-
-    print(
-        f"{connection.vendor}, {ENTRIES:,} entries, records {kb:.2f} KB on average "
-        f"(filled in {filled:.0f} s), median of {REPEATS}:"
-    )
-    print(f"  raw engine read, entries + records {read_s:7.2f} s  {ENTRIES / read_s:10,.0f} /s")
-    print(f"  hashlib over the same bytes        {hash_s:7.2f} s  {ENTRIES / hash_s:10,.0f} /s")
-    print(f"  floor (read + hash)                {floor:7.2f} s  {ENTRIES / floor:10,.0f} /s")
-    print(
-        f"  ledger_verify                      {ruhu_s:7.2f} s  {ENTRIES / ruhu_s:10,.0f} "
-        f"entries/s  ratio to raw read {ruhu_s / read_s:5.2f}, to floor {ruhu_s / floor:5.2f}"
-    )
-    print(f"    of which the kind's loader       {loader_s:7.2f} s")
-    print(
-        f"  ledger_verify, {WORKERS} worker processes  {parallel:6.2f} s  "
-        f"{ENTRIES / parallel:10,.0f} entries/s  ratio to raw read {parallel / read_s:5.2f}"
-    )
-    print(f"  {APPENDS:,} frozen visits, one transaction each: raw engine "
-          f"{raw_appends * 1e6 / APPENDS:6.0f} µs, with ledger_append "
-          f"{appends * 1e6 / APPENDS:6.0f} µs, ratio {appends / raw_appends:5.2f}")  # fmt: skip
+    if os.environ["BENCH_LEDGER_CHILD"] == "visits":
+        child_visits()
+    else:
+        child_synthetic()
     sys.stdout.flush()
 
 
-def _env(var_dir: Path, database_url: str = "") -> dict[str, str]:
+def _env(var_dir: Path, part: str, database_url: str = "") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env["RUHU_VAR_DIR"] = str(var_dir)
-    env["BENCH_LEDGER_CHILD"] = "1"
+    env["BENCH_LEDGER_CHILD"] = part
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
+
+
+def _fresh(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name}")
+        con.execute(f"CREATE DATABASE {name}")
 
 
 def main() -> None:
@@ -321,26 +410,29 @@ def main() -> None:
         return
     import psycopg
 
+    from bench.quiet import quiet_machine
+
     command = [sys.executable, "-m", "bench.ledger"]
-    with tempfile.TemporaryDirectory(prefix="ruhu-bench-ledger-") as name:
+    with quiet_machine(), tempfile.TemporaryDirectory(prefix="ruhu-bench-ledger-") as name:
         folder = Path(name)
-        if "sqlite" in ENGINES:
-            subprocess.run(command, env=_env(folder / "sqlite"), check=True)
-        if "postgresql" not in ENGINES:
-            return
-        try:
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
-                con.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-                con.execute(f"CREATE DATABASE {DATABASE}")
-        except psycopg.OperationalError as exc:
-            print(f"PostgreSQL at {PG_SERVER} unreachable, its half was not run: {exc}")
-            return
-        try:
-            env = _env(folder / "pg", f"{PG_SERVER}/{DATABASE}")
-            subprocess.run(command, env=env, check=True)
-        finally:
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
-                con.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        for part in PARTS:
+            if "sqlite" in ENGINES:
+                env = _env(folder / f"sqlite-{part}", part)
+                subprocess.run(command, env=env, check=True)
+            if "postgresql" not in ENGINES:
+                continue
+            database = f"{DATABASE}_{part}"
+            try:
+                _fresh(database)
+            except psycopg.OperationalError as exc:
+                print(f"PostgreSQL at {PG_SERVER} unreachable, its half was not run: {exc}")
+                continue
+            try:
+                env = _env(folder / f"pg-{part}", part, f"{PG_SERVER}/{database}")
+                subprocess.run(command, env=env, check=True)
+            finally:
+                with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
+                    con.execute(f"DROP DATABASE IF EXISTS {database}")
 
 
 if __name__ == "__main__":

@@ -155,6 +155,10 @@ class ChildRows:
     parent_column: str
     attachment_columns: tuple[str, ...] = ()
 
+    def source(self, parent_table: str) -> str:
+        table = self.table.model._meta.db_table
+        return f"{table} WHERE {table}.{self.parent_column} = {parent_table}.id"
+
     def sql(self, count: int, vendor: str) -> str:
         table = self.table.model._meta.db_table
         joins, shas = _joins(table, self.attachment_columns)
@@ -181,6 +185,56 @@ class EvidenceShape:
             f"SELECT {table}.id, {self.parent.row_json(vendor)}{shas} "  # noqa: S608
             f"FROM {table}{joins} WHERE {among(f'{table}.id', count, vendor)}"
         )
+
+    def range_sql(self, vendor: str) -> str:
+        """One query for a range of the ledger: each record the entries of a kind name,
+        built whole by the database (its row, each kind of child row in position order,
+        the cited files' hashes joined by ",") and walked in seq order by the ledger's
+        index, each table reached by its key."""
+        table = self.parent.model._meta.db_table
+        parts = [self.parent.row_json(vendor)]
+        for child in self.children:
+            rows = _ordered(
+                vendor, child.table.row_json(vendor), child.source(table),
+                f"{child.table.model._meta.db_table}.position",
+            )  # fmt: skip
+            parts.append(f"'[' || COALESCE({rows}, '') || ']'")
+        record = "'[' || " + " || ',' || ".join(parts) + " || ']'"
+        hashes, joins = self._hashes_sql(vendor)
+        return (
+            f"SELECT e.seq, {_as_bytes(record, vendor)}, "  # noqa: S608 (our names)
+            f"COALESCE({hashes}, '') FROM {LEDGER_TABLE} e "
+            f"JOIN {table} ON {table}.id = {_record_key(vendor)}{joins} WHERE {IN_RANGE}"
+        )
+
+    def _hashes_sql(self, vendor: str) -> tuple[str, str]:
+        """The hashes of the files the record cites, in the order `records` gives them
+        (the parent's columns, then each kind of child row by position and column), and
+        the joins the parent's need. Each kind of child row is read in its index's order."""
+        table = self.parent.model._meta.db_table
+        joins, _ = _joins(table, self.attachment_columns)
+        parts = [f"{alias}.sha256" for alias in ALIASES[: len(self.attachment_columns)]]
+        for child in self.children:
+            if not child.attachment_columns:
+                continue
+            rows = child.table.model._meta.db_table
+            # a scalar subquery each: one index lookup a hash, whatever the planner thinks
+            # of the attachment table's size
+            cited = [
+                f"(SELECT a.sha256 FROM {ATTACHMENT_TABLE} a "  # noqa: S608
+                f"WHERE a.id = {rows}.{column})"
+                for column in child.attachment_columns
+            ]
+            value = _present(vendor, cited)
+            parts.append(_ordered(vendor, value, child.source(table), f"{rows}.position"))
+        return _present(vendor, parts), joins
+
+    def ranges(self, kind: str, after: int, until: int) -> list[tuple[int, bytes, str]]:
+        """The range loader (decision 0026): the records that the entries of `kind` with
+        after < seq <= until name, as `records` writes them, as (seq, bytes, hashes)."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.range_sql(connection.vendor), [kind, after, until])
+            return cursor.fetchall()
 
     def records(self, ids: list[str]) -> dict[str, LedgerRecord]:
         """The ledger loader: what the records are now, by id."""
@@ -216,6 +270,56 @@ class EvidenceShape:
             document = "[" + ",".join(parts) + "]"
             records[by_hex[key]] = LedgerRecord(document.encode(), tuple(attachments))
         return records
+
+
+LEDGER_TABLE = "common_ledgerentry"
+IN_RANGE = "e.kind = %s AND e.seq > %s AND e.seq <= %s"
+UUID_TEXT = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+def _record_key(vendor: str) -> str:
+    """The entry's record id as the table's UUID key: 32 hex digits on SQLite, a uuid on
+    PostgreSQL (an id that is not one names no record, rather than failing the query)."""
+    if vendor == "postgresql":
+        return f"(CASE WHEN e.record_id ~ '{UUID_TEXT}' THEN e.record_id::uuid END)"
+    return "replace(e.record_id, '-', '')"
+
+
+def _as_bytes(sql: str, vendor: str) -> str:
+    """The row's JSON as UTF-8 bytes from the database: no decoding and encoding again."""
+    if vendor == "postgresql":
+        return f"convert_to({sql}, 'UTF8')"
+    return f"CAST({sql} AS BLOB)"
+
+
+def _present(vendor: str, values: list[str]) -> str:
+    """The values that are not NULL, joined by "," (NULL if none is). The values are
+    attachment hashes: no comma in them, none empty."""
+    if not values:
+        return "NULL"
+    if len(values) == 1:
+        return values[0]
+    if vendor == "postgresql":
+        return f"NULLIF(concat_ws(',', {', '.join(values)}), '')"
+    # SQLite before 3.44 has no concat_ws: join with a comma each, then fold runs of commas
+    text = " || ',' || ".join(f"COALESCE({value}, '')" for value in values)
+    for _ in range((len(values) - 1).bit_length()):
+        text = f"replace({text}, ',,', ',')"
+    return f"NULLIF(trim({text}, ','), '')"
+
+
+def _ordered(vendor: str, value: str, source: str, order: str) -> str:
+    """`value` of every row of `source`, in `order`, joined by "," (NULL if none).
+
+    PostgreSQL orders inside string_agg. SQLite before 3.44 has no ORDER BY inside
+    group_concat; it concatenates in the order its input comes, and keeps a subquery's
+    ORDER BY when the query around it aggregates with anything but count, min or max (its
+    query planner's rule for exactly this use). A record read in another order would
+    differ from the one chained: verify would say so, never pass it silently."""
+    if vendor == "postgresql":
+        return f"(SELECT string_agg({value}, ',' ORDER BY {order}) FROM {source})"  # noqa: S608
+    inner = f"SELECT {value} AS v FROM {source} ORDER BY {order}"  # noqa: S608
+    return f"(SELECT group_concat(v, ',') FROM ({inner}))"  # noqa: S608
 
 
 def _key(value: Any) -> str:

@@ -23,9 +23,12 @@ back from the database (a Decimal or datetime as the database returns it).
 `ledger_verify` (`ruhu ledger verify`) streams the chain in seq order, recomputes every
 hash and asks the loaders for the records, and reports the first entry that is wrong: an
 entry edited, deleted or reordered, a record edited or deleted behind the triggers' back,
-an attachment list changed. It reads a batch of entries per query (keyset on seq) and
-calls each kind's loader once per batch; `workers=N` (the command's default: one per CPU)
-checks stretches of the chain in forked processes and stitches them.
+an attachment list changed. It reads a batch of entries per query (keyset on seq); a kind
+with a range loader (visits, facility checks) then gives its records of the batch's seq
+range in one query, joined to the ledger by record id, as plain rows of bytes; any other
+kind's loader gets the batch's ids (decision 0026). `workers=N` checks stretches of the
+chain in forked processes and stitches them (the command's default, `default_workers`:
+one process on SQLite, one per CPU on PostgreSQL).
 
 Someone who rewrites a record *and* every later entry with recomputed hashes leaves a
 consistent chain; the heads exported each day (`ledger_head_export`, a file under
@@ -40,10 +43,12 @@ unique `seq` and `entry_hash` are the second line of defence.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
-from collections.abc import Callable, Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,12 +60,14 @@ from ruhu.common.ledger_chain import (
     ZERO_HASH,
     LedgerRecord,
     Loader,
+    RangeLoader,
     _loaders,  # noqa: F401 (the benchmarks register a timed loader here)
     canonical_json,
     entry_hash_of,
     ledger_append,
     ledger_head,
     ledger_loaders,
+    ledger_range_loaders,
     register_ledger_kind,
 )
 from ruhu.common.ledger_heads import (
@@ -78,13 +85,16 @@ __all__ = [
     "LedgerRecord",
     "Loader",
     "Problem",
+    "RangeLoader",
     "VerifyResult",
     "canonical_json",
+    "default_workers",
     "entry_hash_of",
     "ledger_append",
     "ledger_head",
     "ledger_head_export",
     "ledger_loaders",
+    "ledger_range_loaders",
     "ledger_verify",
     "read_head_file",
     "register_ledger_kind",
@@ -123,42 +133,73 @@ ENTRIES_SQL = (
 NO_END = 2**63 - 1  # the largest bigint: "no upper bound" on both engines
 
 
-def _load(rows: list[tuple]) -> dict[str, Mapping[str, LedgerRecord]]:
-    """Each kind's records of the batch, one loader call per kind."""
-    loaders = ledger_loaders()
-    wanted: dict[str, list[str]] = {}
-    for row in rows:
-        ids = wanted.get(row[1])
-        if ids is None:
-            ids = wanted[row[1]] = []
-        ids.append(row[2])
-    return {
-        kind: loaders[kind](list(dict.fromkeys(ids)))
-        for kind, ids in wanted.items()
-        if kind in loaders
-    }
+def _load(rows: list[tuple], after: int) -> dict[int, tuple]:
+    """The records the batch's entries name, by the entry's seq: (seq, canonical bytes,
+    attachment hashes joined by ","). A kind with a range loader reads its records of the
+    batch's seq range in one go (decision 0026); any other kind's loader gets its ids."""
+    loaders, ranges = ledger_loaders(), ledger_range_loaders()
+    until = rows[-1][0]
+    kinds = {row[1] for row in rows}
+    loaded: dict[int, tuple] = {}
+    for kind in kinds:
+        if kind not in loaders:
+            continue
+        by_range = ranges.get(kind)
+        if by_range is not None:
+            loaded.update({row[0]: row for row in by_range(kind, after, until)})
+            continue
+        named = [(row[0], row[2]) for row in rows if row[1] == kind]
+        records = loaders[kind](list(dict.fromkeys(record_id for _, record_id in named)))
+        for seq, record_id in named:
+            record = records.get(record_id)
+            if record is not None:
+                loaded[seq] = (seq, record[0], _joined(record[1]))
+    return loaded
 
 
-def _hash_list(raw: Any) -> list[str] | None:
-    """An entry's attachment hashes from its JSON column; None if that is not a list of str.
+def _joined(hashes: Iterable[str]) -> str | None:
+    """Attachment hashes as verify compares them: joined by ",", which reads back one way
+    only if no hash is empty or holds a comma (None: equal to nothing)."""
+    hashes = list(hashes)
+    if any("," in sha or not sha for sha in hashes):
+        return None
+    return ",".join(hashes)
+
+
+def _hash_list(raw: Any) -> tuple[str, str | None] | None:
+    """An entry's attachment hashes from its JSON column: (the text its entry hash covers,
+    the same as verify compares it with a record's), None if that is not a list of str.
 
     Both engines give back what Django wrote, '["<hex>", "<hex>"]' (PostgreSQL's jsonb
-    prints lists that way too), which is split here without a JSON parser when it holds no
+    prints lists that way too), which is read here without a JSON parser when it holds no
     quote, backslash or comma of its own; anything else goes through json.loads.
     """
     if isinstance(raw, str):
-        if raw.startswith('["') and raw.endswith('"]'):
-            parts = raw[2:-2].split('", "')
-            joined = ",".join(parts)
-            if '"' not in joined and "\\" not in joined and joined.count(",") == len(parts) - 1:
-                return parts
+        if raw[:2] == '["' and raw[-2:] == '"]':
+            joined = raw[2:-2].replace('", "', ",")
+            if _plain(raw, joined):
+                return joined, joined
+        elif raw == "[]":
+            return "", ""
         try:
             raw = json.loads(raw)
         except ValueError:
             return None
     if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
-        return raw
+        return ",".join(raw), _joined(raw)
     return None
+
+
+def _plain(raw: str, joined: str) -> bool:
+    """Whether `joined` (`raw` less its brackets, each '", "' made a comma) reads back as
+    the list `raw` holds: no escape, no empty item, no quote inside an item, and no comma
+    inside one either (each separator is three characters longer than its comma)."""
+    return (
+        '"' not in joined
+        and "\\" not in joined
+        and '""' not in raw
+        and len(raw) - len(joined) == 3 * joined.count(",") + 4
+    )
 
 
 @dataclass(frozen=True)
@@ -192,7 +233,7 @@ def _verify_stretch(
     first_prev = ""
     expected, prev = link if link is not None else (0, "")
     checked = 0
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _reading(cursor):
         while True:
             cursor.execute(ENTRIES_SQL, [after, until, batch_size])
             rows = cursor.fetchall()
@@ -202,17 +243,29 @@ def _verify_stretch(
                 first_seq, first_prev = rows[0][0], rows[0][5]
                 if link is None:
                     expected, prev = first_seq, first_prev
-            loaded = _load(rows)
+            loaded = _load(rows, after)
+            get = loaded.get
+            hashed: str | None
+            joined: str | None
             for seq, kind, record_id, record_sha, raw, prev_hash, entry_hash in rows:
-                problem = None
-                attachments = hash_list(raw)
+                # (the fast path of _hash_list and _plain, inline: this runs once an entry)
+                if raw.__class__ is str and raw[:2] == '["' and raw[-2:] == '"]':
+                    hashed = joined = raw[2:-2].replace('", "', ",")
+                    if (
+                        '"' in joined
+                        or "\\" in joined
+                        or '""' in raw
+                        or len(raw) - len(joined) != 3 * joined.count(",") + 4
+                    ):
+                        hashed, joined = hash_list(raw) or (None, None)
+                else:
+                    hashed, joined = hash_list(raw) or (None, None)
                 if seq != expected or prev_hash != prev:
                     problem = Problem.ENTRY_MISSING
                 elif (
-                    attachments is None
+                    hashed is None
                     or sha256(
-                        f"{prev_hash}\n{kind}\n{record_id}\n{record_sha}\n"
-                        f"{','.join(attachments)}".encode()
+                        f"{prev_hash}\n{kind}\n{record_id}\n{record_sha}\n{hashed}".encode()
                     ).hexdigest()
                     != entry_hash
                 ):
@@ -220,24 +273,52 @@ def _verify_stretch(
                 elif seq in exported and exported[seq] != {entry_hash}:
                     problem = Problem.HEAD_DIFFERS
                 else:
-                    records = loaded.get(kind)
-                    record = records.get(record_id) if records is not None else None
-                    if records is None:
-                        problem = Problem.UNKNOWN_KIND
-                    elif record is None:
-                        problem = Problem.RECORD_DELETED
-                    elif sha256(record.canonical).hexdigest() != record_sha:
+                    record = get(seq)
+                    if record is None:
+                        known = kind in ledger_loaders()
+                        problem = Problem.RECORD_DELETED if known else Problem.UNKNOWN_KIND
+                    elif sha256(record[1]).hexdigest() != record_sha:
                         problem = Problem.RECORD_CHANGED
-                    elif attachments != list(record.attachments):
+                    elif joined is None or record[2] != joined:
                         problem = Problem.ATTACHMENTS_CHANGED
-                if problem is not None:
-                    broken = BrokenEntry(seq, kind, record_id, problem)
-                    return _Stretch(first_seq, first_prev, expected - 1, prev, checked, broken)
-                prev, expected, checked = entry_hash, seq + 1, checked + 1
+                    else:
+                        prev, expected, checked = entry_hash, seq + 1, checked + 1
+                        continue
+                broken = BrokenEntry(seq, kind, record_id, problem)
+                return _Stretch(first_seq, first_prev, expected - 1, prev, checked, broken)
             after = expected - 1
             if progress is not None:
                 progress(checked)
     return _Stretch(first_seq, first_prev, expected - 1, prev, checked, None)
+
+
+MMAP_BYTES = 1 << 30  # SQLite maps up to this much of the database file while verify reads
+
+
+@contextlib.contextmanager
+def _reading(cursor: Any) -> Iterator[None]:
+    """The connection set for a long read while verify runs, then back as it was.
+
+    PostgreSQL: JIT off (a range's query is costed high enough to be compiled, and
+    compiling it takes longer than running it). SQLite: the database file memory-mapped,
+    so that reading a page is no system call (verify reads records by key, page by page).
+    """
+    if connection.vendor == "postgresql":
+        name, value = "jit", "off"
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', false)")
+        before = cursor.fetchone()[0]
+    else:
+        name, value = "mmap_size", str(MMAP_BYTES)
+        cursor.execute("PRAGMA mmap_size")
+        before = str(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+    try:
+        yield
+    finally:
+        if before != value and connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config(%s, %s, false)", [name, before])
+        elif before != value:
+            cursor.execute(f"PRAGMA mmap_size = {int(before)}")
 
 
 def _verify_in_worker(args: tuple) -> _Stretch:
@@ -283,6 +364,16 @@ def _verify_in_parallel(
 def _entry_names(seq: int) -> tuple[str, str]:
     found = LedgerEntry.objects.filter(seq=seq).values_list("kind", "record_id").first()
     return found or ("", "")
+
+
+def default_workers() -> int:
+    """How many processes `ruhu ledger verify` checks the chain with by default: one on
+    SQLite, where a single process reads fastest (its reads are CPU in this process, and
+    workers only add forking and stitching), one per CPU up to 8 on PostgreSQL, whose
+    server builds the records in a backend of its own for each worker."""
+    if connection.vendor != "postgresql":
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def ledger_verify(

@@ -12,9 +12,8 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.transaction import TransactionManagementError
@@ -29,31 +28,47 @@ HEX64 = re.compile(r"[0-9a-f]{64}")
 BAD_NAME = re.compile(r"[\r\n]")
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerRecord:
-    """A record as its kind's loader reads it now: canonical JSON bytes, attachment hashes."""
+class LedgerRecord(NamedTuple):
+    """A record as its kind's loader reads it now: canonical JSON bytes, attachment hashes.
+
+    A plain tuple (decision 0026): verify reads millions of them, and a tuple costs a
+    fraction of a frozen dataclass to build."""
 
     canonical: bytes
     attachments: tuple[str, ...] = ()
 
 
 Loader = Callable[[list[str]], Mapping[str, LedgerRecord]]
+# (kind, after, until) -> (seq, canonical bytes, attachment hashes joined by ",") for each
+# entry of `kind` with after < seq <= until whose record is there (decision 0026)
+RangeLoader = Callable[[str, int, int], Iterable[tuple[int, bytes, str]]]
 
 _loaders: dict[str, Loader] = {}
+_range_loaders: dict[str, RangeLoader] = {}
 
 
-def register_ledger_kind(kind: str, loader: Loader) -> None:
+def register_ledger_kind(kind: str, loader: Loader, *, ranges: RangeLoader | None = None) -> None:
     """Declare how to read records of `kind` now: `loader(ids) -> {id: LedgerRecord}`.
 
     The loader gets a batch of record ids (up to the verify batch size) and leaves out the
     ids it cannot find, which verify reports as deleted. Registering a kind twice with
     another loader is a mistake (two apps claiming one kind) and raises ValueError.
+
+    `ranges`, if given, is what verify calls instead: `ranges(kind, after, until)` reads the
+    records of the kind's entries with after < seq <= until, joined to the ledger by
+    record id (keyset on seq, in freeze order), and yields for each record found
+    `(seq, canonical bytes, ",".join(attachment hashes))`: plain rows, as the database
+    gives them. It must give exactly what `loader` gives for the same record.
     """
     _check_name("kind", kind, 32)
     known = _loaders.get(kind)
     if known is not None and known is not loader:
         raise ValueError(f"ledger kind {kind!r} is already registered to {known!r}")
     _loaders[kind] = loader
+    if ranges is not None:
+        _range_loaders[kind] = ranges
+    else:
+        _range_loaders.pop(kind, None)
 
 
 def _check_name(what: str, value: str, limit: int) -> None:
@@ -153,3 +168,8 @@ def ledger_head() -> LedgerEntry | None:
 def ledger_loaders() -> Mapping[str, Loader]:
     """Every registered kind's loader, by kind (as registered now)."""
     return _loaders
+
+
+def ledger_range_loaders() -> Mapping[str, RangeLoader]:
+    """The kinds that read their records by ranges of seq, and how (as registered now)."""
+    return _range_loaders

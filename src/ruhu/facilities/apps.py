@@ -9,9 +9,9 @@ class FacilitiesConfig(AppConfig):
     def ready(self) -> None:
         from ruhu.common.ledger import register_ledger_kind
         from ruhu.facilities import policies  # noqa: F401  (declares the policy keys it reads)
-        from ruhu.facilities.evidence import LEDGER_KIND, check_records
+        from ruhu.facilities.evidence import LEDGER_KIND, SHAPE, check_records
 
-        register_ledger_kind(LEDGER_KIND, check_records)
+        register_ledger_kind(LEDGER_KIND, check_records, ranges=SHAPE.ranges)
         _register_citations()
 
 

@@ -9,9 +9,9 @@ class InspectionConfig(AppConfig):
     def ready(self) -> None:
         from ruhu.common.ledger import register_ledger_kind
         from ruhu.inspection import policies  # noqa: F401  (declares the policy keys it reads)
-        from ruhu.inspection.evidence import LEDGER_KIND, visit_records
+        from ruhu.inspection.evidence import LEDGER_KIND, SHAPE, visit_records
 
-        register_ledger_kind(LEDGER_KIND, visit_records)
+        register_ledger_kind(LEDGER_KIND, visit_records, ranges=SHAPE.ranges)
         _register_citations()
 
 

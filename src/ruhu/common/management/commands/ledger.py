@@ -7,14 +7,19 @@ so a cron job or monitor can alert on the exit status alone.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ruhu.common.ledger import ZERO_HASH, ledger_head, ledger_head_export, ledger_verify
+from ruhu.common.ledger import (
+    ZERO_HASH,
+    default_workers,
+    ledger_head,
+    ledger_head_export,
+    ledger_verify,
+)
 
 
 class Command(BaseCommand):
@@ -36,8 +41,9 @@ class Command(BaseCommand):
         verify.add_argument(
             "--workers",
             type=int,
-            default=min(os.cpu_count() or 1, 8),
-            help="processes checking stretches of the chain side by side (default: one per CPU)",
+            default=None,
+            help="processes checking stretches of the chain side by side (default: one on "
+            "SQLite, one per CPU up to 8 on PostgreSQL)",
         )
         sub.add_parser("export-head", help="write today's head file (once a day)")
         sub.add_parser("head", help="print the last entry's seq and hash")
@@ -55,6 +61,8 @@ class Command(BaseCommand):
     def verify(self, heads: list[Path], batch_size: int, workers: int) -> None:
         progress = self._progress if sys.stderr.isatty() else None
         started = time.perf_counter()
+        if workers is None:
+            workers = default_workers()
         try:
             result = ledger_verify(
                 batch_size=batch_size, progress=progress, heads=heads, workers=workers
