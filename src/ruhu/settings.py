@@ -11,6 +11,7 @@ import ipaddress
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -200,13 +201,16 @@ CONN_MAX_AGE = env_int("RUHU_DB_CONN_MAX_AGE", 600, minimum=0)
 if DATABASE_URL:
     import dj_database_url
 
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
+    DATABASES: dict[str, dict[str, Any]] = {
+        "default": dict(dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE))
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Server-side parameter binding, each statement prepared on its connection after
         # RUHU_DB_PREPARE_THRESHOLD uses (0: never). A pooler in transaction mode (pgbouncer
         # before 1.21) cannot carry prepared statements: set it to 0 there.
         PREPARE_THRESHOLD = env_int("RUHU_DB_PREPARE_THRESHOLD", 5, minimum=0)
         if PREPARE_THRESHOLD:
+            DATABASES["default"].setdefault("OPTIONS", {})
             DATABASES["default"]["OPTIONS"] |= {
                 "server_side_binding": True,
                 "prepare_threshold": PREPARE_THRESHOLD,
