@@ -481,7 +481,7 @@ def _env(var_dir: Path, database_url: str = "", redis_url: str = "") -> dict[str
 class Meter:
     """CPU seconds spent during a load by the server's process tree, the database's
     backends (PostgreSQL: those connected to our database, sampled every SAMPLE seconds,
-    since Django closes a connection after 60 s and its backend's CPU leaves with it)
+    since a backend that closes takes its CPU time with it)
     and this client process."""
 
     SAMPLE = 0.25
