@@ -157,3 +157,21 @@ def test_a_writer_that_waits_too_long_hears_the_database_is_locked():
         thread.join(60)
     assert len(failures) == 1 and "locked" in str(failures[0])
     assert not AuditEvent.objects.filter(action="bench.never").exists()
+
+
+def test_a_forked_child_closing_its_copy_leaves_the_parents_lock_taken(tmp_path):
+    import os
+
+    path = str(tmp_path / "db.write-lock")
+    lock = WriteLock(path)
+    assert lock.acquire(timeout=1)
+    child = os.fork()
+    if child == 0:  # the child lets go of what it inherited, as closing a connection would
+        lock.close()
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert not WriteLock(path).acquire(timeout=0.1)  # still ours
+    lock.close()
+    again = WriteLock(path)
+    assert again.acquire(timeout=1)
+    again.close()

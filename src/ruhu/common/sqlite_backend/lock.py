@@ -54,10 +54,12 @@ class WriteLock:
         self.path = path
         self.held = False
         self._fd: int | None = None
+        self._pid = os.getpid()
 
     def _file(self) -> int:
-        if self._fd is None:
+        if self._fd is None or self._pid != os.getpid():
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._pid = os.getpid()
         return self._fd
 
     def acquire(self, timeout: float) -> bool:
@@ -77,7 +79,9 @@ class WriteLock:
     def release(self) -> None:
         if self.held:
             self.held = False
-            if self._fd is not None:
+            # a forked child shares its parent's open file, lock included: only the process
+            # that took the lock lets go of it (the child's copy closes without unlocking)
+            if self._fd is not None and self._pid == os.getpid():
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
