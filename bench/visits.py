@@ -1,8 +1,10 @@
 """`make bench-visits`: visit submission against `ruhu serve`, next to a bare read.
 
-Target: visits submitted (frozen, chained in the ledger, audited) by 8 concurrent clients
-at ≥ 200 visits/s on SQLite and ≥ 300/s on PostgreSQL (with Redis, as in production),
-p99 ≤ 100 ms.
+Targets (issue 15), visits submitted (frozen, chained in the ledger, audited) by 8
+concurrent clients: SQLite ≥ 400 visits/s at p99 ≤ 50 ms, PostgreSQL (with Redis, as in
+production) ≥ 300/s at p99 ≤ 100 ms; and, in the same run, ≥ 0.4 × the raw visit floor and
+a bare authenticated read ≥ 0.8 × the bare Django read (below). Runs inside
+`bench.quiet.quiet_machine()`.
 
 For SQLite and then PostgreSQL (BENCH_PG, a server on loopback; skipped if unreachable),
 in a fresh var dir and database each time: migrate, a branch with CLIENTS inspectors and
@@ -23,10 +25,18 @@ not timed. Then CLIENTS threads (http.client), one per inspector, each:
 Each load runs in ROUNDS rounds; prints the median requests/s, p50/p95/p99 latency over
 all rounds, the CPU per request of the server's process tree, of PostgreSQL's backends and
 of the clients (with the CPU-bound ceiling that implies on this machine: the figures are
-sturdier than the rates on a shared machine), and the ratio of (a) to (b). Then checks
-every visit is frozen and chained, and times `ledger_verify` over the chain (entries/s;
-bench/ledger.py measures a 200,000-entry chain). BENCH_ENGINES=sqlite (or postgresql)
-runs one engine; BENCH_PROFILE=1 adds a cProfile of 200 visits posted in-process.
+sturdier than the rates on a shared machine), and the ratio of (a) to (b). Then the two
+floors, measured the same way in the same run: the bare read served by Django without
+middleware or API framework (`bench.bare_app`, the same workers and settings, its two
+statements), and the raw engine writing a minimal visit + audit row + ledger entry on
+persistent connections from as many processes as the server has workers
+(`bench.write_floor`); each figure ÷ its floor against the target. Then the statements of
+one visit submission of each kind (in-process, token lookup included), checks every visit
+is frozen and chained, and times `ledger_verify` over the chain (entries/s;
+bench/ledger.py measures a 200,000-entry chain). BENCH_VISITS_DB names the scratch
+PostgreSQL database (default ruhu_bench_visits), BENCH_REDIS the Redis.
+BENCH_ENGINES=sqlite (or postgresql) runs one engine; BENCH_PROFILE=1 adds a cProfile of
+200 visits posted in-process.
 """
 
 from __future__ import annotations
