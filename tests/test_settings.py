@@ -134,3 +134,29 @@ def test_it_refuses_a_bad_value_at_start_up_naming_the_variable(tmp_path):
     result = ruhu(["check"], env)
     assert result.returncode != 0
     assert "RUHU_WORKERS must be a whole number" in result.stderr
+
+
+DATABASE_OPTIONS = (
+    "from django.conf import settings; d = settings.DATABASES['default']; "
+    "print(d['ENGINE'], d['CONN_MAX_AGE'], d.get('CONN_HEALTH_CHECKS'), "
+    "sorted(d.get('OPTIONS', {}).items()))"
+)
+
+
+def database_settings(tmp_path, **env) -> str:
+    out = ruhu(["shell", "--no-imports", "-c", DATABASE_OPTIONS], production_env(tmp_path, **env))
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_connections_are_kept_and_postgresql_prepares_its_statements(tmp_path):
+    # decision 0024: SQLite through the queued backend, both engines keep connections
+    assert database_settings(tmp_path).startswith("ruhu.common.sqlite_backend 600 ")
+    url = "postgres://ruhu@127.0.0.1:5432/ruhu"
+    assert database_settings(tmp_path, DATABASE_URL=url) == (
+        "django.db.backends.postgresql 600 False "
+        "[('prepare_threshold', 5), ('server_side_binding', True)]"
+    )
+    behind_a_pooler = database_settings(
+        tmp_path, DATABASE_URL=url, RUHU_DB_PREPARE_THRESHOLD="0", RUHU_DB_CONN_MAX_AGE="0"
+    )
+    assert behind_a_pooler == "django.db.backends.postgresql 0 False []"

@@ -11,6 +11,7 @@ import ipaddress
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -155,6 +156,21 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# A device's call to the API with a bearer token and no session cookie (ruhu.common.handler,
+# decision 0024): MIDDLEWARE less what serves only the web (static files, the session, CSRF,
+# the session's user and idle expiry, messages).
+API_TOKEN_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "ruhu.common.middleware.ContentSecurityPolicyMiddleware",
+    "ruhu.common.middleware.RejectNulMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",  # the Host check, Content-Length
+    "ruhu.common.handler.AnonymousUntilAuthenticated",
+    "ruhu.accounts.middleware.DenyByDefaultMiddleware",
+    "ruhu.common.access.AccessMiddleware",
+    "ruhu.common.middleware.DomainErrorPagesMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
 
 ROOT_URLCONF = "ruhu.urls"
 WSGI_APPLICATION = "ruhu.wsgi.application"
@@ -177,21 +193,48 @@ TEMPLATES = [
 ]
 
 # Database: SQLite in WAL mode under var/ unless DATABASE_URL names another engine.
+# Connections live across requests (RUHU_DB_CONN_MAX_AGE seconds; decision 0024): a new one
+# costs the per-connection settings, a parse of the whole schema and, on SQLite, a WAL
+# checkpoint when it closes after a write.
 DATABASE_URL = env_str("DATABASE_URL")
+CONN_MAX_AGE = env_int("RUHU_DB_CONN_MAX_AGE", 600, minimum=0)
 if DATABASE_URL:
     import dj_database_url
 
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES: dict[str, dict[str, Any]] = {
+        "default": dict(dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE))
+    }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Server-side parameter binding, each statement prepared on its connection after
+        # RUHU_DB_PREPARE_THRESHOLD uses (0: never). A pooler in transaction mode (pgbouncer
+        # before 1.21) cannot carry prepared statements: set it to 0 there.
+        PREPARE_THRESHOLD = env_int("RUHU_DB_PREPARE_THRESHOLD", 5, minimum=0)
+        if PREPARE_THRESHOLD:
+            DATABASES["default"].setdefault("OPTIONS", {})
+            DATABASES["default"]["OPTIONS"] |= {
+                "server_side_binding": True,
+                "prepare_threshold": PREPARE_THRESHOLD,
+            }
+        # RUHU_DB_HEALTH_CHECKS=true checks a kept connection before each request reuses it
+        # (one round trip more per request). Off, a request that meets a connection the
+        # server dropped answers 503 with Retry-After and the connection is replaced.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("RUHU_DB_HEALTH_CHECKS", False)
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend with writers queued on a lock file (decision 0024)
+            "ENGINE": "ruhu.common.sqlite_backend",
             "NAME": VAR_DIR / "ruhu.sqlite3",
+            "CONN_MAX_AGE": CONN_MAX_AGE,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
+                # Run on every new connection. With connections kept open the WAL is
+                # checkpointed every 1000 pages by whichever commit passes the mark, and
+                # the file cut back to 64 MB after a checkpoint: it never grows unbounded.
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                    " PRAGMA wal_autocheckpoint=1000; PRAGMA journal_size_limit=67108864;"
                 ),
             },
             "TEST": {"NAME": VAR_DIR / "test.sqlite3"},

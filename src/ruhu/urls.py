@@ -1,5 +1,7 @@
-"""The project's URLs: each app's pages from its own `urls.py` (no namespace, so every
-URL name is the app's own), then the admin, the API and the language switch."""
+"""The project's URLs: the API first (its calls are the most frequent and nothing else lives
+under /api/v1/, so they skip matching every page), then each app's pages from its own
+`urls.py` (no namespace, so every URL name is the app's own), the language switch and the
+admin."""
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
@@ -23,11 +25,11 @@ def admin_login(request):
 
 
 urlpatterns = [
+    path("api/v1/", api.urls),
     *[path("", include(f"ruhu.{app}.urls")) for app in APPS],
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]
 
 # 500 (or 503 for a database that is down): the API's error shape, or a page that needs nothing

@@ -13,6 +13,7 @@ from ruhu.common.actors import Actor
 from ruhu.common.citations import attachments_visible
 from ruhu.common.errors import NotFound, ValidationFailed
 from ruhu.common.models import Attachment, AuditEvent, LedgerEntry
+from ruhu.common.rows import PkReader
 from ruhu.common.scoping import require, scope_queryset
 
 VIEW_AUDIT = "audit.view"  # accounts.roles.Capability.VIEW_AUDIT; common cannot import accounts
@@ -64,11 +65,17 @@ def audit_by_actor(*, acting_user: Actor) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(actor_id=acting_user.pk).order_by("-occurred_at", "-id")
 
 
+_attachments = PkReader(Attachment)  # a phone reads its uploads back often
+
+
 def attachment_get(*, acting_user: Actor, pk) -> Attachment:
     """An attachment the caller uploaded, or one a record they may see cites (its visit,
     hazard, notice, call, package, facility check…: `ruhu.common.citations`); else 404."""
-    attachment = Attachment.objects.filter(pk=pk).first()
-    if attachment is None or not attachments_visible(acting_user=acting_user, ids=[pk]):
+    attachment = _attachments.get(pk)
+    if attachment is None:
+        raise NotFound(_("未找到该附件"))
+    own = getattr(acting_user, "is_active", False) and attachment.uploaded_by_id == acting_user.pk
+    if not own and not attachments_visible(acting_user=acting_user, ids=[pk]):
         raise NotFound(_("未找到该附件"))
     return attachment
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import ApiToken, User
@@ -92,25 +95,66 @@ def token_revoke(*, acting_user: User, token: ApiToken) -> ApiToken:
     return token
 
 
+# The user's columns an API call may need to decide who acts and what they may do: all but
+# the password and the encrypted personal fields, which load (and decrypt) only if touched.
+UNREAD_USER_FIELDS = {"password", "phone", "phone_bidx", "id_number", "id_number_bidx"}
+TOKEN_COLUMNS = ("id", "created_at", "last_used_at", "expires_at", "revoked_at")
+
+
+@functools.cache
+def _lookup() -> tuple[str, tuple[str, ...]]:
+    """(the token lookup's SQL, the user's attnames it reads, in the model's field order)."""
+    fields = [f for f in User._meta.concrete_fields if f.attname not in UNREAD_USER_FIELDS]
+    quote = connection.ops.quote_name
+    columns = [f"t.{quote(c)}" for c in TOKEN_COLUMNS] + [f"u.{quote(f.column)}" for f in fields]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(ApiToken._meta.db_table)} t "  # noqa: S608
+        f"INNER JOIN {quote(User._meta.db_table)} u ON u.{quote('id')} = t.{quote('user_id')} "
+        f"WHERE t.{quote('digest')} = %s"
+    )
+    return sql, tuple(f.attname for f in fields)
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    """A datetime column as the ORM gives it: aware, in UTC (SQLite stores it naive)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
 def token_authenticate(raw: str) -> User | None:
     """The live token's active user, or None.
 
+    One statement reads the token and its user together, every time: no copy of the user is
+    kept between requests, so a deactivation, a new role or branch holds from the next call.
     Each use slides the expiry to the policy's idle days from now, never past the maximum from
     issue; both at most once a minute, like last_used_at. The maximum is checked against the
     policy of today, so shortening it takes effect at once.
     """
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
-    if token is None or not token.is_live or not token.user.is_active:
+    sql, user_fields = _lookup()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_digest(raw)])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    token_id = row[0]
+    created_at, last_used_at, expires_at, revoked_at = (_aware(v) for v in row[1:5])
+    user = User.from_db(connection.alias, user_fields, row[5:])
     now = timezone.now()
-    idle, ceiling = _token_windows(token.user)
-    if token.created_at + ceiling <= now:
+    if revoked_at is not None or (expires_at is not None and expires_at <= now):
         return None
-    refuse_until_password_changed(token.user)
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(
-            last_used_at=now, expires_at=min(now + idle, token.created_at + ceiling)
+    if not user.is_active:
+        return None
+    idle, ceiling = _token_windows(user)
+    if created_at is None or created_at + ceiling <= now:
+        return None
+    refuse_until_password_changed(user)
+    if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token_id).update(
+            last_used_at=now, expires_at=min(now + idle, created_at + ceiling)
         )
-    return token.user
+    return user

@@ -13,8 +13,17 @@ import subprocess
 import sys
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import connection
+
+
+def default_workers(vendor: str) -> int:
+    """Gunicorn sync workers for the engine (decision 0024). SQLite: one per CPU: its writes
+    go one at a time, and more processes than cores only preempt the one holding the write
+    lock. PostgreSQL: two per CPU, so a worker waiting on the database leaves the CPU to
+    another."""
+    cpus = os.cpu_count() or 1
+    return cpus if vendor == "sqlite" else 2 * cpus
 
 
 class Command(BaseCommand):
@@ -25,8 +34,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=2 * (os.cpu_count() or 1) + 1,
-            help="gunicorn worker processes (default: 2 × CPUs + 1, gunicorn's advice)",
+            default=None,
+            help="gunicorn worker processes (default: one per CPU on SQLite, two on PostgreSQL)",
         )
         parser.add_argument(
             "--no-worker", action="store_true", help="do not start the job consumer"
@@ -34,6 +43,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, bind, workers, no_worker, **options):
         python = sys.executable
+        workers = workers or default_workers(connection.vendor)
         commands = {
             "web": [
                 python,
@@ -56,8 +66,7 @@ class Command(BaseCommand):
             commands["worker"] = [python, "-m", "ruhu.cli", "run_huey", "--flush-locks"]
         children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         self.stdout.write(
-            f"Ruhu serving on http://{bind}/ (database: "
-            f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})"
+            f"Ruhu serving on http://{bind}/ with {workers} workers (database: {connection.vendor})"
         )
         stopping = False
 
