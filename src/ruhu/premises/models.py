@@ -142,6 +142,10 @@ class Household(models.Model):
                 name="household_branch_address",
             ),
             models.Index(fields=["branch", "last_inspected_on"], name="household_branch_inspected"),
+            # the search's exact name and community terms, across branches for head office; on
+            # PostgreSQL a trigram index serves its address fragments (migration 0011)
+            models.Index(fields=["name"], name="household_name"),
+            models.Index(fields=["community"], name="household_community"),
             # few households are off normal supply or key customers: partial indexes stay small
             # and cost bulk imports nothing for the other rows
             models.Index(
