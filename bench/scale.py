@@ -8,7 +8,7 @@ Steps, all inside `quiet_machine()`, against a fresh database BENCH_SCALE_DB (de
 ruhu_bench_scale) on BENCH_PG (loopback):
   1. `ruhu migrate`; the company, BENCH_SCALE_BRANCHES branches (default 40), their
      inspectors (BENCH_SCALE_INSPECTORS in all, default 5,000) with a valid training,
-     a head-office and a branch reviewer with an API token each;
+     a head-office user and a reviewer of the last branch, each with an API token;
   2. BENCH_SCALE_HOUSEHOLDS households (default 10,000,000) from `ruhu.premises.synth` (the
      generator behind `ruhu synth households`): one stream, so account numbers stay unique,
      cut into one CSV a branch under a temporary folder (removed at the end);
@@ -119,7 +119,7 @@ def child_setup() -> None:
                     topics=list(TrainingTopic.values),
                     trainer="培训中心",
                 )
-            if index == 0:
+            if index == BRANCHES - 1:  # the last branch: its accounts come last
                 user_create(
                     acting_user=None,
                     username=queries.BRANCH_USER,

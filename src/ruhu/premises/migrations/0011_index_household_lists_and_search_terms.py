@@ -1,7 +1,9 @@
 """Indexes for the household search at ten million rows (decision 0028).
 
-The search matches an exact name or community, or an address fragment (`icontains`). The
-first two get plain B-tree indexes on both engines. On PostgreSQL the fragment gets a
+A branch's list pages in account order: (branch, account_no) gives it that order, where
+the account index alone made the planner walk every earlier branch's accounts. The search
+matches an exact name or community, or an address fragment (`icontains`). The first two
+get plain B-tree indexes on both engines. On PostgreSQL the fragment gets a
 trigram GIN index on the expression Django's `icontains` compares, UPPER(address::text),
 from the pg_trgm extension that ships with PostgreSQL (trusted: the database owner may
 create it). SQLite has no such index; its deployments are one branch's size.
@@ -33,6 +35,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddIndex(
+            model_name="household",
+            index=models.Index(fields=["branch", "account_no"], name="household_branch_account"),
+        ),
         migrations.AddIndex(
             model_name="household",
             index=models.Index(fields=["name"], name="household_name"),
