@@ -23,8 +23,12 @@ ruhu_bench_scale) on BENCH_PG (loopback):
   5. household search through the API (POST /api/v1/households/search, bearer token, first
      page and its count): exact phone, exact name, address and community, each as a head-
      office user and as a branch user, p50 / p95 per kind (bench/scale_queries.py);
-  6. EXPLAIN (ANALYZE, BUFFERS) of every statement one branch's plan runs and of the
-     household lists' count and page queries, printed, each flagged if it scans a big table.
+  6. what a branch's partition would buy: the last branch's due households (the plan's big
+     read) and its first list page with the count, from the whole table and from a copy of
+     the branch alone indexed alike (decision 0028);
+  7. EXPLAIN (ANALYZE, BUFFERS) of every statement one branch's plan runs and of the
+     household lists' count and page queries, printed, each flagged if it reads a big table
+     in full or throws away more than 20,000 rows on an index walk.
 BENCH_SCALE_KEEP=1 keeps the database (BENCH_SCALE_REUSE=1 then reuses its households and
 staff and starts at step 4). Run time at 10M on 2 cores: about 30–40 minutes; a dev run
 with BENCH_SCALE_HOUSEHOLDS=200000 BENCH_SCALE_BRANCHES=4 BENCH_SCALE_INSPECTORS=100 takes
@@ -315,6 +319,7 @@ def run() -> None:
         rounds = [plan_round(env) for _ in range(REPEATS)]
         figures |= report_plans(first, rounds)
         figures |= queries.run_searches(env)
+        queries.run_partition(env)
         queries.run_explains(env)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -356,6 +361,7 @@ def main() -> None:
             "plan": child_plan,
             "search": queries.child_search,
             "explain": queries.child_explain,
+            "partition": queries.child_partition,
         }
         steps[step]()
         return

@@ -207,3 +207,72 @@ def run_explains(env: dict[str, str]) -> None:
         "\nEXPLAIN (ANALYZE, BUFFERS) of one branch's plan and of the household lists:", flush=True
     )
     subprocess.run([*HERE, "explain"], env=env, check=True)
+
+
+# ---------------------------------------------------------------- what a partition would buy
+
+
+def child_partition() -> None:
+    """The last branch's due households (the plan's big read, the hand-written SELECT of
+    bench/plan.py) and its first list page with its count, from the whole table and from a
+    copy of the branch alone, indexed alike: what a branch's partition would hold."""
+    import time_machine
+
+    with time_machine.travel(TODAY, tick=True):
+        django()
+        from django.db import connection
+
+        from bench.plan import raw_query_inputs, raw_sql
+        from ruhu.accounts.models import User
+
+        branch_id = User.objects.get(username=BRANCH_USER).branch_id
+        inputs = json.loads(json.dumps(raw_query_inputs(branch_id)))  # as bench.plan has them
+        due_sql, params = raw_sql(inputs, "%s")
+        params = [dt.date.fromisoformat(p) if _is_date(p) else p for p in params]
+        page = "SELECT * FROM {t} WHERE branch_id = %s ORDER BY account_no LIMIT 50"
+        count = "SELECT COUNT(*) FROM {t} WHERE branch_id = %s"
+        figures: dict[str, dict[str, float]] = {}
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute("DROP TABLE IF EXISTS bench_branch_alone")
+            cursor.execute(
+                "CREATE TABLE bench_branch_alone AS SELECT * FROM premises_household "
+                "WHERE branch_id = %s ORDER BY id",
+                [branch_id],
+            )
+            for columns in ("branch_id, last_inspected_on", "branch_id, account_no"):
+                cursor.execute(f"CREATE INDEX ON bench_branch_alone ({columns})")
+            cursor.execute("VACUUM ANALYZE bench_branch_alone")
+            copied = time.perf_counter() - started
+            for table in ("premises_household", "bench_branch_alone"):
+                runs = {"due households, fetched": (due_sql, params),
+                        "first list page": (page, [branch_id]),
+                        "list count": (count, [branch_id])}  # fmt: skip
+                for label, (sql, args) in runs.items():
+                    sql = sql.replace("premises_household", table).replace("{t}", table)
+                    times = []
+                    for _ in range(4):  # a warm-up, then three
+                        began = time.perf_counter()
+                        cursor.execute(sql, args)
+                        cursor.fetchall()
+                        times.append(time.perf_counter() - began)
+                    figures.setdefault(label, {})[table] = statistics.median(times[1:])
+            cursor.execute("DROP TABLE bench_branch_alone")
+    print(json.dumps({"figures": figures, "copied": copied}))
+
+
+def _is_date(value) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
+
+
+def run_partition(env: dict[str, str]) -> None:
+    done = subprocess.run([*HERE, "partition"], env=env, check=True, stdout=subprocess.PIPE,
+                          text=True)  # fmt: skip
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    print("\nwhat a branch's partition would buy (the last branch; median of 3, warm):")
+    print(f"  {'':28} {'whole table':>12} {'branch alone':>13} {'ratio':>6}")
+    for label, by_table in outcome["figures"].items():
+        whole, alone = by_table["premises_household"], by_table["bench_branch_alone"]
+        print(f"  {label:28} {whole * 1000:10.1f}ms {alone * 1000:11.1f}ms "
+              f"{whole / alone if alone else 0:6.2f}")  # fmt: skip
+    print(f"  (copying the branch out and indexing it took {outcome['copied']:.1f} s)")
