@@ -315,6 +315,8 @@ def run() -> None:
             figures |= {"import_s": total, "import_rss": imported["rss"]}
             size = _psql(f"SELECT pg_size_pretty(pg_database_size('{DATABASE}'))")
             print(f"database size {size[0][0] if size else '?'}")
+        if reuse:
+            subprocess.run([*RUHU, "migrate", "-v", "0"], env=env, check=True)
         first = plan_round(env)
         rounds = [plan_round(env) for _ in range(REPEATS)]
         figures |= report_plans(first, rounds)

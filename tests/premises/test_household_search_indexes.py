@@ -31,6 +31,13 @@ def test_narrow_lists_come_in_account_order(org, alice):
     assert listed(alice) == ["A1", "B2", "C3", "D4"]
 
 
+def test_an_address_fragment_counts_from_three_characters(org, alice):
+    make(org, "A1", name="王芳", address="西湖区翠苑小区1幢王芳路")
+    make(org, "B2", name="李雷", address="西湖区王芳路2号")
+    assert listed(alice, q="王芳") == ["A1"]  # the name, exactly: too short for a fragment
+    assert listed(alice, q="王芳路") == ["A1", "B2"]
+
+
 def _plan(sql: str, params) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is too small to judge

@@ -84,13 +84,21 @@ MATCHES_IN_ACCOUNT_ORDER = Concat("account_no", Value(""))
 
 def _search(q: str) -> Q:
     """A phone or ID number matches exactly through its blind index (an index lookup, so it
-    stays fast at millions of rows); other text matches account number, name or address."""
+    stays fast at millions of rows); other text matches account number, name or community
+    exactly, or (three characters or more) a fragment of the address."""
     phone_index = phone_search_index(q)
     if phone_index:
         return Q(phone_bidx=phone_index) | Q(account_no=q)
     if ID_NUMBER.fullmatch(q.upper()):
         return Q(id_number_bidx=blind_index_for("id_number", q)) | Q(account_no=q)
-    return Q(account_no=q) | Q(name=q) | Q(community=q) | Q(address__icontains=q)
+    exact = Q(account_no=q) | Q(name=q) | Q(community=q)
+    return exact | Q(address__icontains=q) if len(q) >= TRIGRAM else exact
+
+
+# An address fragment is matched from three characters on: the trigram index (PostgreSQL)
+# answers nothing shorter, so a two-character name such as 王芳 read every address in the
+# table; such a fragment would match half a city anyway (decision 0028).
+TRIGRAM = 3
 
 
 ID_NUMBER = re.compile(r"\d{17}[\dX]")
