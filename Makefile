@@ -104,7 +104,7 @@ bench-hazards: $(STAMP)
 # Opt-in, not part of `make bench`: 10,000,000 households in 40 branches on PostgreSQL
 # (BENCH_PG, loopback; a scratch database ruhu_bench_scale, dropped at the end), imported,
 # planned for 5,000 inspectors, searched, with EXPLAIN of the plan's and lists' queries.
-# About 30-40 minutes on 2 cores and 12 GB of disk; BENCH_SCALE_HOUSEHOLDS=200000
+# About 50 minutes on 2 shared cores (34 of them the import) and 11 GB of disk; BENCH_SCALE_HOUSEHOLDS=200000
 # BENCH_SCALE_BRANCHES=4 BENCH_SCALE_INSPECTORS=100 for a 3-minute run (bench/scale.py).
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.scale

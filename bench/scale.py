@@ -29,10 +29,12 @@ ruhu_bench_scale) on BENCH_PG (loopback):
   7. EXPLAIN (ANALYZE, BUFFERS) of every statement one branch's plan runs and of the
      household lists' count and page queries, printed, each flagged if it reads a big table
      in full or throws away more than 20,000 rows on an index walk.
-BENCH_SCALE_KEEP=1 keeps the database (BENCH_SCALE_REUSE=1 then reuses its households and
-staff and starts at step 4). Run time at 10M on 2 cores: about 30–40 minutes; a dev run
-with BENCH_SCALE_HOUSEHOLDS=200000 BENCH_SCALE_BRANCHES=4 BENCH_SCALE_INSPECTORS=100 takes
-about 2 minutes.
+BENCH_SCALE_KEEP=1 keeps the database and its var directory with the personal-data keys
+(BENCH_SCALE_VAR, default /tmp/bench-var-scale); BENCH_SCALE_REUSE=1 then reuses its
+households and staff and starts at step 4. Run time at 10M: about 50 minutes on this
+2-core machine while others used it (the import 34 of them), 11 GB of disk (a 8.7 GB
+database, 2 GB of CSV); a dev run with BENCH_SCALE_HOUSEHOLDS=200000 BENCH_SCALE_BRANCHES=4
+BENCH_SCALE_INSPECTORS=100 takes about 3 minutes.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ DATABASE = os.environ.get("BENCH_SCALE_DB", "ruhu_bench_scale")
 KEEP = os.environ.get("BENCH_SCALE_KEEP") == "1"
 REUSE = os.environ.get("BENCH_SCALE_REUSE") == "1"
 SEED = 2026
+KEPT_VAR = Path(os.environ.get("BENCH_SCALE_VAR", "/tmp/bench-var-scale"))
 COMPANY = "scale-co"
 RUHU = [sys.executable, "-m", "ruhu.cli"]
 HERE = [sys.executable, "-m", "bench.scale"]
@@ -275,7 +278,8 @@ def report_plans(first: dict, rounds: list[dict]) -> dict:
 
 def run() -> None:
     folder = Path(tempfile.mkdtemp(prefix="ruhu-bench-scale-"))
-    env = _env(folder / "var")
+    # a kept database keeps its personal-data keys beside it, for BENCH_SCALE_REUSE
+    env = _env(KEPT_VAR if KEEP or REUSE else folder / "var")
     print(
         f"{HOUSEHOLDS:,} households in {BRANCHES} branches, {INSPECTORS:,} inspectors; "
         f"database {DATABASE}; files under {folder}"
