@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Services carry the business rules: they are type-checked (DESIGN: mypy on services).
 TYPED := $(wildcard src/ruhu/*/services.py src/ruhu/*/services/*.py) $(addprefix src/ruhu/common/,policy.py workdays.py pii.py notifications.py attachments.py pictures.py picture_worker.py converters.py audit.py ledger.py inbox.py ratelimit.py error_pages.py access.py citations.py search.py spreadsheets.py private_files.py actors.py errors.py scoping.py selectors.py) $(wildcard src/ruhu/common/importing/*.py) $(addprefix src/ruhu/common/,policy_registry.py policy_seed.py policy_docs.py) $(addprefix src/ruhu/common/,frozen.py ledger_chain.py ledger_heads.py evidence.py evidence_written.py)
 
-.PHONY: run test test-fast lint format bench bench-import bench-plan bench-visits bench-hazards migrate demo fonts browser-deps clean help
+.PHONY: run test test-fast lint format bench bench-import bench-plan bench-visits bench-hazards bench-scale migrate demo fonts browser-deps clean help
 
 help:
 	@echo "make run    set up and serve the demo on http://$(BIND)"
@@ -100,6 +100,14 @@ bench-visits: $(STAMP)
 # /tmp/bench-var-hazards, and database ruhu_bench_hazards).
 bench-hazards: $(STAMP)
 	$(BIN)/python -m bench.hazards
+
+# Opt-in, not part of `make bench`: 10,000,000 households in 40 branches on PostgreSQL
+# (BENCH_PG, loopback; a scratch database ruhu_bench_scale, dropped at the end), imported,
+# planned for 5,000 inspectors, searched, with EXPLAIN of the plan's and lists' queries.
+# About 50 minutes on 2 shared cores (34 of them the import) and 11 GB of disk; BENCH_SCALE_HOUSEHOLDS=200000
+# BENCH_SCALE_BRANCHES=4 BENCH_SCALE_INSPECTORS=100 for a 3-minute run (bench/scale.py).
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale
 
 clean:
 	rm -rf $(VENV) var/test.sqlite3* var/xdist tests/screenshots

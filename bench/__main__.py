@@ -23,8 +23,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     from bench import platform
+    from bench.quiet import quiet_machine
 
-    platform.run(sys.stdout)
+    with quiet_machine(sys.stdout):
+        platform.run(sys.stdout)
 
 
 if __name__ == "__main__":

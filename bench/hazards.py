@@ -1065,10 +1065,16 @@ def main() -> None:
         {"state": child_state, "setup": child_setup, "hazards": child_hazards,
          "clock": child_clock, "rates": child_rates, "profile": child_profile}[step]()  # fmt: skip
         return
+    from bench.quiet import quiet_machine
+
+    with quiet_machine():
+        run_engines()
+
+
+def run_engines() -> None:
     import psycopg
 
-    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; data in {FOLDER}; "
-          f"{REPEATS} repeats")  # fmt: skip
+    print(f"data in {FOLDER}; {REPEATS} repeats")
     parts = synthesise()
     if "sqlite" in ENGINES:
         run_engine(SQLite(), parts)

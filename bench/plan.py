@@ -432,9 +432,16 @@ def main() -> None:
         {"state": child_state, "branch": child_branch, "staff": child_staff,
          "timed": child_timed, "profile": child_profile}[step]()  # fmt: skip
         return
+    from bench.quiet import quiet_machine
+
+    with quiet_machine():
+        run_engines()
+
+
+def run_engines() -> None:
     import psycopg
 
-    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; data in {FOLDER}")
+    print(f"data in {FOLDER}")
     households = synthesise()
 
     folder = FOLDER / "sqlite"

@@ -18,6 +18,7 @@ from ruhu.common.workdays import (
     calendar_year_mark_published,
     day_info,
     is_working_day,
+    working_days,
     working_days_between,
 )
 
@@ -60,6 +61,7 @@ def test_it_agrees_with_the_official_2026_schedule_day_for_day(db):
     wrong = [day for day in days if is_working_day(day) != expected_working(day)]
     assert wrong == []
     assert sum(is_working_day(day) for day in days) == 248
+    assert working_days(days[0], days[-1]) == [day for day in days if expected_working(day)]
     assert all(not day_info(day).provisional for day in days)
 
 
@@ -135,6 +137,7 @@ def test_it_lets_an_administrators_override_change_the_answer(alice):
     assert add_working_days(D(2026, 2, 27), 1).date == D(2026, 2, 28)
     assert add_working_days(D(2026, 2, 28), 1).date == D(2026, 3, 3)
     assert working_days_between(D(2026, 3, 1), D(2026, 3, 8)) == 5
+    assert working_days(D(2026, 3, 1), D(2026, 3, 8)) == [D(2026, 3, n) for n in (3, 4, 5, 6, 7)]
     # and it can be put back, with both changes in the trail
     calendar_day_set(acting_user=alice, day=monday, is_working=True, name="")
     assert is_working_day(monday)

@@ -117,6 +117,13 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
+def working_days(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The working days from `start` to `end`, both included, read in two statements."""
+    overrides, official = _overrides(start, end), _official_years()
+    days = (start + dt.timedelta(days=n) for n in range((end - start).days + 1))
+    return [day for day in days if _answer(day, overrides, official).is_working]
+
+
 @transaction.atomic
 def calendar_day_set(
     *, acting_user: Actor | None, day: dt.date, is_working: bool, name: str = ""

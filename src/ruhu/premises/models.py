@@ -142,6 +142,13 @@ class Household(models.Model):
                 name="household_branch_address",
             ),
             models.Index(fields=["branch", "last_inspected_on"], name="household_branch_inspected"),
+            # a branch's list, page by page in account order: without it the planner walks
+            # the account index from the first account to the branch's own
+            models.Index(fields=["branch", "account_no"], name="household_branch_account"),
+            # the search's exact name and community terms, across branches for head office; on
+            # PostgreSQL a trigram index serves its address fragments (migration 0011)
+            models.Index(fields=["name"], name="household_name"),
+            models.Index(fields=["community"], name="household_community"),
             # few households are off normal supply or key customers: partial indexes stay small
             # and cost bulk imports nothing for the other rows
             models.Index(

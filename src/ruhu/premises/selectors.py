@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from ruhu.accounts.roles import Capability
@@ -70,18 +71,35 @@ def household_list(
         qs = qs.filter(condition) if f.overdue else qs.exclude(condition)
     if f.q.strip():
         qs = qs.filter(_search(f.q.strip()))
-    return qs.order_by("account_no")
+    narrow = f.q.strip() or f.community.strip()
+    return qs.order_by(MATCHES_IN_ACCOUNT_ORDER if narrow else "account_no")
+
+
+# Ordered by the bare column, a narrow list (a search term, a community) lets the planner
+# walk the account index from the first account, filtering row by row until a page is
+# full: seconds at ten million households. Ordered by an expression no index gives (the
+# same order), it fetches the few matches through their own indexes and sorts them. A flag
+# held by a few percent (key customers) fills a page sooner by the walk: it keeps the column.
+MATCHES_IN_ACCOUNT_ORDER = Concat("account_no", Value(""))
 
 
 def _search(q: str) -> Q:
     """A phone or ID number matches exactly through its blind index (an index lookup, so it
-    stays fast at millions of rows); other text matches account number, name or address."""
+    stays fast at millions of rows); other text matches account number, name or community
+    exactly, or (three characters or more) a fragment of the address."""
     phone_index = phone_search_index(q)
     if phone_index:
         return Q(phone_bidx=phone_index) | Q(account_no=q)
     if ID_NUMBER.fullmatch(q.upper()):
         return Q(id_number_bidx=blind_index_for("id_number", q)) | Q(account_no=q)
-    return Q(account_no=q) | Q(name=q) | Q(community=q) | Q(address__icontains=q)
+    exact = Q(account_no=q) | Q(name=q) | Q(community=q)
+    return exact | Q(address__icontains=q) if len(q) >= TRIGRAM else exact
+
+
+# An address fragment is matched from three characters on: the trigram index (PostgreSQL)
+# answers nothing shorter, so a two-character name such as 王芳 read every address in the
+# table; such a fragment would match half a city anyway (decision 0028).
+TRIGRAM = 3
 
 
 ID_NUMBER = re.compile(r"\d{17}[\dX]")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -26,7 +26,7 @@ from ruhu.common.bulk import bulk_insert
 from ruhu.common.errors import IllegalTransition, NotFound, ValidationFailed
 from ruhu.common.policy import policy_get
 from ruhu.common.scoping import require
-from ruhu.common.workdays import add_months, is_working_day
+from ruhu.common.workdays import add_months, working_days
 from ruhu.inspection.models import Plan, PlanTask, UnplannedHousehold
 from ruhu.inspection.planning import Due, assign
 from ruhu.inspection.selectors import qualifications
@@ -67,7 +67,7 @@ def plan_generate(*, acting_user: User | None, branch: OrgUnit, month: dt.date) 
             plan=plan, status__in=[PlanTask.Status.STARTED, PlanTask.Status.DONE]
         ).values_list("household_id", "inspector_id", "day")
     )
-    days = [day for day in _days(first_day, month_end) if is_working_day(day)]
+    days = working_days(first_day, month_end)
     inspectors, last_day = _qualified_inspectors(branch, days[0] if days else first_day)
     cycles = Cycles.of_branch(branch.pk, first_day)
     due = _due_households(plan, branch, month_end, today, cycles, {h for h, _, _ in kept})
@@ -172,11 +172,6 @@ def _user(acting_user: User | None) -> User | None:
 def _notice_days(branch: OrgUnit, today: dt.date) -> int:
     """A community must be told this many days ahead, so no task is planned sooner."""
     return int(policy_get("notice.community_days_before", branch=branch, on=today))
-
-
-def _days(first: dt.date, last: dt.date) -> Iterable[dt.date]:
-    for offset in range((last - first).days + 1):
-        yield first + dt.timedelta(days=offset)
 
 
 def _clear_open_tasks(plan: Plan) -> None:

@@ -1,0 +1,56 @@
+"""The household search at scale (decision 0028): narrow lists keep their account order
+while sorted after their matches are fetched, and each search term has an index the
+database's planner can take for the SQL Django writes."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from ruhu.premises.selectors import HouseholdFilter, household_list
+from ruhu.premises.services import household_create
+
+
+def make(org, account_no, **extra):
+    fields = {"name": "王芳", "category": "residential", "community": "翠苑"} | extra
+    return household_create(acting_user=None, branch=org.a, account_no=account_no, **fields)
+
+
+def listed(user, **filters):
+    qs = household_list(acting_user=user, filters=HouseholdFilter(**filters))
+    return list(qs.values_list("account_no", flat=True))
+
+
+def test_narrow_lists_come_in_account_order(org, alice):
+    for account in ("C3", "A1", "B2"):
+        make(org, account, address=f"西湖区翠苑小区{account}室")
+    make(org, "D4", name="李雷", community="其他", address="别处")
+    assert listed(alice, q="王芳") == ["A1", "B2", "C3"]
+    assert listed(alice, q="翠苑小区") == ["A1", "B2", "C3"]
+    assert listed(alice, community="翠苑") == ["A1", "B2", "C3"]
+    assert listed(alice) == ["A1", "B2", "C3", "D4"]
+
+
+def test_an_address_fragment_counts_from_three_characters(org, alice):
+    make(org, "A1", name="王芳", address="西湖区翠苑小区1幢王芳路")
+    make(org, "B2", name="李雷", address="西湖区王芳路2号")
+    assert listed(alice, q="王芳") == ["A1"]  # the name, exactly: too short for a fragment
+    assert listed(alice, q="王芳路") == ["A1", "B2"]
+
+
+def _plan(sql: str, params) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is too small to judge
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index is PostgreSQL's")
+@pytest.mark.django_db
+def test_every_search_term_reads_an_index_on_postgresql(org, alice):
+    make(org, "A1", address="西湖区翠苑小区1幢1单元101室")
+    qs = household_list(acting_user=alice, filters=HouseholdFilter(q="翠苑小区1幢"))
+    plan = _plan(*qs.query.sql_with_params())
+    for index in ("household_name", "household_community", "household_address_trgm"):
+        assert index in plan, plan
+    assert "Index Scan using household_account_no_unique" not in plan, plan
