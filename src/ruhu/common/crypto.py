@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import os
 import secrets
@@ -27,6 +28,7 @@ from django.core.exceptions import ImproperlyConfigured
 from ruhu.common.private_files import open_private, private_dir
 
 PREFIX = "v1"
+HMAC_BLOCK = 64  # bytes: the block of SHA-256, which HMAC pads its key to
 
 
 def new_key_b64() -> str:
@@ -190,11 +192,30 @@ def encrypt_many(plaintexts: list[str], *, aad: str) -> list[str]:
 
 
 def blind_index_many(purpose: str, values: list[str]) -> list[str]:
-    """`blind_index` for a column of normalised values at once ("" stays "")."""
-    key, head = keyring().blind_key, f"{purpose}\x00".encode()
-    digests = map(
-        hmac.digest, repeat(key), [head + v.encode() for v in values if v], repeat("sha256")
-    )
-    if all(values):
-        return [digest.hex() for digest in digests]
-    return [next(digests).hex() if value else "" for value in values]
+    """`blind_index` for a column of normalised values at once ("" stays ""), for bulk
+    imports. The same HMAC-SHA256, computed from the key's inner and outer states made once
+    (RFC 2104): a copy of each per value instead of a keyed setup per value."""
+    inner, outer = _hmac_states(keyring().blind_key, f"{purpose}\x00".encode())
+    copy_inner, copy_outer = inner.copy, outer.copy
+    out: list[str] = []
+    append = out.append
+    for value in values:
+        if not value:
+            append("")
+            continue
+        step = copy_inner()
+        step.update(value.encode())
+        final = copy_outer()
+        final.update(step.digest())
+        append(final.hexdigest())
+    return out
+
+
+@cache
+def _hmac_states(key: bytes, head: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """SHA-256 after the key's inner pad and `head`, and after its outer pad."""
+    if len(key) > HMAC_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(HMAC_BLOCK, b"\x00")
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key) + head)
+    return inner, hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
