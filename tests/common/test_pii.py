@@ -320,3 +320,16 @@ def test_the_bulk_blind_index_is_the_blind_index(values, key):
         patch.setattr(crypto, "_adopted", ring)
         expected = [crypto.blind_index("phone", value) if value else "" for value in values]
         assert crypto.blind_index_many("phone", values) == expected
+
+
+@hsettings(max_examples=50, deadline=None)
+@given(values=st.lists(st.sampled_from(["", "+8613912345678", "110101198001011232", "王"])))
+def test_the_bulk_encryption_decrypts_to_each_value(values):
+    tokens = crypto.encrypt_many(values, aad="premises.household.phone")
+    assert len(tokens) == len(values)
+    for value, token in zip(values, tokens, strict=True):
+        if not value:
+            assert token == ""
+            continue
+        assert crypto.decrypt(token, aad="premises.household.phone") == value
+        assert token.startswith(f"v1:{crypto.keyring().current_id}:")
