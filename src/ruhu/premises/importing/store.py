@@ -283,12 +283,18 @@ class Writer:
         defaults = ", ".join(
             str(int(v)) if isinstance(v, bool) else f"'{v}'" for v in NEW_ROW_DEFAULTS.values()
         )
-        marks = ", ".join(_SQLITE_MARKS)
-        self.cursor.executemany(
-            f"INSERT INTO {HOUSEHOLD} ({columns}) VALUES ({marks}, {int(self.branch_id)}, "
-            f"{defaults}, '{stamp}', '{stamp}')",
-            records,
-        )
+        marks = ", ".join(_SQLITE_MARKS).replace("%s", "?")
+        # sqlite3's own cursor on the same connection and transaction: Django's wrapper
+        # tees the rows to peek at the first (it holds them all) and adds a call per batch
+        raw = connection.connection.cursor()
+        try:
+            raw.executemany(
+                f"INSERT INTO {HOUSEHOLD} ({columns}) VALUES ({marks}, {int(self.branch_id)}, "
+                f"{defaults}, '{stamp}', '{stamp}')",
+                records,
+            )
+        finally:
+            raw.close()
 
     def _update(self, records, count: int) -> None:
         if not count:
