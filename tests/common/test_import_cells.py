@@ -33,7 +33,9 @@ def got(text: str, first_line: int) -> tuple[list[int], list[list[str]]]:
 @settings(max_examples=400, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(["a", "王", ",", "\n", " ", "\u3000", "\t", "\r\n", "\r", '"', "\x00"])
+        st.sampled_from(
+            ["a", "王", ",", "\n", " ", "\u3000", "\t", "\r\n", "\r", '"', "\x00", "\x1e"]
+        )
     ).map("".join),
     st.integers(2, 9),
 )
@@ -55,7 +57,7 @@ def test_short_records_and_blank_ones_in_a_plain_chunk():
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(["a", "王", ",", "\n", " ", "\u3000", "\t", "\r\n", "b,c"])))
+@given(st.lists(st.sampled_from(["a", "王", ",", "\n", " ", "\u3000", "\t", "\r\n", "b,c", "d\n"])))
 def test_the_plain_way_agrees_with_csv_reader(parts):
     text = "".join(parts)
     assert got(text, 2) == expected(text, 2)

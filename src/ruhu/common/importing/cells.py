@@ -4,8 +4,9 @@ Most exports have no quote character at all. Without one, a comma always ends a 
 a newline always ends a record, so plain string methods find exactly the fields
 `csv.reader` finds; and when every record of the chunk has the same number of fields, each
 column is cut from one flat list of the chunk's fields by slicing, without a Python step
-per record. A chunk with a quote, a bare carriage return, a NUL or a record that may be
-blank takes the general way: `csv.reader`, blank records dropped, short records padded.
+per record (a mark before each newline proves that every record has that number). A chunk
+with a quote, a bare carriage return, a NUL, records of different lengths or a record that
+may be blank takes the general way: blank records dropped, short records padded.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from itertools import repeat
 
 from ruhu.common.importing.chunks import Chunk
 from ruhu.common.importing.reader import decode
 
 Numbered = list[tuple[int, list[str]]]
+END = "\x1e"  # marks the end of each record of a plain chunk (record separator)
 
 
 def chunk_columns(chunk: Chunk, wanted: Sequence[int]) -> tuple[Sequence[int], list[Sequence[str]]]:
@@ -27,33 +28,39 @@ def chunk_columns(chunk: Chunk, wanted: Sequence[int]) -> tuple[Sequence[int], l
     if chunk.rows:
         return _by_records(list(chunk.rows), wanted)
     text = decode(chunk.data, chunk.encoding)
-    plain = _plain_records(text)
+    plain = _plain_text(text)
     if plain is None:
         records = list(csv.reader(io.StringIO(text, newline="")))
         return _by_records(list(enumerate(records, chunk.first_line)), wanted)
-    if _may_be_blank(plain) or len(set(map(str.count, plain, repeat(",")))) > 1:
-        split = [record.split(",") for record in plain]
+    count = plain.count("\n")
+    width = plain.count(",", 0, plain.find("\n")) + 1
+    # each record ends with END before its newline's comma: when every record has `width`
+    # fields, the END of all `count` records lie in the last field of each
+    flat = plain.replace("\n", END + ",").split(",")
+    flat.pop()  # after the last newline
+    lasts = flat[width - 1 :: width]
+    if (
+        len(flat) != count * width
+        or "".join(lasts).count(END) != count
+        or _may_be_blank(flat[::width])
+    ):
+        split = [record.split(",") for record in plain[:-1].split("\n")]
         return _by_records(list(enumerate(split, chunk.first_line)), wanted)
-    count = len(plain)
+    flat[width - 1 :: width] = [last[:-1] for last in lasts]
     lines = range(chunk.first_line, chunk.first_line + count)
-    if not count:
-        return lines, [() for _ in wanted]
-    width = plain[0].count(",") + 1
-    flat = ",".join(plain).split(",")
     return lines, [flat[index::width] if index < width else ("",) * count for index in wanted]
 
 
-def _plain_records(text: str) -> list[str] | None:
-    """The records of a chunk as lines, when none has a quote, a bare CR or a NUL."""
-    if '"' in text or "\x00" in text:
+def _plain_text(text: str) -> str | None:
+    """The chunk's text with each record ended by a newline, when none has a quote, a bare
+    CR, a NUL or END."""
+    if '"' in text or "\x00" in text or END in text:
         return None
     if "\r" in text:
         if text.count("\r") != text.count("\r\n"):
             return None
         text = text.replace("\r\n", "\n")
-    if not text:
-        return []
-    return (text[:-1] if text.endswith("\n") else text).split("\n")
+    return text if not text or text.endswith("\n") else text + "\n"
 
 
 def _by_records(numbered: Numbered, wanted: Sequence[int]) -> tuple[list[int], list[Sequence[str]]]:
@@ -73,7 +80,7 @@ def _by_records(numbered: Numbered, wanted: Sequence[int]) -> tuple[list[int], l
     return lines, [transposed[index] for index in wanted]
 
 
-def _may_be_blank(records: list[str]) -> bool:
-    """False when no record can be blank: none starts with a comma or a space, and none is
-    empty (a blank record has nothing but these)."""
-    return any(not first or first == "," or first.isspace() for first in {r[:1] for r in records})
+def _may_be_blank(firsts: list[str]) -> bool:
+    """False when no record can be blank: none starts with a space, and no first field is
+    empty (a blank record has nothing but spaces and commas)."""
+    return any(not first or first == END or first.isspace() for first in {f[:1] for f in firsts})
