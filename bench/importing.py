@@ -220,6 +220,7 @@ def sqlite_round(path: Path, folder: Path, search: bool) -> dict[str, float]:
     migrate(env)
     migrate(_env(folder / "floor"), with_branch=True)
     raw = raw_sqlite(path, folder)
+    startup, _peak = ruhu_import(header_only(path), env)
     first, peak1 = ruhu_import(path, env)
     again, peak2 = ruhu_import(path, env)
     if search:
@@ -227,7 +228,7 @@ def sqlite_round(path: Path, folder: Path, search: bool) -> dict[str, float]:
     floor = floor_in_child(
         "sqlite", str(folder / "sqlite" / "ruhu.sqlite3"), str(folder / "floor" / "ruhu.sqlite3")
     )
-    return figures(raw, floor, first, again, max(peak1, peak2))
+    return figures(raw, floor, first, again, max(peak1, peak2), startup)
 
 
 def postgres_round(path: Path, folder: Path, search: bool) -> dict[str, float]:
@@ -240,6 +241,7 @@ def postgres_round(path: Path, folder: Path, search: bool) -> dict[str, float]:
     env = _env(folder / "pg", f"{PG_SERVER}/{DB}")
     migrate(env)
     migrate(_env(folder / "pg-floor", f"{PG_SERVER}/{DB}_floor"), with_branch=True)
+    startup, _peak = ruhu_import(header_only(path), env)
     first, peak1 = ruhu_import(path, env)
     again, peak2 = ruhu_import(path, env)
     if search:
@@ -248,12 +250,23 @@ def postgres_round(path: Path, folder: Path, search: bool) -> dict[str, float]:
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
         for db in DATABASES:
             con.execute(f"DROP DATABASE {db}")
-    return figures(raw, floor, first, again, max(peak1, peak2))
+    return figures(raw, floor, first, again, max(peak1, peak2), startup)
 
 
-def figures(raw: float, floor: float, first: float, again: float, peak: float) -> dict:
+def header_only(path: Path) -> Path:
+    """A file of the header alone: what the command costs before its first row."""
+    empty = path.with_name("header-only.csv")
+    with open(path, "rb") as fh:
+        empty.write_bytes(fh.readline())
+    return empty
+
+
+def figures(
+    raw: float, floor: float, first: float, again: float, peak: float, startup: float
+) -> dict:
     return {
         "raw": raw, "floor": floor, "first": first, "again": again, "peak": peak,
+        "startup": startup, "bare/floor": (first - startup) / floor,
         "first/floor": first / floor, "first/raw": first / raw,
         "again/floor": again / floor, "again/raw": again / raw, "floor/raw": floor / raw,
     }  # fmt: skip
@@ -270,6 +283,8 @@ def report(engine: str, rounds: list[dict[str, float]]) -> None:
     for label, key in (("new rows", "first"), ("unchanged", "again")):
         print(f"  ruhu import ({label}) {m(key):7.2f} s  {ROWS / m(key):10,.0f} rows/s  "
               f"{m(key + '/floor'):5.2f}× floor  {m(key + '/raw'):5.2f}× raw")  # fmt: skip
+    print(f"  command start-up (a file of no rows) {m('startup'):5.2f} s; the new rows' import "
+          f"less it {m('bare/floor'):5.2f}× floor")  # fmt: skip
     print(f"  peak RSS (largest process of the import) {max(r['peak'] for r in rounds):5.0f} MB")
     print("  rounds, import ÷ floor: new " + "  ".join(f"{r['first/floor']:.2f}" for r in rounds)
           + ", unchanged " + "  ".join(f"{r['again/floor']:.2f}" for r in rounds))  # fmt: skip

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -133,7 +133,7 @@ def _bad_id_numbers(values: Sequence[str], skip: set[int], today: str) -> list[i
 
 
 class _Batch:
-    def __init__(self, raw: dict[str, Sequence[str]], size: int, today: dt.date):
+    def __init__(self, raw: Mapping[str, Sequence[str]], size: int, today: dt.date):
         self.size = size
         self.today = today
         self.bad: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -239,7 +239,7 @@ def check_batch(
 
 
 def check_columns(
-    raw: dict[str, Sequence[str]], lines: Sequence[int], today: dt.date
+    raw: Mapping[str, Sequence[str]], lines: Sequence[int], today: dt.date
 ) -> CheckedBatch:
     """Clean columns for the rows without errors; every error of the others. `raw` holds
     each import column the file has, one text per row."""

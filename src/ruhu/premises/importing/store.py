@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import IntegrityError, connection
 
@@ -197,7 +197,7 @@ class Writer:
         self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def _repeats_across(
-        self, accounts: list[str], lines: list[int], first_line: int, skip: set[int]
+        self, accounts: list[str], lines: Sequence[int], first_line: int, skip: set[int]
     ) -> list[RowError]:
         """Careful way: repeats of accounts seen in earlier batches (added to `skip`)."""
         first = {account: index for index, account in enumerate(accounts) if index not in skip}
