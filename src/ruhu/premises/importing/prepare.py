@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -36,7 +35,6 @@ RECORD = (
 DATES = ("gas_since", "last_inspected_on")
 FLAGS = ("vulnerable", "group_rental", "is_key_customer")
 FIELD = "\x00"  # between the fields of the SQLite payload: no clean value holds a NUL
-WORKER_NICENESS = 5  # added to a worker's niceness: about a third of the writer's CPU share
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -78,10 +76,6 @@ _setup: Setup | None = None
 
 
 def worker_init(setup: Setup) -> None:
-    """Start a worker process: the parent's keys, and a lower priority than the writer.
-    The writer (on SQLite the engine itself, on PostgreSQL the server's COPY) is the one
-    serial stage; with chunks queued ahead, the workers need only the CPU it leaves."""
-    os.nice(WORKER_NICENESS)
     crypto.keyring_adopt(setup.keys)
     global _setup
     _setup = setup
