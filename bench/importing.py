@@ -2,11 +2,14 @@
 
 Synthesises ROWS rows (default 1,000,000; BENCH_ROWS overrides), then, for SQLite and for
 PostgreSQL, times (a) the raw engine loading that file into a plain table with the same
-columns and a unique index (sqlite3 executemany in one transaction; COPY) and (b) the real
+columns and a unique index (sqlite3 executemany in one transaction; COPY), (b) the real
 `ruhu import-households` command in a fresh database, with all validation and encryption,
 once on an empty table and once more with the unchanged file, and (c) the floor: the engine
-alone loading the rows the import wrote into an empty copy of the real schema. Prints
-seconds, rows/s, the ratios to (a) and the peak RSS of the import's largest process.
+alone loading the rows the import wrote into an empty copy of the real schema, with the
+import's bulk-mode steps. The round runs REPEATS times (BENCH_REPEAT, default 3); each
+round's ratios are taken within it, and the medians are printed: seconds, rows/s, the
+import's ratio to the floor (the target) and to the raw load, and the peak RSS of the
+import's largest process. Runs inside `bench.quiet.quiet_machine()`.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import csv
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,10 +26,14 @@ from pathlib import Path
 
 import psycopg
 
+from bench.quiet import quiet_machine
+
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+REPEATS = int(os.environ.get("BENCH_REPEAT", "3"))
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 RUHU = [sys.executable, "-m", "ruhu.cli"]
-DATABASES = ("ruhu_bench_raw", "ruhu_bench", "ruhu_bench_floor")
+DB = os.environ.get("BENCH_PG_PREFIX", "ruhu_bench")  # a shared server: a prefix of its own
+DATABASES = (f"{DB}_raw", DB, f"{DB}_floor")
 
 
 def synthesise(folder: Path) -> Path:
@@ -198,16 +206,88 @@ def migrate(env: dict[str, str], *, with_branch: bool = False) -> None:
         subprocess.run([*RUHU, "shell", "-c", BRANCH], env=env, check=True, capture_output=True)
 
 
-def report(engine: str, raw: float, floor: float, first: float, again: float, peak: float) -> None:
-    print(f"{engine}, {ROWS:,} rows:")
-    print(f"  raw engine load         {raw:8.2f} s  {ROWS / raw:10,.0f} rows/s")
-    print(f"  floor (engine alone, the import's rows into the real schema) {floor:6.2f} s  "
-          f"ratio {floor / raw:5.2f}")  # fmt: skip
-    print(f"  ruhu import (new rows)  {first:8.2f} s  {ROWS / first:10,.0f} rows/s  "
-          f"ratio {first / raw:5.2f}")  # fmt: skip
-    print(f"  ruhu import (unchanged) {again:8.2f} s  {ROWS / again:10,.0f} rows/s  "
-          f"ratio {again / raw:5.2f}")  # fmt: skip
-    print(f"  peak RSS (largest process of the import) {peak:5.0f} MB")
+def floor_in_child(engine: str, source: str, empty: str) -> float:
+    """The floor, timed in a child process: the rows it holds must not count in the peak
+    RSS of an import run after it, nor stay in this process."""
+    done = subprocess.run([sys.executable, "-m", "bench.importing", "floor", engine, source, empty],
+                          check=True, capture_output=True, text=True)  # fmt: skip
+    return float(done.stdout.split()[-1])
+
+
+def sqlite_round(path: Path, folder: Path, search: bool) -> dict[str, float]:
+    folder.mkdir()
+    env = _env(folder / "sqlite")
+    migrate(env)
+    migrate(_env(folder / "floor"), with_branch=True)
+    raw = raw_sqlite(path, folder)
+    startup, _peak = ruhu_import(header_only(path), env)
+    first, peak1 = ruhu_import(path, env)
+    again, peak2 = ruhu_import(path, env)
+    if search:
+        phone_search(path, env, "SQLite")
+    floor = floor_in_child(
+        "sqlite", str(folder / "sqlite" / "ruhu.sqlite3"), str(folder / "floor" / "ruhu.sqlite3")
+    )
+    return figures(raw, floor, first, again, max(peak1, peak2), startup)
+
+
+def postgres_round(path: Path, folder: Path, search: bool) -> dict[str, float]:
+    folder.mkdir()
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
+        for db in DATABASES:
+            con.execute(f"DROP DATABASE IF EXISTS {db}")
+            con.execute(f"CREATE DATABASE {db}")
+    raw = raw_postgres(path, f"{PG_SERVER}/{DB}_raw")
+    env = _env(folder / "pg", f"{PG_SERVER}/{DB}")
+    migrate(env)
+    migrate(_env(folder / "pg-floor", f"{PG_SERVER}/{DB}_floor"), with_branch=True)
+    startup, _peak = ruhu_import(header_only(path), env)
+    first, peak1 = ruhu_import(path, env)
+    again, peak2 = ruhu_import(path, env)
+    if search:
+        phone_search(path, env, "PostgreSQL")
+    floor = floor_in_child("postgresql", f"{PG_SERVER}/{DB}", f"{PG_SERVER}/{DB}_floor")
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
+        for db in DATABASES:
+            con.execute(f"DROP DATABASE {db}")
+    return figures(raw, floor, first, again, max(peak1, peak2), startup)
+
+
+def header_only(path: Path) -> Path:
+    """A file of the header alone: what the command costs before its first row."""
+    empty = path.with_name("header-only.csv")
+    with open(path, "rb") as fh:
+        empty.write_bytes(fh.readline())
+    return empty
+
+
+def figures(
+    raw: float, floor: float, first: float, again: float, peak: float, startup: float
+) -> dict:
+    return {
+        "raw": raw, "floor": floor, "first": first, "again": again, "peak": peak,
+        "startup": startup, "bare/floor": (first - startup) / floor,
+        "first/floor": first / floor, "first/raw": first / raw,
+        "again/floor": again / floor, "again/raw": again / raw, "floor/raw": floor / raw,
+    }  # fmt: skip
+
+
+def report(engine: str, rounds: list[dict[str, float]]) -> None:
+    def m(name: str) -> float:
+        return statistics.median(r[name] for r in rounds)
+
+    print(f"{engine}, {ROWS:,} rows, median of {len(rounds)} (ratios taken within each round):")
+    print(f"  raw engine load         {m('raw'):8.2f} s  {ROWS / m('raw'):10,.0f} rows/s")
+    print(f"  floor (engine alone, the import's rows into the real schema) {m('floor'):6.2f} s"
+          f"  {m('floor/raw'):5.2f}× raw")  # fmt: skip
+    for label, key in (("new rows", "first"), ("unchanged", "again")):
+        print(f"  ruhu import ({label}) {m(key):7.2f} s  {ROWS / m(key):10,.0f} rows/s  "
+              f"{m(key + '/floor'):5.2f}× floor  {m(key + '/raw'):5.2f}× raw")  # fmt: skip
+    print(f"  command start-up (a file of no rows) {m('startup'):5.2f} s; the new rows' import "
+          f"less it {m('bare/floor'):5.2f}× floor")  # fmt: skip
+    print(f"  peak RSS (largest process of the import) {max(r['peak'] for r in rounds):5.0f} MB")
+    print("  rounds, import ÷ floor: new " + "  ".join(f"{r['first/floor']:.2f}" for r in rounds)
+          + ", unchanged " + "  ".join(f"{r['again/floor']:.2f}" for r in rounds))  # fmt: skip
 
 
 def main() -> None:
@@ -215,45 +295,31 @@ def main() -> None:
         folder = Path(name)
         path = synthesise(folder)
         print(f"file: {path.stat().st_size / 1e6:.0f} MB, {ROWS:,} rows")
-
-        env = _env(folder / "sqlite")
-        migrate(env)
-        migrate(_env(folder / "floor"), with_branch=True)
-        raw = raw_sqlite(path, folder)
-        first, peak1 = ruhu_import(path, env)
-        again, peak2 = ruhu_import(path, env)
-        sqlite = (raw, first, again, max(peak1, peak2))
-        phone_search(path, env, "SQLite")
-
         try:
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
-                for db in DATABASES:
-                    con.execute(f"DROP DATABASE IF EXISTS {db}")
-                    con.execute(f"CREATE DATABASE {db}")
+            psycopg.connect(f"{PG_SERVER}/postgres").close()
         except psycopg.OperationalError as exc:
-            print(f"PostgreSQL at {PG_SERVER} unreachable, its half was not run: {exc}")
-            postgres = None
+            print(f"PostgreSQL at {PG_SERVER} unreachable, its half is not run: {exc}")
+            engines = {"SQLite": sqlite_round}
         else:
-            raw = raw_postgres(path, f"{PG_SERVER}/ruhu_bench_raw")
-            env = _env(folder / "pg", f"{PG_SERVER}/ruhu_bench")
-            migrate(env)
-            migrate(_env(folder / "pg-floor", f"{PG_SERVER}/ruhu_bench_floor"), with_branch=True)
-            first, peak1 = ruhu_import(path, env)
-            again, peak2 = ruhu_import(path, env)
-            postgres = (raw, first, again, max(peak1, peak2))
-            phone_search(path, env, "PostgreSQL")
+            engines = {"SQLite": sqlite_round, "PostgreSQL": postgres_round}
+        rounds: dict[str, list] = {engine: [] for engine in engines}
+        for number in range(REPEATS):
+            for engine, run in engines.items():  # alternating, so drift hits both alike
+                rounds[engine].append(run(path, folder / f"{engine}-{number}", number == 0))
+        for engine, figures_of in rounds.items():
+            report(engine, figures_of)
 
-        # last: the floors hold a million rows in this process, which a child forked after
-        # them would count in its own peak RSS
-        floor = floor_sqlite(folder / "sqlite" / "ruhu.sqlite3", folder / "floor" / "ruhu.sqlite3")
-        report("SQLite", sqlite[0], floor, *sqlite[1:])
-        if postgres:
-            floor = floor_postgres(f"{PG_SERVER}/ruhu_bench", f"{PG_SERVER}/ruhu_bench_floor")
-            report("PostgreSQL", postgres[0], floor, *postgres[1:])
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
-                for db in DATABASES:
-                    con.execute(f"DROP DATABASE {db}")
+
+def floor_main(engine: str, source: str, empty: str) -> None:
+    if engine == "sqlite":
+        print(floor_sqlite(Path(source), Path(empty)))
+    else:
+        print(floor_postgres(source, empty))
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["floor"]:
+        floor_main(*sys.argv[2:5])
+    else:
+        with quiet_machine():
+            main()

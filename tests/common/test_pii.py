@@ -306,3 +306,30 @@ def test_it_redacts_phone_and_id_numbers_that_reach_a_log_handler():
     )
     assert RedactPiiFilter().filter(record)
     assert record.getMessage() == "user [redacted] phoned"
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(st.text(max_size=30), max_size=5),
+    key=st.binary(min_size=32, max_size=100),
+)
+def test_the_bulk_blind_index_is_the_blind_index(values, key):
+    """The import's HMAC from precomputed pad states gives every value's `blind_index`."""
+    ring = crypto.KeyRing(keys=crypto.keyring().keys, blind_key=key)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(crypto, "_adopted", ring)
+        expected = [crypto.blind_index("phone", value) if value else "" for value in values]
+        assert crypto.blind_index_many("phone", values) == expected
+
+
+@hsettings(max_examples=50, deadline=None)
+@given(values=st.lists(st.sampled_from(["", "+8613912345678", "110101198001011232", "王"])))
+def test_the_bulk_encryption_decrypts_to_each_value(values):
+    tokens = crypto.encrypt_many(values, aad="premises.household.phone")
+    assert len(tokens) == len(values)
+    for value, token in zip(values, tokens, strict=True):
+        if not value:
+            assert token == ""
+            continue
+        assert crypto.decrypt(token, aad="premises.household.phone") == value
+        assert token.startswith(f"v1:{crypto.keyring().current_id}:")

@@ -226,3 +226,11 @@ def test_every_mobile_prefix_has_one_verdict_in_phonenumbers():
             for tail in (0, 10**width - 1)
         }
         assert len(verdicts) == 1, prefix
+
+
+def test_an_area_code_known_only_as_a_province_is_refused_not_a_crash():
+    """python-stdnum raises KeyError for such a code (110003): the import reports the row."""
+    body = "11000319900101123"
+    number = body + rows.ric.calc_check_digit(body + "0")
+    with pytest.raises(rows.BadValue, match="地区代码"):
+        rows.id_number(number, dt.date(2026, 11, 27))

@@ -301,3 +301,41 @@ def test_the_csv_of_a_big_file_is_never_read_whole(tmp_path, monkeypatch):
     _header, parts = chunks.file_chunks(Path(path))
     sizes = [len(chunk.data) for chunk in parts]
     assert len(sizes) > 20 and max(sizes) <= 2 * 4096
+
+
+def test_flags_and_empty_dates_are_stored_as_the_orm_stores_them(org, tmp_path):
+    """The prepared chunk carries a flag as "1"/"0" and an empty date as "": the table
+    holds true/false (SQLite: the integers 1 and 0) and NULL, inserted or updated."""
+
+    def stored() -> list[tuple]:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    "SELECT account_no, typeof(vulnerable), vulnerable, group_rental, "
+                    "is_key_customer, gas_since IS NULL, last_inspected_on IS NULL "
+                    "FROM premises_household ORDER BY account_no"
+                )
+            else:
+                cursor.execute(
+                    "SELECT account_no, 'integer', vulnerable::int, group_rental::int, "
+                    "is_key_customer::int, gas_since IS NULL, last_inspected_on IS NULL "
+                    "FROM premises_household ORDER BY account_no"
+                )
+            return [tuple(row) for row in cursor.fetchall()]
+
+    household_import(acting_user=None, path=write_csv(tmp_path / "h.csv", GOOD), branch=org.a)
+    expected = [
+        ("A100001", "integer", 0, 0, 0, False, False),
+        ("A100002", "integer", 1, 0, 1, False, True),
+        ("A100003", "integer", 0, 1, 1, True, False),
+    ]
+    assert stored() == expected
+    changed = [row[:] for row in GOOD]
+    changed[0][16], changed[0][15] = "是", ""  # vulnerable now, never inspected
+    result = household_import(
+        acting_user=None, path=write_csv(tmp_path / "h2.csv", changed), branch=org.a
+    )
+    assert result.updated == 1
+    assert stored()[0] == ("A100001", "integer", 1, 0, 1, False, True)
+    household = Household.objects.get(account_no="A100001")
+    assert household.vulnerable is True and household.last_inspected_on is None

@@ -52,6 +52,8 @@ def _cut(buffer: bytes, final: bool) -> int:
     if final:
         return len(buffer)
     end = buffer.rfind(b"\n")
+    if b'"' not in buffer:
+        return end + 1
     while end >= 0 and buffer.count(b'"', 0, end) % 2:
         end = buffer.rfind(b"\n", 0, end)
     return end + 1

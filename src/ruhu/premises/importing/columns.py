@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -48,7 +48,7 @@ DATE_VALUE = rf"(?:(?:19|20)\d\d-{MONTH_DAY.replace('-?', '-')})?"
 class CheckedBatch:
     """The good rows of a batch as clean columns, and the errors of the bad ones."""
 
-    lines: list[int]
+    lines: Sequence[int]
     columns: dict[str, list]
     errors: list[RowError] = field(default_factory=list)
 
@@ -81,6 +81,20 @@ def _misfits(values: Sequence[str], value_pattern: str) -> list[int]:
         return []
     match = _one_value(value_pattern).fullmatch
     return [index for index, value in enumerate(values) if match(value) is None]
+
+
+def _text_fits(values: Sequence[str], limit: int, required: bool) -> bool:
+    """Whether every value is well-formed text (what `_text_value` matches), decided by C
+    loops over the column: lengths, NUL, separators, blanks at the edges (str.strip and
+    the pattern's \\s are the same Unicode whitespace), and "" when required."""
+    joined = SEP.join(values)
+    return (
+        joined.count(SEP) == len(values) - 1
+        and "\x00" not in joined
+        and max(map(len, values), default=0) <= limit
+        and list(map(str.strip, values)) == list(values)
+        and not (required and "" in values)
+    )
 
 
 def _bad_mobile_prefixes(values: Sequence[str], skip: set[int]) -> list[int]:
@@ -119,19 +133,12 @@ def _bad_id_numbers(values: Sequence[str], skip: set[int], today: str) -> list[i
 
 
 class _Batch:
-    def __init__(self, cells: list[list[str]], positions: dict[str, int], today: dt.date):
-        self.size = len(cells)
+    def __init__(self, raw: Mapping[str, Sequence[str]], size: int, today: dt.date):
+        self.size = size
         self.today = today
         self.bad: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        width = max(positions.values()) + 1
-        if cells and min(map(len, cells)) < width:
-            cells = [row + [""] * (width - len(row)) for row in cells]
-        transposed = list(zip(*cells, strict=False)) if cells else []
-        empty = ("",) * self.size
-        self.raw = {
-            name: (transposed[positions[name]] if name in positions and transposed else empty)
-            for name in COLUMNS
-        }
+        empty = ("",) * size
+        self.raw = {name: raw.get(name) or empty for name in COLUMNS}
 
     def fix(
         self, name: str, values: Sequence, positions: Iterable[int], check: Callable
@@ -163,6 +170,8 @@ class _Batch:
                 raise BadValue("含有非法字符")
             return value
 
+        if _text_fits(values, limit, required):
+            return values
         return self.fix(name, values, _misfits(values, _text_value(limit, required)), check)
 
     def phones(self) -> Sequence[str]:
@@ -221,8 +230,20 @@ class _Batch:
 def check_batch(
     cells: list[list[str]], lines: list[int], positions: dict[str, int], today: dt.date
 ) -> CheckedBatch:
-    """Clean columns for the rows without errors; every error of the others."""
-    batch = _Batch(cells, positions, today)
+    """`check_columns` for rows of cells (a row may be shorter than the header)."""
+    width = max(positions.values()) + 1
+    rows = [row + [""] * (width - len(row)) for row in cells]
+    transposed = list(zip(*rows, strict=False))
+    raw = {name: transposed[index] for name, index in positions.items()} if rows else {}
+    return check_columns(raw, lines, today)
+
+
+def check_columns(
+    raw: Mapping[str, Sequence[str]], lines: Sequence[int], today: dt.date
+) -> CheckedBatch:
+    """Clean columns for the rows without errors; every error of the others. `raw` holds
+    each import column the file has, one text per row."""
+    batch = _Batch(raw, len(lines), today)
     clean: dict[str, Sequence] = {name: batch.text(name, limit) for name, limit in LIMITS.items()}
     clean["phone"] = batch.phones()
     clean["id_number"] = batch.id_numbers()
@@ -241,7 +262,7 @@ def check_batch(
             if serial and not (kinds[index] and places[index]):
                 batch.bad[index].append(("meter_type", "有表号时须填写表类型和表位置"))
     if not batch.bad:
-        return CheckedBatch(lines=list(lines), columns={k: list(v) for k, v in clean.items()})
+        return CheckedBatch(lines=lines, columns={k: list(v) for k, v in clean.items()})
     good = [index for index in range(batch.size) if index not in batch.bad]
     errors = [
         RowError(lines[index], column, reason)

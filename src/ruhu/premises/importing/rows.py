@@ -92,7 +92,7 @@ def phone(value: str) -> str:
 def _birth_place_valid(area: str, year: int) -> bool:
     try:
         ric.get_birth_place(f"{area}{year:04d}0101")
-    except stdnum_errors.ValidationError:
+    except (stdnum_errors.ValidationError, KeyError):  # KeyError: known as a province only
         return False
     return True
 

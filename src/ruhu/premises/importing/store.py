@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import IntegrityError, connection
 
 from ruhu.common.importing.values import RowError
-from ruhu.premises.importing.prepare import RECORD, Prepared
+from ruhu.premises.importing.prepare import DATES, FIELD, RECORD, Prepared, duplicate_error
 
 HOUSEHOLD = "premises_household"
 SEEN = "ruhu_import_seen"
@@ -74,32 +74,35 @@ class Writer:
 
     def add(self, prepared: Prepared) -> list[RowError]:
         """Write a batch; the errors found on the way (repeats, another branch's accounts)."""
-        accounts, lines = prepared.accounts, prepared.lines
-        if not accounts:
+        if not prepared.count:
             return []
-        errors, skip = _repeats_within(accounts, lines)
+        if not (self.careful or self.table_rows):  # all new: the payload goes in whole
+            self._insert(_whole(self.vendor, prepared.payload, prepared.count), prepared.count)
+            return []
+        accounts, lines = prepared.accounts, prepared.lines
+        errors: list[RowError] = []
+        skip: set[int] = set()
         if self.careful:
             errors += self._repeats_across(accounts, lines, prepared.first_line, skip)
-        elif self.table_rows:
-            self._append_seen([(a, lines[i]) for i, a in enumerate(accounts) if i not in skip])
+        else:
+            self._append_seen(list(zip(accounts, lines, strict=True)))
         existing = self._existing(accounts) if self.table_rows else {}
+        digests, records = prepared.digests, _records(self.vendor, prepared.payload, prepared.count)
         new, changed = [], []
         for index, account in enumerate(accounts):
             if index in skip:
                 continue
             found = existing.get(account)
             if found is None:
-                new.append(prepared.records[index])
+                new.append(records[index])
             elif found[0] != self.branch_id:
                 errors.append(RowError(lines[index], "account_no", "该户号属于其他分公司"))
-            elif found[1] == prepared.digests[index]:
+            elif found[1] == digests[index]:
                 self.unchanged += 1
             else:
-                changed.append(prepared.records[index])
-        self._insert(new)
-        self._update(changed)
-        self.inserted += len(new)
-        self.updated += len(changed)
+                changed.append(records[index])
+        self._insert(_subset(self.vendor, new), len(new))
+        self._update(_subset(self.vendor, changed), len(changed))
         return errors
 
     def finish(self) -> None:
@@ -194,7 +197,7 @@ class Writer:
         self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def _repeats_across(
-        self, accounts: list[str], lines: list[int], first_line: int, skip: set[int]
+        self, accounts: list[str], lines: Sequence[int], first_line: int, skip: set[int]
     ) -> list[RowError]:
         """Careful way: repeats of accounts seen in earlier batches (added to `skip`)."""
         first = {account: index for index, account in enumerate(accounts) if index not in skip}
@@ -259,8 +262,8 @@ class Writer:
     def _list(self, accounts: list[str]):
         return accounts if self.vendor == "postgresql" else json.dumps(accounts)
 
-    def _insert(self, records: list) -> None:
-        if not records:
+    def _insert(self, records, count: int) -> None:
+        if not count:
             return
         try:  # no savepoint: a failure ends the whole transaction, retried or not
             self._insert_rows(records)
@@ -268,34 +271,42 @@ class Writer:
             if self.careful:
                 raise
             raise RetryCarefully from None
+        self.inserted += count
 
-    def _insert_rows(self, records: list) -> None:
+    def _insert_rows(self, records) -> None:
         columns = ", ".join((*RECORD, *CONSTANT_COLUMNS))
         if self.vendor == "postgresql":
             with self.cursor.cursor.copy(f"COPY {HOUSEHOLD} ({columns}) FROM STDIN") as copy:
-                copy.write("".join(records))
+                copy.write(records)
             return
         stamp = connection.ops.adapt_datetimefield_value(self.now)
         defaults = ", ".join(
             str(int(v)) if isinstance(v, bool) else f"'{v}'" for v in NEW_ROW_DEFAULTS.values()
         )
-        marks = ", ".join(["%s"] * len(RECORD))
-        self.cursor.executemany(
-            f"INSERT INTO {HOUSEHOLD} ({columns}) VALUES ({marks}, {int(self.branch_id)}, "
-            f"{defaults}, '{stamp}', '{stamp}')",
-            records,
-        )
+        marks = ", ".join(_SQLITE_MARKS).replace("%s", "?")
+        # sqlite3's own cursor on the same connection and transaction: Django's wrapper
+        # tees the rows to peek at the first (it holds them all) and adds a call per batch
+        raw = connection.connection.cursor()
+        try:
+            raw.executemany(
+                f"INSERT INTO {HOUSEHOLD} ({columns}) VALUES ({marks}, {int(self.branch_id)}, "
+                f"{defaults}, '{stamp}', '{stamp}')",
+                records,
+            )
+        finally:
+            raw.close()
 
-    def _update(self, records: list) -> None:
-        if not records:
+    def _update(self, records, count: int) -> None:
+        if not count:
             return
+        self.updated += count
         if self.vendor == "postgresql":
             columns = ", ".join((*RECORD, *CONSTANT_COLUMNS))
             with self.cursor.cursor.copy(f"COPY {CHANGES} ({columns}) FROM STDIN") as copy:
-                copy.write("".join(records))
+                copy.write(records)
             return
         stamp = connection.ops.adapt_datetimefield_value(self.now)
-        assignments = _assignments(lambda name: "%s", old="")
+        assignments = _assignments(lambda name: _SQLITE_MARKS[RECORD.index(name)], old="")
         self.cursor.executemany(
             f"UPDATE {HOUSEHOLD} SET {assignments}, updated_at = '{stamp}' WHERE account_no = %s",
             records,
@@ -320,21 +331,32 @@ def _assignments(new: Callable[[str], str], *, old: str) -> str:
     )
 
 
-def _repeats_within(accounts: list[str], lines: list[int]) -> tuple[list[RowError], set[int]]:
-    """Repeats of an account within one batch: their errors and batch positions."""
-    errors: list[RowError] = []
-    skip: set[int] = set()
-    if len(set(accounts)) == len(accounts):
-        return errors, skip
-    first: dict[str, int] = {}
-    for index, account in enumerate(accounts):
-        if account in first:
-            skip.add(index)
-            errors.append(duplicate_error(lines[index], account, lines[first[account]]))
-        else:
-            first[account] = index
-    return errors, skip
+# SQLite's parameter of each RECORD column: an empty date of the payload is NULL
+_SQLITE_MARKS = tuple("NULLIF(%s, '')" if name in DATES else "%s" for name in RECORD)
 
 
-def duplicate_error(line: int, account: str, first: int) -> RowError:
-    return RowError(line, "account_no", f"户号 {account} 与第 {first} 行重复")
+def _whole(vendor: str, payload: str | bytes, count: int):
+    """All the records of a payload, as the engine takes them (see `prepare`)."""
+    if vendor == "postgresql":
+        return payload
+    assert isinstance(payload, str)
+    fields = payload.split(FIELD)
+    if len(fields) != count * len(RECORD):
+        raise ValueError("a prepared chunk does not hold its count of records")
+    columns = (fields[start : start + count] for start in range(0, len(fields), count))
+    return zip(*columns, strict=True)
+
+
+def _records(vendor: str, payload: str | bytes, count: int) -> list:
+    """A payload's records one by one: SQLite parameter tuples, PostgreSQL COPY lines."""
+    if vendor == "postgresql":
+        assert isinstance(payload, bytes)
+        return payload.split(b"\n")[:-1]
+    return list(_whole(vendor, payload, count))
+
+
+def _subset(vendor: str, records: list):
+    """Some of `_records` again as the engine takes them."""
+    if vendor == "postgresql":
+        return b"".join(line + b"\n" for line in records)
+    return records
