@@ -9,7 +9,7 @@ BIND ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 export PYTHONDONTWRITEBYTECODE := 1
 # Services carry the business rules: they are type-checked (DESIGN: mypy on services).
-TYPED := $(wildcard src/ruhu/*/services.py src/ruhu/*/services/*.py) $(addprefix src/ruhu/common/,policy.py workdays.py pii.py notifications.py attachments.py pictures.py picture_worker.py converters.py audit.py ledger.py inbox.py ratelimit.py error_pages.py access.py citations.py search.py spreadsheets.py private_files.py actors.py errors.py scoping.py selectors.py) $(wildcard src/ruhu/common/importing/*.py) $(addprefix src/ruhu/common/,policy_registry.py policy_seed.py policy_docs.py) $(addprefix src/ruhu/common/,frozen.py ledger_chain.py ledger_heads.py evidence.py evidence_written.py)
+TYPED := $(wildcard src/ruhu/*/services.py src/ruhu/*/services/*.py) $(addprefix src/ruhu/common/,policy.py workdays.py pii.py notifications.py attachments.py pictures.py picture_worker.py converters.py audit.py ledger.py inbox.py ratelimit.py rows.py handler.py sqlite_backend/lock.py sqlite_backend/base.py error_pages.py access.py citations.py search.py spreadsheets.py private_files.py actors.py errors.py scoping.py selectors.py) $(wildcard src/ruhu/common/importing/*.py) $(addprefix src/ruhu/common/,policy_registry.py policy_seed.py policy_docs.py) $(addprefix src/ruhu/common/,frozen.py ledger_chain.py ledger_heads.py evidence.py evidence_written.py)
 
 .PHONY: run test test-fast lint format bench bench-import bench-plan bench-visits bench-hazards bench-scale migrate demo fonts browser-deps clean help
 

@@ -8,8 +8,9 @@ An in-memory database (one connection) needs no queue.
 
 from __future__ import annotations
 
+from sqlite3 import dbapi2 as Database
+
 from django.db.backends.sqlite3 import base
-from django.db.backends.sqlite3.base import Database
 
 LOCK_SUFFIX = ".write-lock"
 WRITE_MODES = {"IMMEDIATE", "EXCLUSIVE"}
