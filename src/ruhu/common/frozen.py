@@ -52,7 +52,7 @@ from ruhu.common.evidence_written import record_as_written
 from ruhu.common.ledger import canonical_json, ledger_append, ledger_loaders
 from ruhu.common.models import Attachment
 from ruhu.common.policy import policy_get
-from ruhu.common.rows import PkReader
+from ruhu.common.rows import PkReader, rows_update
 from ruhu.common.selectors import uploads_cited
 
 P = TypeVar("P", bound=BaseModel)
@@ -339,7 +339,7 @@ def frozen_record_chain(kind: FrozenKind, record: models.Model) -> None:
     rows in hand when the kind declares its shape, else read back through the loader.
     The record carries its place in the chain (`ledger_seq`) for the answer."""
     now = timezone.now()
-    type(record)._default_manager.filter(pk=record.pk).update(frozen=True, frozen_at=now)
+    rows_update(type(record), record.pk, frozen=True, frozen_at=now)
     record.frozen, record.frozen_at = True, now  # type: ignore[attr-defined]
     key = str(record.pk)
     read = record_as_written(kind.shape, record) if kind.shape is not None else None

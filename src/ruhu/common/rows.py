@@ -66,3 +66,93 @@ class PkReader(Generic[M]):
                 value = function(value, column, connection)
             values[index] = value
         return self.model.from_db(connection.alias, attnames, values)
+
+
+# ---------------------------------------------------------------- writes on the hot path
+# The ORM compiles an INSERT or UPDATE afresh for each call as it does a SELECT. These
+# write plain values (no expressions) with the statement built once per model, columns and
+# vendor, each value prepared by its field as the ORM prepares it (`get_db_prep_save`, after
+# `pre_save`: auto_now and the blind indexes included). No signals are sent, as
+# `bulk_create` and `update` send none; the project has no receivers of them.
+
+_inserts: dict[tuple[str, type[models.Model]], tuple[str, str, str, list[models.Field]]] = {}
+_updates: dict[tuple[str, type[models.Model], tuple[str, ...]], tuple[str, list]] = {}
+MAX_PARAMS = 999  # beyond, `bulk_create` splits the rows in batches the engine takes
+
+
+def _plain(value: Any) -> bool:
+    return not hasattr(value, "resolve_expression") and not hasattr(value, "as_sql")
+
+
+def _insert_parts(model: type[models.Model]) -> tuple[str, str, str, list[models.Field]]:
+    """(INSERT … VALUES, one row's placeholders, RETURNING … or "", the fields written)."""
+    meta = model._meta
+    auto = meta.auto_field is not None and meta.pk is meta.auto_field
+    fields = [field for field in meta.concrete_fields if not (auto and field is meta.pk)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ",  # noqa: S608
+        "(" + ", ".join(["%s"] * len(fields)) + ")",
+        f" RETURNING {quote(meta.pk.column)}" if auto else "",
+        fields,
+    )
+
+
+def rows_insert(objs: Sequence[M]) -> list[M]:
+    """INSERT `objs` (unsaved, of one model) in one statement, in order; an automatic
+    primary key is read back with RETURNING, as `bulk_create` does. A model with database
+    defaults, a value that is an expression, or more rows than one statement takes go
+    through `bulk_create` itself."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    key = (connection.vendor, model)
+    parts = _inserts.get(key)
+    if parts is None:
+        if any(field.has_db_default() for field in model._meta.concrete_fields):
+            return model._default_manager.bulk_create(objs)
+        parts = _inserts[key] = _insert_parts(model)
+    start, row, returning, fields = parts
+    if len(objs) * len(fields) > MAX_PARAMS:
+        return model._default_manager.bulk_create(objs)
+    params: list[Any] = []
+    for obj in objs:
+        for field in fields:
+            value = field.pre_save(obj, True)
+            if not _plain(value):
+                return model._default_manager.bulk_create(objs)
+            params.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(start + ", ".join([row] * len(objs)) + returning, params)
+        returned = cursor.fetchall() if returning else []
+    for obj, (pk,) in zip(objs, returned, strict=False):
+        obj.pk = pk
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return list(objs)
+
+
+def rows_update(model: type[models.Model], pk: Any, **values: Any) -> int:
+    """UPDATE the row of `model` whose primary key is `pk` to plain `values`: the number of
+    rows changed (0 or 1), as `.filter(pk=pk).update(**values)` answers."""
+    meta = model._meta
+    names = tuple(values)
+    key = (connection.vendor, model, names)
+    built = _updates.get(key)
+    if built is None:
+        quote = connection.ops.quote_name
+        fields = [meta.get_field(name) for name in names]
+        sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+        built = _updates[key] = (sql, fields)
+    sql, fields = built
+    params = []
+    for field, value in zip(fields, values.values(), strict=True):
+        if not _plain(value) or isinstance(value, models.Model):
+            return model._default_manager.filter(pk=pk).update(**values)
+        params.append(field.get_db_prep_save(value, connection))
+    params.append(meta.pk.get_db_prep_value(pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
