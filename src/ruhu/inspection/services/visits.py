@@ -121,11 +121,13 @@ def _checked(draft: Draft[VisitIn]) -> _Checked:
     review = payload.reviewed_visit_id is not None
     require(acting_user, Capability.REVIEW_ABSENT if review else Capability.RECORD_VISITS)
     household = household_for_visit(acting_user=acting_user, pk=payload.household_id)
-    task = draft.task(
-        PlanTask.objects.filter(inspector=acting_user),
-        doable=(PlanTask.Status.PLANNED, PlanTask.Status.STARTED),
-        refused="task_done",
-    )
+    task = None
+    if payload.task_id is not None:  # most visits name no task: no queryset to build
+        task = draft.task(
+            PlanTask.objects.filter(inspector=acting_user),
+            doable=(PlanTask.Status.PLANNED, PlanTask.Status.STARTED),
+            refused="task_done",
+        )
     reviewed, queued = _reviewed(acting_user, payload, household) if review else (None, None)
     hazard_types = hazard_types_by_code() if payload.hazards else {}
     _check_outcome(payload, household, hazard_types)
