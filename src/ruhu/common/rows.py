@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.db import connection, models
+from django.db.models import NOT_PROVIDED
 
 M = TypeVar("M", bound=models.Model)
 
@@ -110,7 +111,7 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
     key = (connection.vendor, model)
     parts = _inserts.get(key)
     if parts is None:
-        if any(field.has_db_default() for field in model._meta.concrete_fields):
+        if any(field.db_default is not NOT_PROVIDED for field in model._meta.concrete_fields):
             return model._default_manager.bulk_create(objs)
         parts = _inserts[key] = _insert_parts(model)
     start, row, returning, fields = parts
@@ -142,7 +143,8 @@ def rows_update(model: type[models.Model], pk: Any, **values: Any) -> int:
     built = _updates.get(key)
     if built is None:
         quote = connection.ops.quote_name
-        fields = [meta.get_field(name) for name in names]
+        by_name = {name: f for f in meta.concrete_fields for name in (f.name, f.attname)}
+        fields = [by_name[name] for name in names]
         sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
         sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
         built = _updates[key] = (sql, fields)
