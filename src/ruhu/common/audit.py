@@ -24,6 +24,7 @@ from django.db.transaction import TransactionManagementError
 from ruhu.common.actors import Actor
 from ruhu.common.fields import BlindIndexField, EncryptedTextField
 from ruhu.common.models import AuditEvent
+from ruhu.common.rows import rows_insert
 
 
 def json_value(value: Any) -> Any:
@@ -123,4 +124,4 @@ def audit_rows_gathered() -> Iterator[None]:
     finally:
         _gathered.reset(token)
     if gathered.rows:
-        AuditEvent.objects.bulk_create(gathered.rows)
+        rows_insert(gathered.rows)

@@ -52,6 +52,7 @@ from ruhu.common.evidence_written import record_as_written
 from ruhu.common.ledger import canonical_json, ledger_append, ledger_loaders
 from ruhu.common.models import Attachment
 from ruhu.common.policy import policy_get
+from ruhu.common.rows import PkReader, rows_update
 from ruhu.common.selectors import uploads_cited
 
 P = TypeVar("P", bound=BaseModel)
@@ -248,11 +249,17 @@ def frozen_record_submit(
         return stored, False
 
 
+_readers: dict[str, PkReader] = {}  # each kind's record by its id, a statement built once
+
+
 def _already_stored(draft: Draft) -> Any:
     """The record stored under this id when it is this very submission again; a conflict
     when the id holds another one. One read tells, and is the answer to a repeat."""
     kind = draft.kind
-    found = kind.model._default_manager.filter(pk=draft.payload.id).first()  # type: ignore[attr-defined]
+    reader = _readers.get(kind.code)
+    if reader is None:
+        reader = _readers[kind.code] = PkReader(kind.model)
+    found = reader.get(draft.payload.id)  # type: ignore[attr-defined]
     if found is None:
         return None
     stored = (
@@ -332,7 +339,7 @@ def frozen_record_chain(kind: FrozenKind, record: models.Model) -> None:
     rows in hand when the kind declares its shape, else read back through the loader.
     The record carries its place in the chain (`ledger_seq`) for the answer."""
     now = timezone.now()
-    type(record)._default_manager.filter(pk=record.pk).update(frozen=True, frozen_at=now)
+    rows_update(type(record), record.pk, frozen=True, frozen_at=now)
     record.frozen, record.frozen_at = True, now  # type: ignore[attr-defined]
     key = str(record.pk)
     read = record_as_written(kind.shape, record) if kind.shape is not None else None

@@ -20,6 +20,7 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from ruhu.common.models import LedgerEntry
+from ruhu.common.rows import rows_insert
 
 ZERO_HASH = "0" * 64
 # pg_advisory_xact_lock key of the chain: the bytes of "ruhuledg" as a signed bigint.
@@ -144,21 +145,26 @@ def ledger_append(
     lock_chain()
     seq, prev_hash = _head_values()
     record_sha256 = hashlib.sha256(canonical).hexdigest()
-    return LedgerEntry.objects.create(
-        seq=seq + 1,
-        kind=kind,
-        record_id=record_id,
-        record_sha256=record_sha256,
-        attachments=hashes,
-        prev_hash=prev_hash,
-        entry_hash=entry_hash_of(
-            prev_hash=prev_hash,
-            kind=kind,
-            record_id=record_id,
-            record_sha256=record_sha256,
-            attachments=hashes,
-        ),
+    (entry,) = rows_insert(
+        [
+            LedgerEntry(
+                seq=seq + 1,
+                kind=kind,
+                record_id=record_id,
+                record_sha256=record_sha256,
+                attachments=hashes,
+                prev_hash=prev_hash,
+                entry_hash=entry_hash_of(
+                    prev_hash=prev_hash,
+                    kind=kind,
+                    record_id=record_id,
+                    record_sha256=record_sha256,
+                    attachments=hashes,
+                ),
+            )
+        ]
     )
+    return entry
 
 
 def ledger_head() -> LedgerEntry | None:

@@ -1,32 +1,37 @@
-"""One model row by primary key in one prepared statement, for the hottest reads.
+"""Model rows in one statement built once, for the hottest reads.
 
 The ORM builds and compiles its SQL afresh on each call: for a read by primary key that is
 most of the read's time (decision 0024). `PkReader` builds the statement once per database
 connection's vendor and applies the same conversions the ORM applies to each column, so the
-instance it returns is the one `Model.objects.get(pk=…)` would give.
+instance it returns is the one `Model.objects.get(pk=…)` would give (with `defer`, the one
+`.defer(…)` would give: those fields load when touched). `where` reads the rows matching a
+condition in SQL over the table's columns, for the few hot reads not by primary key
+(decision 0029).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.db import connection, models
+from django.db.models import NOT_PROVIDED
 
 M = TypeVar("M", bound=models.Model)
 
 
 class PkReader(Generic[M]):
-    def __init__(self, model: type[M]) -> None:
+    def __init__(self, model: type[M], *, defer: Collection[str] = ()) -> None:
         self.model = model
+        self.defer = frozenset(defer)
         self._built: dict[str, tuple[str, tuple[str, ...], list]] = {}
 
     def _build(self) -> tuple[str, tuple[str, ...], list]:
         meta = self.model._meta
         quote = connection.ops.quote_name
-        fields = list(meta.concrete_fields)
+        fields = [field for field in meta.concrete_fields if field.name not in self.defer]
         columns = ", ".join(quote(field.column) for field in fields)
-        sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+        sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE "  # noqa: S608
         converters: list[tuple[int, list[Callable], Any]] = []
         for index, field in enumerate(fields):
             column = field.get_col(meta.db_table)
@@ -37,16 +42,24 @@ class PkReader(Generic[M]):
 
     def get(self, pk: Any) -> M | None:
         """The row whose primary key is `pk`, or None."""
+        meta = self.model._meta
+        column = connection.ops.quote_name(meta.pk.column)
+        found = self.where(f"{column} = %s", [meta.pk.get_db_prep_value(pk, connection)])
+        return found[0] if found else None
+
+    def where(self, condition: str, params: Sequence[Any]) -> list[M]:
+        """The rows matching `condition` (SQL over the table's columns, `%s` for each of
+        `params`, which are given as the database takes them), in no order."""
         built = self._built.get(connection.vendor)
         if built is None:
             built = self._built[connection.vendor] = self._build()
         sql, attnames, converters = built
-        key = self.model._meta.pk.get_db_prep_value(pk, connection)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [key])
-            row = cursor.fetchone()
-        if row is None:
-            return None
+            cursor.execute(sql + condition, params)
+            rows = cursor.fetchall()
+        return [self._instance(row, attnames, converters) for row in rows]
+
+    def _instance(self, row: Sequence[Any], attnames: tuple[str, ...], converters: list) -> M:
         values = list(row)
         for index, functions, column in converters:
             value = values[index]
@@ -54,3 +67,94 @@ class PkReader(Generic[M]):
                 value = function(value, column, connection)
             values[index] = value
         return self.model.from_db(connection.alias, attnames, values)
+
+
+# ---------------------------------------------------------------- writes on the hot path
+# The ORM compiles an INSERT or UPDATE afresh for each call as it does a SELECT. These
+# write plain values (no expressions) with the statement built once per model, columns and
+# vendor, each value prepared by its field as the ORM prepares it (`get_db_prep_save`, after
+# `pre_save`: auto_now and the blind indexes included). No signals are sent, as
+# `bulk_create` and `update` send none; the project has no receivers of them.
+
+_inserts: dict[tuple[str, type[models.Model]], tuple[str, str, str, list[models.Field]]] = {}
+_updates: dict[tuple[str, type[models.Model], tuple[str, ...]], tuple[str, list]] = {}
+MAX_PARAMS = 999  # beyond, `bulk_create` splits the rows in batches the engine takes
+
+
+def _plain(value: Any) -> bool:
+    return not hasattr(value, "resolve_expression") and not hasattr(value, "as_sql")
+
+
+def _insert_parts(model: type[models.Model]) -> tuple[str, str, str, list[models.Field]]:
+    """(INSERT … VALUES, one row's placeholders, RETURNING … or "", the fields written)."""
+    meta = model._meta
+    auto = meta.auto_field is not None and meta.pk is meta.auto_field
+    fields = [field for field in meta.concrete_fields if not (auto and field is meta.pk)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ",  # noqa: S608
+        "(" + ", ".join(["%s"] * len(fields)) + ")",
+        f" RETURNING {quote(meta.pk.column)}" if auto else "",
+        fields,
+    )
+
+
+def rows_insert(objs: Sequence[M]) -> list[M]:
+    """INSERT `objs` (unsaved, of one model) in one statement, in order; an automatic
+    primary key is read back with RETURNING, as `bulk_create` does. A model with database
+    defaults, a value that is an expression, or more rows than one statement takes go
+    through `bulk_create` itself."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    key = (connection.vendor, model)
+    parts = _inserts.get(key)
+    if parts is None:
+        if any(field.db_default is not NOT_PROVIDED for field in model._meta.concrete_fields):
+            return model._default_manager.bulk_create(objs)
+        parts = _inserts[key] = _insert_parts(model)
+    start, row, returning, fields = parts
+    if len(objs) * len(fields) > MAX_PARAMS:
+        return model._default_manager.bulk_create(objs)
+    params: list[Any] = []
+    for obj in objs:
+        for field in fields:
+            value = field.pre_save(obj, True)
+            if not _plain(value):
+                return model._default_manager.bulk_create(objs)
+            params.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(start + ", ".join([row] * len(objs)) + returning, params)
+        returned = cursor.fetchall() if returning else []
+    for obj, (pk,) in zip(objs, returned, strict=False):
+        obj.pk = pk
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return list(objs)
+
+
+def rows_update(model: type[models.Model], pk: Any, **values: Any) -> int:
+    """UPDATE the row of `model` whose primary key is `pk` to plain `values`: the number of
+    rows changed (0 or 1), as `.filter(pk=pk).update(**values)` answers."""
+    meta = model._meta
+    names = tuple(values)
+    key = (connection.vendor, model, names)
+    built = _updates.get(key)
+    if built is None:
+        quote = connection.ops.quote_name
+        by_name = {name: f for f in meta.concrete_fields for name in (f.name, f.attname)}
+        fields = [by_name[name] for name in names]
+        sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+        built = _updates[key] = (sql, fields)
+    sql, fields = built
+    params = []
+    for field, value in zip(fields, values.values(), strict=True):
+        if not _plain(value) or isinstance(value, models.Model):
+            return model._default_manager.filter(pk=pk).update(**values)
+        params.append(field.get_db_prep_save(value, connection))
+    params.append(meta.pk.get_db_prep_value(pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

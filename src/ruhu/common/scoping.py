@@ -32,6 +32,18 @@ def scope_queryset(
     return qs.filter(**{branch_field: acting_user.branch_id})
 
 
+def in_scope(obj: object, *, acting_user: Actor | None, branch_field: str = "branch") -> bool:
+    """Whether `obj`, read without `scope_queryset`, is one it would have let through (the
+    branch rule: no owner field)."""
+    if acting_user is None or not acting_user.is_authenticated or not acting_user.is_active:
+        return False
+    if acting_user.is_head_office:
+        return True
+    if acting_user.branch_id is None:
+        return False
+    return getattr(obj, f"{branch_field}_id") == acting_user.branch_id
+
+
 def require(acting_user: Actor, capability: str) -> None:
     if not acting_user.can(capability):
         raise PermissionRefused(

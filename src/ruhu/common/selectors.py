@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,11 +87,14 @@ def uploads_cited(
     what it uploaded, or of what the server stored). Only files of the caller or their
     branch; a hash not found is refused (`code`) with the list of missing ones."""
     found: dict[str, Attachment] = {}
-    mine = Q(uploaded_by=acting_user)
+    hashes = sorted(cited)
+    marks = ", ".join(["%s"] * len(hashes))
+    condition = f"(sha256 IN ({marks}) OR original_sha256 IN ({marks})) AND (uploaded_by_id = %s"
+    params: list = [*hashes, *hashes, acting_user.pk]
     if acting_user.branch_id:  # an upload is shared within its branch (attachment_store)
-        mine |= Q(branch_id=acting_user.branch_id)
-    uploads = Attachment.objects.filter(Q(sha256__in=cited) | Q(original_sha256__in=cited), mine)
-    for attachment in uploads:
+        condition += " OR branch_id = %s"
+        params.append(acting_user.branch_id)
+    for attachment in _attachments.where(condition + ")", params) if hashes else ():
         for sha in (attachment.sha256, attachment.original_sha256):
             if sha in cited:
                 found.setdefault(sha, attachment)

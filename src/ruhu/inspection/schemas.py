@@ -10,20 +10,20 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
-from ruhu.common.schemas import Moment, ObjectId
+from ruhu.common.schemas import Moment, ObjectId, Payload
 from ruhu.common.selectors import ledger_seq
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)]
 
 
-class ItemIn(Schema):
+class ItemIn(Payload):
     state: Literal["ok", "hazard", "na"]
     note: ShortText = ""
     photos: list[Sha256] = Field(default_factory=list, max_length=10)
 
 
-class HazardIn(Schema):
+class HazardIn(Payload):
     hazard_type: Annotated[str, StringConstraints(max_length=40)]
     item: Annotated[str, StringConstraints(max_length=40)] = ""
     level: int = Field(ge=1, le=3)
@@ -36,7 +36,7 @@ class HazardIn(Schema):
     after_photo: Sha256 | None = None
 
 
-class ApplianceIn(Schema):
+class ApplianceIn(Payload):
     appliance_id: ObjectId | None = None
     action: Literal["confirmed", "added", "updated", "removed"]
     kind: Literal["stove", "water_heater", "wall_hung_boiler", "gas_alarm", "other"]
@@ -46,7 +46,7 @@ class ApplianceIn(Schema):
     installed_year: int | None = Field(None, ge=1950, le=2100)
 
 
-class VisitIn(Schema):
+class VisitIn(Payload):
     """One visit as the phone made it; `id` is the phone's UUID for it."""
 
     id: uuid.UUID

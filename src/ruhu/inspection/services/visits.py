@@ -30,6 +30,7 @@ from ruhu.common.evidence_written import rows_written
 from ruhu.common.frozen import Draft, Recorder, frozen_record_correct, frozen_record_submit
 from ruhu.common.models import Attachment
 from ruhu.common.policy import policy_get
+from ruhu.common.rows import rows_insert, rows_update
 from ruhu.common.scoping import require
 from ruhu.hazards.models import HazardType
 from ruhu.hazards.selectors import hazard_types_by_code
@@ -120,11 +121,13 @@ def _checked(draft: Draft[VisitIn]) -> _Checked:
     review = payload.reviewed_visit_id is not None
     require(acting_user, Capability.REVIEW_ABSENT if review else Capability.RECORD_VISITS)
     household = household_for_visit(acting_user=acting_user, pk=payload.household_id)
-    task = draft.task(
-        PlanTask.objects.filter(inspector=acting_user),
-        doable=(PlanTask.Status.PLANNED, PlanTask.Status.STARTED),
-        refused="task_done",
-    )
+    task = None
+    if payload.task_id is not None:  # most visits name no task: no queryset to build
+        task = draft.task(
+            PlanTask.objects.filter(inspector=acting_user),
+            doable=(PlanTask.Status.PLANNED, PlanTask.Status.STARTED),
+            refused="task_done",
+        )
     reviewed, queued = _reviewed(acting_user, payload, household) if review else (None, None)
     hazard_types = hazard_types_by_code() if payload.hazards else {}
     _check_outcome(payload, household, hazard_types)
@@ -133,22 +136,26 @@ def _checked(draft: Draft[VisitIn]) -> _Checked:
 
 def _write(draft: Draft[VisitIn], checked: _Checked) -> Visit:
     payload, photos = draft.payload, draft.uploads
-    visit = Visit.objects.create(
-        **draft.columns,
-        **draft.field_columns,
-        task=checked.task,
-        branch_id=checked.household.branch_id,
-        purpose=Visit.Purpose.REVIEW if checked.reviewed else Visit.Purpose.ROUTINE,
-        reviewed_visit=checked.reviewed,
-        outcome=payload.outcome,
-        meter_reading=payload.meter_reading,
-        leaflet_given=payload.leaflet_given,
-        customer_needs=payload.customer_needs,
-        signature=photos.get(payload.signature) if payload.signature else None,
-        signer_name=payload.signer_name,
-        door_number=payload.door_number,
-        refusal_reason=payload.refusal_reason,
-        note=payload.note,
+    (visit,) = rows_insert(
+        [
+            Visit(
+                **draft.columns,
+                **draft.field_columns,
+                task=checked.task,
+                branch_id=checked.household.branch_id,
+                purpose=Visit.Purpose.REVIEW if checked.reviewed else Visit.Purpose.ROUTINE,
+                reviewed_visit=checked.reviewed,
+                outcome=payload.outcome,
+                meter_reading=payload.meter_reading,
+                leaflet_given=payload.leaflet_given,
+                customer_needs=payload.customer_needs,
+                signature=photos.get(payload.signature) if payload.signature else None,
+                signer_name=payload.signer_name,
+                door_number=payload.door_number,
+                refusal_reason=payload.refusal_reason,
+                note=payload.note,
+            )
+        ]
     )
     _add_children(visit, payload, photos, checked.household)
     return visit
@@ -248,9 +255,11 @@ def _add_children(
     if payload.absent_photo:
         rows.append((VisitPhoto.Purpose.ABSENT_NOTICE, "", payload.absent_photo))
     rows += [(VisitPhoto.Purpose.REFUSAL, "", sha) for sha in payload.refusal_photos]
-    photos_taken = VisitPhoto.objects.bulk_create(
-        VisitPhoto(visit=visit, attachment=photos[sha], purpose=purpose, item=item, position=n)
-        for n, (purpose, item, sha) in enumerate(rows)
+    photos_taken = rows_insert(
+        [
+            VisitPhoto(visit=visit, attachment=photos[sha], purpose=purpose, item=item, position=n)
+            for n, (purpose, item, sha) in enumerate(rows)
+        ]
     )
     hazards = VisitHazard.objects.bulk_create(
         VisitHazard(
@@ -357,7 +366,7 @@ def _apply_appliances(acting_user: User, visit: Visit, household: Household) -> 
 
 def _finish_task(task: PlanTask | None) -> None:
     if task is not None:
-        PlanTask.objects.filter(pk=task.pk).update(status=PlanTask.Status.DONE)
+        rows_update(PlanTask, task.pk, status=PlanTask.Status.DONE)
 
 
 def _queue_review(acting_user: User, visit: Visit, household: Household) -> None:

@@ -12,6 +12,7 @@ from ruhu.common.audit import audit_record, diff, snapshot
 from ruhu.common.audit_display import register_action_labels
 from ruhu.common.errors import Conflict, ValidationFailed
 from ruhu.common.policy import policy_get
+from ruhu.common.rows import rows_update
 from ruhu.common.validation import normalize_id_number, normalize_phone
 from ruhu.premises.models import Category, Household, SupplyStatus
 from ruhu.premises.rules import is_key_customer
@@ -175,8 +176,12 @@ def household_record_visit(*, acting_user: User, household: Household, **changes
         setattr(household, field, value)
     household.is_key_customer = _key_customer(household)
     household.updated_at = timezone.now()
-    Household.objects.filter(pk=household.pk).update(
-        **changes, is_key_customer=household.is_key_customer, updated_at=household.updated_at
+    rows_update(
+        Household,
+        household.pk,
+        **changes,
+        is_key_customer=household.is_key_customer,
+        updated_at=household.updated_at,
     )
     audit_record(
         acting_user=acting_user,
