@@ -31,9 +31,10 @@ ruhu_bench_scale) on BENCH_PG (loopback):
      in full or throws away more than 20,000 rows on an index walk.
 BENCH_SCALE_KEEP=1 keeps the database and its var directory with the personal-data keys
 (BENCH_SCALE_VAR, default /tmp/bench-var-scale); BENCH_SCALE_REUSE=1 then reuses its
-households and staff and starts at step 4. Run time at 10M: about 50 minutes on this
-2-core machine while others used it (the import 34 of them), 11 GB of disk (a 8.7 GB
-database, 2 GB of CSV); a dev run with BENCH_SCALE_HOUSEHOLDS=200000 BENCH_SCALE_BRANCHES=4
+households and staff and starts at step 4; BENCH_SCALE_IMPORT_ONLY=1 stops after step 3
+(every branch's import seconds printed). Run time at 10M: about 50 minutes on this 2-core
+machine while others used it (the import 34 of them), 11 GB of disk (a 8.7 GB database,
+2 GB of CSV); a dev run with BENCH_SCALE_HOUSEHOLDS=200000 BENCH_SCALE_BRANCHES=4
 BENCH_SCALE_INSPECTORS=100 takes about 3 minutes.
 """
 
@@ -62,6 +63,7 @@ PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASE = os.environ.get("BENCH_SCALE_DB", "ruhu_bench_scale")
 KEEP = os.environ.get("BENCH_SCALE_KEEP") == "1"
 REUSE = os.environ.get("BENCH_SCALE_REUSE") == "1"
+IMPORT_ONLY = os.environ.get("BENCH_SCALE_IMPORT_ONLY") == "1"
 SEED = 2026
 KEPT_VAR = Path(os.environ.get("BENCH_SCALE_VAR", "/tmp/bench-var-scale"))
 COMPANY = "scale-co"
@@ -221,6 +223,7 @@ def import_all(paths: list[Path], env: dict[str, str]) -> dict:
         path.unlink()
         if index in (0, 1, 2) or index == len(paths) - 1 or index % 10 == 9:
             print(f"  import {index + 1:>2}/{len(paths)}: {walls[-1]:6.1f} s  ({said})", flush=True)
+    print("  every branch, s: " + " ".join(f"{wall:.1f}" for wall in walls), flush=True)
     started = time.perf_counter()
     _psql("ANALYZE", DATABASE)
     return {"walls": walls, "rss": peak, "analyze": time.perf_counter() - started}
@@ -319,6 +322,8 @@ def run() -> None:
             figures |= {"import_s": total, "import_rss": imported["rss"]}
             size = _psql(f"SELECT pg_size_pretty(pg_database_size('{DATABASE}'))")
             print(f"database size {size[0][0] if size else '?'}")
+        if IMPORT_ONLY:
+            return
         if reuse:
             subprocess.run([*RUHU, "migrate", "-v", "0"], env=env, check=True)
         first = plan_round(env)

@@ -1,22 +1,26 @@
 """Writing prepared import rows straight into the households table.
 
 Runs inside the import's transaction, batch by batch as the workers deliver. Existing rows
-are looked up by account number (not at all when the table was empty): another branch's
-account is refused, an equal digest means unchanged. New rows go in with executemany
-(SQLite) or COPY (PostgreSQL); changed rows are updated.
+are looked up by account number: another branch's account is refused, an equal digest
+means unchanged. New rows go in with executemany (SQLite) or COPY (PostgreSQL); changed
+rows are updated. When the branch has no household yet (a first load, or a new branch
+into a big table: decision 0030) nothing is looked up: every row is new, and an account
+already in the table is another branch's, which the unique index refuses like a repeat.
 
 An account number repeated in the file is found in one of two ways. The optimistic way
 (first) costs almost nothing: new rows are inserted as they are, so a repeat of a new
-account breaks the unique index, and the accounts of existing rows are appended to an
-unindexed table that is grouped once at the end. Either finding raises `RetryCarefully`,
-and the import runs again the careful way: every account goes through a temporary table
-keyed by account number, so each repeat is refused on its own line.
+account (or another branch's account, for a branch without households) breaks the unique
+index, and the accounts of existing rows are appended to an unindexed table that is
+grouped once at the end. Either finding raises `RetryCarefully`, and the import runs
+again the careful way: every account goes through a temporary table keyed by account
+number, so each repeat is refused on its own line, and each account of another branch.
 
 Bulk mode: when the file is at least as large as the table, the secondary indexes (and, on
 PostgreSQL, the foreign keys) are dropped at the start and made again before commit.
 Building an index sorts once; keeping it costs a random B-tree insert per row and index,
 several times more; a foreign key added back is checked by one join instead of a trigger
-per row (decision 0007). Partial indexes, of the few rows in a rare state, stay.
+per row (decision 0007). Partial B-tree indexes, of the few rows in a rare state, stay; the
+partial hash indexes of the blind indexes (every row with a phone) go too (decision 0030).
 """
 
 from __future__ import annotations
@@ -67,6 +71,9 @@ class Writer:
             # index builds at the end sort with helper threads, when the workers are done
             self.cursor.execute(f"PRAGMA threads = {os.cpu_count() or 1}")
         self.table_rows = self._table_rows()
+        # the branch has no household yet: any account already in the table is another
+        # branch's, so it breaks the unique index just as a repeat does
+        self.all_new = not careful and not (self.table_rows and self._branch_has_rows())
         self.remade: list[str] = []  # DDL that makes again what bulk mode dropped
         self._create_temporary_tables()
         if expected_rows >= max(self.table_rows, BULK_MIN_ROWS):
@@ -76,7 +83,7 @@ class Writer:
         """Write a batch; the errors found on the way (repeats, another branch's accounts)."""
         if not prepared.count:
             return []
-        if not (self.careful or self.table_rows):  # all new: the payload goes in whole
+        if self.all_new:  # the payload goes in whole, unlooked-up
             self._insert(_whole(self.vendor, prepared.payload, prepared.count), prepared.count)
             return []
         accounts, lines = prepared.accounts, prepared.lines
@@ -106,7 +113,7 @@ class Writer:
         return errors
 
     def finish(self) -> None:
-        if not self.careful and self.table_rows and self._seen_has_repeats():
+        if not (self.careful or self.all_new) and self._seen_has_repeats():
             raise RetryCarefully
         if self.vendor == "postgresql":
             self._apply_changes()
@@ -144,6 +151,12 @@ class Writer:
         self.cursor.execute(f"SELECT COUNT(*) FROM {HOUSEHOLD}")
         return self.cursor.fetchone()[0]
 
+    def _branch_has_rows(self) -> bool:
+        self.cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {HOUSEHOLD} WHERE branch_id = %s)", [self.branch_id]
+        )
+        return bool(self.cursor.fetchone()[0])
+
     def _create_temporary_tables(self) -> None:
         self.discard()
         key = " PRIMARY KEY" if self.careful else ""
@@ -176,8 +189,9 @@ class Writer:
                 self.remade.append(f'ALTER TABLE {HOUSEHOLD} ADD CONSTRAINT "{name}" {definition}')
             self.cursor.execute(
                 "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c "
-                "ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass AND NOT i.indisunique "
-                "AND NOT i.indisprimary AND i.indpred IS NULL",
+                "ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+                "AND (i.indpred IS NULL OR a.amname = 'hash')",
                 [HOUSEHOLD],
             )
         else:
