@@ -134,6 +134,7 @@ class Household(models.Model):
             models.UniqueConstraint(fields=["account_no"], name="household_account_no_unique")
         ]
         indexes = [
+            # on PostgreSQL partial hash indexes of these names (migration 0012, decision 0030)
             models.Index(fields=["phone_bidx"], name="household_phone_bidx"),
             models.Index(fields=["id_number_bidx"], name="household_id_number_bidx"),
             models.Index(fields=["branch", "category"], name="household_branch_category"),
