@@ -184,8 +184,9 @@ def floor_postgres(source: str, empty: str) -> float:
             remade.append(f'ALTER TABLE premises_household ADD CONSTRAINT "{name}" {definition}')
         for name, definition in con.execute(
             "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c "
-            "ON c.oid = i.indexrelid WHERE i.indrelid = 'premises_household'::regclass "
-            "AND NOT i.indisunique AND NOT i.indisprimary AND i.indpred IS NULL"
+            "ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+            "WHERE i.indrelid = 'premises_household'::regclass AND NOT i.indisunique "
+            "AND NOT i.indisprimary AND (i.indpred IS NULL OR a.amname = 'hash')"
         ).fetchall():
             con.execute(f'DROP INDEX "{name}"')
             remade.append(definition)
