@@ -67,3 +67,24 @@ def test_the_whole_table_past_the_cap_is_the_planners_estimate_marked_approximat
     assert str(total) == "约 7"
     # a filtered list is never estimated: the table's size says nothing of it
     assert list_total(seven.filter(name__startswith="户"), cap=3) == Total(3, "at_least")
+
+
+def test_a_list_sorted_after_fetch_is_counted_with_its_page_in_one_read(org, alice, seven):
+    from django.test.utils import CaptureQueriesContext
+
+    from ruhu.premises.selectors import HouseholdFilter, household_list
+
+    found = household_list(acting_user=alice, filters=HouseholdFilter(q="王伟"))
+    for household in seven[:5]:
+        household.name = "王伟"
+        household.save(update_fields=["name"])
+    pages = ListPaginator(found, 2, cap=3)
+    with CaptureQueriesContext(connection) as captured:
+        page = pages.get_page(2)
+    assert [h.account_no for h in page] == ["A000002", "A000003"]
+    assert pages.total == Total(5)  # exact past the cap: its reading cost nothing more
+    assert page.has_next() and pages.num_pages == 3
+    assert len(captured) == 2  # the page's keys with the count, then its rows; no COUNT
+    assert not any("COUNT(*) AS" in q["sql"] for q in captured.captured_queries)
+    beyond = ListPaginator(found, 2, cap=3).get_page(9)  # empty: counted as other lists are
+    assert list(beyond) == [] and beyond.has_previous() and beyond.paginator.total.n == 3
