@@ -22,7 +22,7 @@ def test_it_counts_a_list_within_the_cap_exactly(seven):
     total = list_total(seven.filter(branch__isnull=False), cap=7)
     assert total == Total(7, "exact") and str(total) == "7"
     pages = ListPaginator(seven.filter(branch__isnull=False), 3, cap=7)
-    assert pages.num_pages == 3 and pages.pages_label == "3"
+    assert pages.num_pages == 3 and pages.get_page(1).pages_label == "3"
     assert [h.account_no for h in pages.get_page(3)] == ["A000006"]
     assert pages.get_page(99).number == 3  # as Django's: past the end is the last page
 
@@ -36,13 +36,14 @@ def test_it_counts_a_longer_list_as_at_least_the_cap(seven):
 
 def test_it_pages_through_a_list_it_did_not_count_to_the_end(seven):
     pages = ListPaginator(seven.filter(branch__isnull=False), 2, cap=3)
-    assert pages.pages_label == "2+"
     first = pages.get_page(1)
+    assert first.pages_label == "2+"
     assert first.has_next() and not first.has_previous()
     last = pages.get_page(4)  # beyond what was counted: reached by jumping
     assert [h.account_no for h in last] == ["A000006"]
     assert not last.has_next() and last.has_previous() and last.previous_page_number() == 3
-    assert pages.get_page(3).has_next()
+    assert last.pages_label == "4"  # the end, reached: now known
+    assert pages.get_page(3).has_next() and pages.get_page(3).pages_label == "4+"
     beyond = pages.get_page(9)
     assert list(beyond) == [] and beyond.has_previous() and not beyond.has_next()
     assert pages.get_page("x").number == 1

@@ -124,6 +124,17 @@ class ListPage(Page):
             return super().has_next()
         return self.has_more
 
+    @property
+    def pages_label(self) -> str:
+        """The page count as the pager shows it: "200"; past the count "201+" (at least the
+        page after this one) or "约 200,000"; on the last page reached, its number."""
+        total = self.paginator.total
+        if total.exact:
+            return str(self.paginator.num_pages)
+        if self.object_list and not self.has_more:
+            return f"{self.number:,}"
+        return str(Total(max(self.paginator.num_pages, self.number + 1), total.kind))
+
 
 class ListPaginator(Paginator):
     """Django's paginator over `list_total`: an exact list pages as before; a longer one
@@ -148,11 +159,6 @@ class ListPaginator(Paginator):
         if self.total.exact:
             return super().num_pages
         return math.ceil(self.total.n / self.per_page)
-
-    @property
-    def pages_label(self) -> str:
-        """The page count as the pager shows it: "200", "200+" or "约 200,000"."""
-        return str(Total(self.num_pages, self.total.kind))
 
     def validate_number(self, number) -> int:
         if self.total.exact:
