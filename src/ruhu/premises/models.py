@@ -163,12 +163,12 @@ class Household(models.Model):
                 name="household_branch_key",
             ),
             models.Index(
-                fields=["branch"],
+                fields=["branch", "account_no"],
                 condition=models.Q(vulnerable=True),
                 name="household_branch_vulnerable",
             ),
             models.Index(
-                fields=["branch"],
+                fields=["branch", "account_no"],
                 condition=models.Q(group_rental=True),
                 name="household_branch_group_rental",
             ),
