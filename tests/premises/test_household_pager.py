@@ -77,3 +77,10 @@ def test_the_home_page_counts_the_households_a_user_sees(client, bob, seven):
     home = client.get("/")
     assert str(home.context["household_count"]) == "7"
     assert 'data-testid="tile-households">7<' in home.content.decode()
+
+
+def test_it_says_the_same_in_english(client, bob, seven, short_pages):
+    login(client, bob)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/households/", {"page": 3}).content.decode()
+    assert "3+ customers" in html and "First" in html and ">Go<" in html
