@@ -5,6 +5,7 @@ home page's tile counts the same way."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from ruhu.common.pagination import Pages
 from tests.conftest import login
@@ -84,3 +85,20 @@ def test_it_says_the_same_in_english(client, bob, seven, short_pages):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get("/households/", {"page": 3}).content.decode()
     assert "3+ customers" in html and "First" in html and ">Go<" in html
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate")
+def test_head_office_sees_about_how_many_households_there_are(
+    client, alice, seven, short_pages, monkeypatch
+):
+    from functools import partial
+
+    from ruhu.common.pagination import list_total
+
+    monkeypatch.setattr("ruhu.reports.views.list_total", partial(list_total, cap=3))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE premises_household")
+    login(client, alice)
+    html = client.get("/households/").content.decode()
+    assert "约 7 户" in html and "估算值" in html  # marked as an estimate
+    assert str(client.get("/").context["household_count"]) == "约 7"

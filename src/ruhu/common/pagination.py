@@ -87,10 +87,17 @@ def _table_estimate(rows: QuerySet) -> int | None:
     return found[0] if found else None
 
 
+SORT_KEY = "list_sort_key"
+
+
+def sort_after_fetch(rows: QuerySet, expression) -> QuerySet:
+    """`rows` ordered by `expression`, one no index gives: the list's matches are all read,
+    then sorted (a search, premises.selectors), and `page_rows` reads them once."""
+    return rows.alias(**{SORT_KEY: expression}).order_by(SORT_KEY)
+
+
 def sorted_after_fetch(rows) -> bool:
-    """Whether the list is ordered by an expression (not a column an index may give): its
-    matches are all read and then sorted, as a search's are (premises.selectors)."""
-    return isinstance(rows, QuerySet) and any(not isinstance(o, str) for o in rows.query.order_by)
+    return isinstance(rows, QuerySet) and SORT_KEY in rows.query.order_by
 
 
 MATCHES = "list_matches"

@@ -17,6 +17,7 @@ from ruhu.common.errors import NotFound
 from ruhu.common.fields import blind_index_for, phone_search_index
 from ruhu.common.importing import selectors as jobs
 from ruhu.common.models import ImportJob
+from ruhu.common.pagination import sort_after_fetch
 from ruhu.common.policy import policy_get
 from ruhu.common.rows import PkReader
 from ruhu.common.scoping import get_scoped, in_scope, require, scope_queryset
@@ -75,7 +76,7 @@ def household_list(
     if f.q.strip():
         qs = qs.filter(_search(f.q.strip()))
     if f.q.strip() or f.community.strip():
-        return qs.order_by(MATCHES_IN_ACCOUNT_ORDER)
+        return sort_after_fetch(qs, MATCHES_IN_ACCOUNT_ORDER)
     branch_id = f.branch_id or (None if acting_user.is_head_office else acting_user.branch_id)
     if branch_id:
         qs = qs.filter(account_no__gte=_first_account(branch_id))
