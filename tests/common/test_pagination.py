@@ -89,3 +89,10 @@ def test_a_list_sorted_after_fetch_is_counted_with_its_page_in_one_read(org, ali
     assert not any("COUNT(*) AS" in q["sql"] for q in captured.captured_queries)
     beyond = ListPaginator(found, 2, cap=3).get_page(9)  # empty: counted as other lists are
     assert list(beyond) == [] and beyond.has_previous() and beyond.paginator.total.n == 3
+
+
+def test_an_estimate_is_shown_to_three_significant_digits():
+    assert str(Total(1_999_954, "estimate")) == "约 2,000,000"
+    assert str(Total(40_017, "estimate")) == "约 40,000"
+    assert str(Total(1_234, "estimate")) == "约 1,230"
+    assert str(Total(1_999_954)) == "1,999,954"

@@ -48,8 +48,8 @@ class Total:
     def __str__(self) -> str:
         if self.kind == "at_least":
             return f"{self.n:,}+"
-        if self.kind == "estimate":
-            return _("约 %(n)s") % {"n": f"{self.n:,}"}
+        if self.kind == "estimate":  # three significant digits: an estimate, not a count
+            return _("约 %(n)s") % {"n": f"{round(self.n, 3 - len(str(self.n))):,}"}
         return f"{self.n:,}"
 
 
