@@ -121,3 +121,37 @@ def test_an_upload_imports_households_and_reports_bad_rows(open_page, bob, org, 
     expect(page.get_by_test_id("import-rejected")).to_have_text("3")
     expect(page.get_by_role("link", name="下载错误报告")).to_be_visible()
     shoot(page, "household-import-done-phone")
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_list_longer_than_its_count_pages_to_its_end_and_jumps(
+    open_page, bob, org, size, monkeypatch
+):
+    """Decision 0032: past the cap the list says "3+" and still reaches every page."""
+    from tests.browser.pages import horizontal_overflow, shoot, small_tap_targets
+    from tests.factories import make_household
+
+    monkeypatch.setattr("ruhu.premises.views.COUNT_CAP", 3)
+    monkeypatch.setattr("ruhu.premises.views.HOUSEHOLDS_PER_PAGE", 2)
+    for n in range(7):
+        make_household(org.a, account_no=f"A{n:06d}", name=f"住户{n}", address=f"翠苑小区{n}幢")
+    page = open_page(size)
+    log_in(page, "bob")
+    page.goto("/households/")
+    expect(page.get_by_test_id("household-count")).to_have_text("3+ 户")
+    expect(page.get_by_test_id("page-of")).to_have_text("第 1 / 2+ 页")
+    shoot(page, f"household-list-capped-{size}")
+    assert horizontal_overflow(page) == 0
+    if size == "phone":
+        assert small_tap_targets(page) == []
+    page.get_by_role("spinbutton").fill("4")
+    page.get_by_role("button", name="跳转").click()
+    rows = page.locator("#household-rows tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("A000006")
+    expect(page.locator("a[rel=next]")).to_have_count(0)
+    expect(page.get_by_test_id("page-of")).to_have_text("第 4 / 4 页")
+    page.locator("a[rel=prev]").click()
+    expect(page.get_by_test_id("page-of")).to_have_text("第 3 / 4+ 页")
+    expect(rows.first).to_contain_text("A000004")
+    shoot(page, f"household-list-capped-page3-{size}")

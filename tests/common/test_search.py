@@ -176,7 +176,7 @@ def test_the_api_searches_households_in_the_body(client, alice, household_a, hou
     none = client.post(
         "/api/v1/households/search", {"q": ID_A, "category": "commercial"}, "application/json"
     )
-    assert none.json() == {"items": [], "count": 0}
+    assert none.json() == {"items": [], "count": 0, "count_is": "exact", "has_next": False}
 
 
 def test_the_api_refuses_a_term_in_the_url_and_points_to_the_search(client, alice, household_a):

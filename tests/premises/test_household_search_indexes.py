@@ -57,7 +57,17 @@ def test_every_search_term_reads_an_index_on_postgresql(org, alice):
     qs = household_list(acting_user=alice, filters=HouseholdFilter(q="翠苑小区1幢"))
     plan = _plan(*qs.query.sql_with_params(), bitmaps_only=True)
     assert "BitmapOr" in plan, plan
-    for index in ("household_name", "household_community", "household_address_trgm"):
+    # name and community with the branch second (decision 0032): head office reads them too
+    for index in ("household_name_branch", "household_community_branch", "household_address_trgm"):
         assert f"Bitmap Index Scan on {index}" in plan, plan
     walk = _plan(*qs.query.sql_with_params())
     assert "Index Scan using household_account_no_unique" not in walk, walk
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's plan")
+@pytest.mark.django_db
+def test_a_branch_list_starts_at_the_branch_first_account_on_postgresql(org, bob):
+    make(org, "A1")
+    qs = household_list(acting_user=bob, filters=HouseholdFilter(vulnerable=False))
+    plan = _plan(*qs[:50].query.sql_with_params())
+    assert "household_branch_account" in plan, plan  # the probe of the branch's first account

@@ -12,19 +12,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from ruhu.common.attachments import attachment_open
 from ruhu.common.errors import DomainError, NotFound, PermissionRefused
+from ruhu.common.pagination import ListPaginator
 
 PAGE_SIZE = 50
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = PAGE_SIZE, *, cap: int | None = None):
+    """The requested page; with a `cap`, a list longer than it is not counted exactly and
+    its template shows `page.paginator.total` ("10,000+", "约 …": ruhu.common.pagination)."""
+    return ListPaginator(queryset, per_page, cap=cap).get_page(request.GET.get("page"))
 
 
 def pass_through(exc: DomainError) -> None:

@@ -24,7 +24,11 @@ router = Router(tags=["households"])
 @paginate(Pages)
 @requires(Capability.VIEW_HOUSEHOLDS)
 def households(request, filters: Query[HouseholdFilterIn]):
-    """The filtered list. A search term goes to POST /households/search, never in the URL."""
+    """The filtered list. A search term goes to POST /households/search, never in the URL.
+
+    `count` is exact up to 10,000 households; past that it is `at_least` 10,000, or, for
+    head office's unfiltered list, the database's `estimate` of all households (`count_is`).
+    Page on while `has_next` is true."""
     refuse_term_in_url(request, search_path="/api/v1/households/search")
     return household_list(acting_user=request.user, filters=filters.to_filter())
 
@@ -33,7 +37,9 @@ def households(request, filters: Query[HouseholdFilterIn]):
 @paginate(Pages)
 @requires(Capability.VIEW_HOUSEHOLDS)
 def households_search(request, payload: HouseholdSearchIn):
-    """Search by account number, name, phone, ID number or address (term in the body)."""
+    """Search by account number, name, phone, ID number or address (term in the body).
+
+    `count` is exact up to 10,000 matches, else `at_least` 10,000 (`count_is`)."""
     return household_list(acting_user=request.user, filters=payload.to_filter())
 
 

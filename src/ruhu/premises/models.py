@@ -146,10 +146,11 @@ class Household(models.Model):
             # a branch's list, page by page in account order: without it the planner walks
             # the account index from the first account to the branch's own
             models.Index(fields=["branch", "account_no"], name="household_branch_account"),
-            # the search's exact name and community terms, across branches for head office; on
-            # PostgreSQL a trigram index serves its address fragments (migration 0011)
-            models.Index(fields=["name"], name="household_name"),
-            models.Index(fields=["community"], name="household_community"),
+            # the search's exact name and community terms, across branches for head office and
+            # within one (the branch second: else the planner ANDs in the whole branch's
+            # bitmap, decision 0032); a trigram index serves address fragments (0011)
+            models.Index(fields=["name", "branch"], name="household_name_branch"),
+            models.Index(fields=["community", "branch"], name="household_community_branch"),
             # few households are off normal supply or key customers: partial indexes stay small
             # and cost bulk imports nothing for the other rows
             models.Index(
@@ -161,6 +162,16 @@ class Household(models.Model):
                 fields=["branch"],
                 condition=models.Q(is_key_customer=True),
                 name="household_branch_key",
+            ),
+            models.Index(
+                fields=["branch", "account_no"],
+                condition=models.Q(vulnerable=True),
+                name="household_branch_vulnerable",
+            ),
+            models.Index(
+                fields=["branch", "account_no"],
+                condition=models.Q(group_rental=True),
+                name="household_branch_group_rental",
             ),
         ]
         verbose_name = _("用户")

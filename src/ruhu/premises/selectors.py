@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from ruhu.common.errors import NotFound
 from ruhu.common.fields import blind_index_for, phone_search_index
 from ruhu.common.importing import selectors as jobs
 from ruhu.common.models import ImportJob
+from ruhu.common.pagination import sort_after_fetch
 from ruhu.common.policy import policy_get
 from ruhu.common.rows import PkReader
 from ruhu.common.scoping import get_scoped, in_scope, require, scope_queryset
@@ -74,8 +75,19 @@ def household_list(
         qs = qs.filter(condition) if f.overdue else qs.exclude(condition)
     if f.q.strip():
         qs = qs.filter(_search(f.q.strip()))
-    narrow = f.q.strip() or f.community.strip()
-    return qs.order_by(MATCHES_IN_ACCOUNT_ORDER if narrow else "account_no")
+    if f.q.strip() or f.community.strip():
+        return sort_after_fetch(qs, MATCHES_IN_ACCOUNT_ORDER)
+    branch_id = f.branch_id or (None if acting_user.is_head_office else acting_user.branch_id)
+    if branch_id:
+        qs = qs.filter(account_no__gte=_first_account(branch_id))
+    return qs.order_by("account_no")
+
+
+def _first_account(branch_id: int) -> Subquery:
+    # a range, not an equality: the planner drops a sort column held equal to a constant, and
+    # then took the account index for this probe too, walking the same way
+    within = Household.objects.filter(branch_id__gte=branch_id, branch_id__lte=branch_id)
+    return Subquery(within.order_by("branch_id", "account_no").values("account_no")[:1])
 
 
 # Ordered by the bare column, a narrow list (a search term, a community) lets the planner
@@ -83,6 +95,11 @@ def household_list(
 # full: seconds at ten million households. Ordered by an expression no index gives (the
 # same order), it fetches the few matches through their own indexes and sorts them. A flag
 # held by a few percent (key customers) fills a page sooner by the walk: it keeps the column.
+# A branch's list in account order may still be read by walking the account index, which
+# the planner costs as if the branch's accounts were spread evenly: from the first account
+# of all, the walk passed every earlier branch's (1.2 s for the last of eight branches at
+# 2,000,000 households). So it starts at the branch's first account (one index probe of
+# (branch, account_no)): the same rows, the walk from there (decision 0032).
 MATCHES_IN_ACCOUNT_ORDER = Concat("account_no", Value(""))
 
 

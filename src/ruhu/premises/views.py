@@ -12,6 +12,7 @@ from ruhu.accounts.views import unmask_response
 from ruhu.common.access import requires
 from ruhu.common.errors import DomainError
 from ruhu.common.importing.web import import_job_page, import_report_response
+from ruhu.common.pagination import COUNT_CAP
 from ruhu.common.search import search_page
 from ruhu.common.selectors import audit_for_object
 from ruhu.common.web import add_domain_error, paginate
@@ -24,6 +25,8 @@ from ruhu.premises.selectors import (
     import_job_list,
 )
 from ruhu.premises.services import import_job_create
+
+HOUSEHOLDS_PER_PAGE = 50
 
 
 @search_page
@@ -42,7 +45,7 @@ def households(request):
         request,
         template,
         {
-            "page": paginate(request, qs),
+            "page": paginate(request, qs, per_page=HOUSEHOLDS_PER_PAGE, cap=COUNT_CAP),
             "form": form,
             "can_import": request.user.can(Capability.IMPORT_HOUSEHOLDS),
         },

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from ruhu.accounts.roles import FIELD_ROLES, Capability, Role
 from ruhu.accounts.selectors import token_list, user_list
 from ruhu.common.access import signed_in
+from ruhu.common.pagination import list_total
 from ruhu.common.selectors import audit_by_actor, audit_list
 from ruhu.facilities.selectors import facility_schedule
 from ruhu.premises.selectors import household_list
@@ -30,7 +31,8 @@ def home(request):
     else:
         context["recent"] = audit_by_actor(acting_user=user)[:5]
     if user.can(Capability.VIEW_HOUSEHOLDS):
-        context["household_count"] = household_list(acting_user=user).count()
+        # "10,000+", or about all of them for head office: never a count of millions per visit
+        context["household_count"] = list_total(household_list(acting_user=user))
     if user.can(Capability.VIEW_STAFF):
         context["staff_count"] = user_list(acting_user=user, active=True).count()
     if user.can(Capability.MANAGE_FACILITIES):
