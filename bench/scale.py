@@ -14,7 +14,9 @@ ruhu_bench_scale) on BENCH_PG (loopback):
      cut into one CSV a branch under a temporary folder (removed at the end);
   3. `ruhu import-households FILE --branch CODE` for each branch in turn, as a utility's
      first load would run them: each import's wall time, the sum, the peak RSS (wait4, the
-     import's workers included); then one ANALYZE (this server may run without autovacuum);
+     import's workers included); then VACUUM (ANALYZE), what autovacuum would do after such a
+     load (this machine's server runs without it): the visibility map for index-only counts,
+     the trigram index's pending entries merged, fresh statistics;
   4. the monthly plans of January 2027 as seen on 2026-12-18: `plan_generate` per branch in
      BENCH_SCALE_JOBS processes (default one per core), as a deployment's job workers would
      run the branches' plans side by side: first drafts, then BENCH_SCALE_REPEATS rounds of
@@ -225,7 +227,7 @@ def import_all(paths: list[Path], env: dict[str, str]) -> dict:
             print(f"  import {index + 1:>2}/{len(paths)}: {walls[-1]:6.1f} s  ({said})", flush=True)
     print("  every branch, s: " + " ".join(f"{wall:.1f}" for wall in walls), flush=True)
     started = time.perf_counter()
-    _psql("ANALYZE", DATABASE)
+    _psql("VACUUM (ANALYZE)", DATABASE)
     return {"walls": walls, "rss": peak, "analyze": time.perf_counter() - started}
 
 
@@ -317,7 +319,7 @@ def run() -> None:
                 f"{HOUSEHOLDS / total:,.0f} households/s; per branch median "
                 f"{statistics.median(imported['walls']):.1f} s, first "
                 f"{imported['walls'][0]:.1f} s, last {imported['walls'][-1]:.1f} s; peak RSS "
-                f"{imported['rss']:.0f} MB; then ANALYZE {imported['analyze']:.0f} s"
+                f"{imported['rss']:.0f} MB; then VACUUM (ANALYZE) {imported['analyze']:.0f} s"
             )
             figures |= {"import_s": total, "import_rss": imported["rss"]}
             size = _psql(f"SELECT pg_size_pretty(pg_database_size('{DATABASE}'))")

@@ -19,7 +19,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_seed_token_and_first_login_policies"),
-        ("premises", "0011_index_household_lists_and_search_terms"),
+        ("premises", "0012_hash_the_blind_indexes_on_postgresql"),
     ]
 
     operations = [
