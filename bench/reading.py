@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 BATCH = 5000
 # BENCH_LEDGER_CLOCK=cpu: this process's CPU time instead of the wall clock, for SQLite on a
 # busy machine (on PostgreSQL the server's work would not be counted)
-CLOCK = time.process_time if os.environ.get("BENCH_LEDGER_CLOCK") == "cpu" else time.perf_counter
+CPU_CLOCK = os.environ.get("BENCH_LEDGER_CLOCK") == "cpu"
+CLOCK = time.process_time if CPU_CLOCK else time.perf_counter
 ENTRIES_SQL = (
     "SELECT seq, kind, record_id, record_sha256, attachments, prev_hash, entry_hash "
     "FROM common_ledgerentry WHERE seq > %s AND seq <= %s ORDER BY seq"
