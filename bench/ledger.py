@@ -7,19 +7,23 @@ process with its own var dir and fresh database, all inside `bench.quiet.quiet_m
 synthetic: ENTRIES chained records (default 200,000; BENCH_LEDGER_ENTRIES) of a benchmark
 kind whose loaders read visit-sized canonical JSON (~1.5 KB, 2–4 attachment hashes) from a
 plain table. Times, median of 3 each:
-  (a) the floor: the raw engine streaming every entry and every record (DB-API cursor,
-      the records as bytes where the engine gives them so), and hashlib over the bytes
-      verify hashes (each record, each entry's hashed text);
+  (a) the floor (bench.reading): the raw engine reading the entries and the records
+      range by range with the range loader's own query (DB-API cursor, the records as
+      bytes), and hashlib over the bytes verify hashes (each record, each entry's text);
   (b) ledger_verify in one process with the kind's range loader (decision 0026), with its
       loader by ids, and with BENCH_LEDGER_WORKERS processes (default one per CPU);
   (c) freezing visits one transaction each, as a service would: the record plus
       ledger_append, against the raw engine writing the record and a ready-made entry row.
 visits: VISITS real frozen visits (default 100,000; BENCH_LEDGER_VISITS) in the inspection
-tables, chained (bench/ledger_visits.py); the floor is the engine streaming the entries and
-the four tables' rows with the cited files' hashes, and hashlib over the same bytes; then
-ledger_verify in one process and with BENCH_LEDGER_WORKERS processes.
+tables, chained (bench/ledger_visits.py); the floor is the engine reading the entries and,
+range by range, the four tables' rows with the cited files' hashes by the keys verify
+reads them by (each column a Python value, no record built), and hashlib over the same
+bytes; then ledger_verify in one process and with BENCH_LEDGER_WORKERS processes.
+PostgreSQL databases are named BENCH_PG_PREFIX (default ruhu_bench) + "_ledger_<part>".
 Prints each figure in entries/s beside the floor and its ratio to the floor. Targets (on a
 quiet machine, SQLite, one process): ≥ 150,000 synthetic entries/s, ≥ 80,000 visits/s.
+BENCH_LEDGER_CLOCK=cpu times reads and verify by this process's CPU (SQLite on a busy
+machine; on PostgreSQL the server's work would go uncounted).
 """
 
 from __future__ import annotations
@@ -37,12 +41,14 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bench.reading import CLOCK, CPU_CLOCK
+
 if TYPE_CHECKING:
     from ruhu.common.ledger import LedgerRecord
 
 ENTRIES = int(os.environ.get("BENCH_LEDGER_ENTRIES", "200000"))
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "ruhu_bench_ledger"
+DATABASE = os.environ.get("BENCH_PG_PREFIX", "ruhu_bench") + "_ledger"
 REPEATS = 3
 WORKERS = int(os.environ.get("BENCH_LEDGER_WORKERS", str(os.cpu_count() or 2)))
 APPENDS = 2000
@@ -115,23 +121,26 @@ def load_visits(ids: list[str]) -> dict[str, LedgerRecord]:
         }
 
 
+def range_sql(vendor: str) -> str:
+    """The benchmark kind's range query: (seq, canonical bytes, attachment hashes)."""
+    if vendor == "postgresql":
+        canonical = "convert_to(b.canonical, 'UTF8')"
+        key = "(CASE WHEN e.record_id ~ '^[0-9]{1,18}$' THEN e.record_id::bigint END)"
+    else:
+        canonical, key = "CAST(b.canonical AS BLOB)", "CAST(e.record_id AS INTEGER)"
+    return (
+        f"SELECT e.seq, {canonical}, b.attachments FROM common_ledgerentry e "
+        f"JOIN bench_visit b ON b.id = {key} WHERE e.kind = %s AND e.seq > %s AND e.seq <= %s"
+    )
+
+
 def range_visits(kind: str, after: int, until: int) -> list[tuple[int, bytes, str]]:
     """The benchmark kind's range loader (decision 0026): the records of the entries with
     after < seq <= until, joined by key, as the database's rows: (seq, bytes, hashes)."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        canonical = "convert_to(b.canonical, 'UTF8')"
-        key = "(CASE WHEN e.record_id ~ '^[0-9]{1,18}$' THEN e.record_id::bigint END)"
-    else:
-        canonical, key = "CAST(b.canonical AS BLOB)", "CAST(e.record_id AS INTEGER)"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT e.seq, {canonical}, b.attachments FROM common_ledgerentry e "
-            f"JOIN bench_visit b ON b.id = {key} "
-            "WHERE e.kind = %s AND e.seq > %s AND e.seq <= %s",
-            [kind, after, until],
-        )
+        cursor.execute(range_sql(connection.vendor), [kind, after, until])
         return cursor.fetchall()
 
 
@@ -193,40 +202,16 @@ def _insert(connection, records, entries) -> None:
 
 
 def raw_read_and_hash() -> tuple[float, float]:
-    """Seconds the engine takes to stream every entry and record, and hashlib over them."""
-    from django.db import connection, transaction
+    """Seconds the engine takes to read the entries and their records range by range, as
+    verify reads them (the range loader's query, which builds nothing), and hashlib over
+    the bytes verify hashes (bench.reading)."""
+    from django.db import connection
 
-    reading = hashing = 0.0
-    with transaction.atomic():
-        pg = connection.vendor == "postgresql"
-        # the records as the engine reads them most cheaply: bytes on SQLite (no decoding)
-        canonical = "canonical" if pg else "CAST(canonical AS BLOB)"
-        for sql in (
-            f"SELECT {ENTRY_COLUMNS} FROM common_ledgerentry ORDER BY seq",
-            f"SELECT id, {canonical}, attachments FROM bench_visit",
-        ):
-            cursor = (
-                connection.connection.cursor(name="bench") if pg else connection.connection.cursor()
-            )
-            start = time.perf_counter()
-            cursor.execute(sql)
-            while True:
-                rows = cursor.fetchmany(BATCH)
-                reading += time.perf_counter() - start
-                if not rows:
-                    break
-                # the bytes that verify hashes (made outside both timers)
-                if len(rows[0]) == 3:
-                    data = [row[1].encode() if pg else row[1] for row in rows]
-                else:
-                    data = [f"{r[5]}\n{r[1]}\n{r[2]}\n{r[3]}\n{r[4]}".encode() for r in rows]
-                start = time.perf_counter()
-                for item in data:
-                    hashlib.sha256(item).hexdigest()
-                hashing += time.perf_counter() - start
-                start = time.perf_counter()
-            cursor.close()
-    return reading, hashing
+    from bench.reading import timed_hashes, timed_reads
+
+    reading, entries = timed_reads(KIND, ENTRIES, [range_sql(connection.vendor)])
+    records = [row[1] for row in range_visits(KIND, 0, ENTRIES)]
+    return reading, timed_hashes(entries, records)
 
 
 def timed_verify(workers: int, kind: str, count: int) -> tuple[float, float]:
@@ -240,9 +225,9 @@ def timed_verify(workers: int, kind: str, count: int) -> tuple[float, float]:
     def timed(load):
         def loader(*args):
             nonlocal spent
-            start = time.perf_counter()
+            start = CLOCK()
             found = load(*args)
-            spent += time.perf_counter() - start
+            spent += CLOCK() - start
             return found
 
         return loader
@@ -251,9 +236,9 @@ def timed_verify(workers: int, kind: str, count: int) -> tuple[float, float]:
     if by_range is not None:
         ledger_chain._range_loaders[kind] = timed(by_range)
     try:
-        start = time.perf_counter()
+        start = CLOCK()
         result = ledger.ledger_verify(batch_size=BATCH, workers=workers)
-        elapsed = time.perf_counter() - start
+        elapsed = CLOCK() - start
     finally:
         ledger_chain._loaders[kind] = by_ids
         if by_range is not None:
@@ -308,6 +293,14 @@ def _line(label: str, seconds: float, count: int, floor: float, extra: str = "")
           f"ratio to floor {seconds / floor:5.2f}{extra}")  # fmt: skip
 
 
+def _parallel_line(runs: list[tuple[float, float]], count: int, floor: float) -> None:
+    label = f"ledger_verify, {WORKERS} processes"
+    if CPU_CLOCK:  # the workers' CPU is not this process's
+        print(f"  {label:<36} not timed by BENCH_LEDGER_CLOCK=cpu")
+    else:
+        _line(label, _median(runs)[0], count, floor)
+
+
 def _floor(read_s: float, hash_s: float, count: int) -> float:
     floor = read_s + hash_s
     print(f"  {'raw engine read':<36} {read_s:7.2f} s {count / read_s:10,.0f} /s")
@@ -345,7 +338,7 @@ def child_synthetic() -> None:
                         ("ledger_verify, loader by ids", by_ids)):  # fmt: skip
         seconds, loader = _median(runs)
         _line(label, seconds, ENTRIES, floor, f"  (loader {loader:.2f} s)")
-    _line(f"ledger_verify, {WORKERS} processes", _median(parallel)[0], ENTRIES, floor)
+    _parallel_line(parallel, ENTRIES, floor)
     print("  target: ≥ 150,000 entries/s in one process on SQLite (range loader)")
     print(f"  {APPENDS:,} frozen visits, one transaction each: raw engine "
           f"{raw_appends * 1e6 / APPENDS:6.0f} µs, with ledger_append "
@@ -360,7 +353,7 @@ def child_visits() -> None:
     kb, filled = ledger_visits.fill(VISITS)
     alone = [timed_verify(1, "visit", VISITS) for _ in range(REPEATS)]
     parallel = [timed_verify(WORKERS, "visit", VISITS) for _ in range(REPEATS)]
-    read_s, hash_s = _median([ledger_visits.raw_read_and_hash() for _ in range(REPEATS)])
+    read_s, hash_s = _median([ledger_visits.raw_read_and_hash(VISITS) for _ in range(REPEATS)])
     print(
         f"{connection.vendor}, real visits: {VISITS:,} frozen visits (their four tables), "
         f"records {kb:.2f} KB on average (filled in {filled:.0f} s), median of {REPEATS}:"
@@ -368,7 +361,7 @@ def child_visits() -> None:
     floor = _floor(read_s, hash_s, VISITS)
     seconds, loader = _median(alone)
     _line("ledger_verify, 1 process", seconds, VISITS, floor, f"  (loader {loader:.2f} s)")
-    _line(f"ledger_verify, {WORKERS} processes", _median(parallel)[0], VISITS, floor)
+    _parallel_line(parallel, VISITS, floor)
     print("  target: ≥ 80,000 visits/s in one process on SQLite")
 
 

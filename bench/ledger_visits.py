@@ -2,8 +2,9 @@
 inspection tables (the rows a phone's visit leaves: the visit with its checklist, two
 photos of its own, one hazard in five citing them, an appliance in three), chained as
 `frozen_record_chain` chains them (the records read back by the kind's own loader), and
-the raw floor of verifying them: the engine streaming the entries and the four tables'
-rows, and hashlib over the entries' text and the records' bytes."""
+the raw floor of verifying them: the engine reading the entries and, range by range, the
+four tables' rows by the keys verify reads them by, and hashlib over the entries' text and
+the records' bytes (bench.reading)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,6 @@ ITEMS = [
     "stove_flame_failure", "water_heater_flue", "leak_test_joints", "alarm_present",
     "ventilation", "concealed_pipe", "bedroom_gas", "fire_source_distance",
 ]  # fmt: skip
-TABLES = ("inspection_visit", "inspection_visitphoto", "inspection_visithazard",
-          "inspection_visitappliance")  # fmt: skip
 
 
 def _people():
@@ -143,51 +142,37 @@ def fill(count: int) -> tuple[float, float]:
     return size / count / 1024, time.perf_counter() - started
 
 
-def raw_read_and_hash() -> tuple[float, float]:
-    """Seconds the engine takes to stream every entry and every row of the four tables
-    (with the cited attachments' hashes), and hashlib over the entries' text and the
-    records' bytes (the bytes made beforehand, outside both timers)."""
-    from django.db import connection, transaction
+def floor_queries(vendor: str) -> list[str]:
+    """The rows verify reads for a range of visit entries, by the same keys (the entry's
+    record id, the visit's id, the cited files' ids), as plain columns: no JSON built."""
+    from ruhu.common.evidence import IN_RANGE, LEDGER_TABLE, _joins, _record_key
+    from ruhu.inspection.evidence import SHAPE
 
+    visit = SHAPE.parent.model._meta.db_table
+    ranged = f"FROM {LEDGER_TABLE} e JOIN {visit} ON {visit}.id = {_record_key(vendor)}"
+    joins, shas = _joins(visit, SHAPE.attachment_columns)
+    columns = ", ".join(f"{visit}.{f.column}" for f in SHAPE.parent.fields)
+    queries = [f"SELECT e.seq, {columns}{shas} {ranged}{joins} WHERE {IN_RANGE}"]
+    for child in SHAPE.children:
+        table = child.table.model._meta.db_table
+        joins, shas = _joins(table, child.attachment_columns)
+        columns = ", ".join(f"{table}.{f.column}" for f in child.table.fields)
+        queries.append(
+            f"SELECT {columns}{shas} {ranged} JOIN {table} "
+            f"ON {table}.{child.parent_column} = {visit}.id{joins} WHERE {IN_RANGE}"
+        )
+    return queries
+
+
+def raw_read_and_hash(count: int) -> tuple[float, float]:
+    """Seconds the engine takes to read the entries and, range by range, the four tables'
+    rows with the cited attachments' hashes by the keys verify reads them by, and hashlib
+    over the entries' text and the records' bytes (made beforehand, outside both timers)."""
+    from django.db import connection
+
+    from bench.reading import timed_hashes, timed_reads
     from ruhu.inspection.evidence import SHAPE
 
     records = [row[1] for row in SHAPE.ranges("visit", 0, 2**62)]
-    reading = hashing = 0.0
-    pg = connection.vendor == "postgresql"
-    attachment = "LEFT JOIN common_attachment a ON a.id = t.{} "
-    queries = [
-        "SELECT seq, kind, record_id, record_sha256, attachments, prev_hash, entry_hash "
-        "FROM common_ledgerentry ORDER BY seq",
-        "SELECT t.*, a.sha256 FROM inspection_visit t " + attachment.format("signature_id"),
-        "SELECT t.*, a.sha256 FROM inspection_visitphoto t " + attachment.format("attachment_id"),
-        "SELECT t.*, a.sha256, b.sha256 FROM inspection_visithazard t "
-        + attachment.format("before_photo_id")
-        + "LEFT JOIN common_attachment b ON b.id = t.after_photo_id",
-        "SELECT t.* FROM inspection_visitappliance t",
-    ]
-    entries: list[bytes] = []
-    with transaction.atomic():
-        for n, sql in enumerate(queries):
-            cursor = (
-                connection.connection.cursor(name=f"bench{n}")
-                if pg
-                else connection.connection.cursor()
-            )
-            start = time.perf_counter()
-            cursor.execute(sql)
-            while True:
-                rows = cursor.fetchmany(BATCH)
-                reading += time.perf_counter() - start
-                if not rows:
-                    break
-                if n == 0:
-                    entries += [f"{r[5]}\n{r[1]}\n{r[2]}\n{r[3]}\n{r[4]}".encode() for r in rows]
-                start = time.perf_counter()
-            cursor.close()
-    start = time.perf_counter()
-    for item in entries:
-        hashlib.sha256(item).hexdigest()
-    for item in records:
-        hashlib.sha256(item).hexdigest()
-    hashing = time.perf_counter() - start
-    return reading, hashing
+    reading, entries = timed_reads("visit", count, floor_queries(connection.vendor))
+    return reading, timed_hashes(entries, records)

@@ -118,6 +118,20 @@ def test_a_range_gives_what_the_per_id_loader_gives(mixed):
     ]
 
 
+def test_a_range_gives_the_per_id_loaders_bytes_when_text_looks_like_a_format(mixed):
+    # SQLite writes the record with printf (decision 0031): the rows' text is an argument
+    record_id = mixed[3][1]
+    tamper(
+        f"UPDATE {VisitHazard._meta.db_table} SET description = %s WHERE visit_id = %s",
+        ["软管 100% %s %d %%s", db_key(record_id)],
+    )
+    seq = dict(LedgerEntry.objects.values_list("record_id", "seq"))[record_id]
+    ((_, text, shas),) = SHAPE.ranges("visit", seq - 1, seq)
+    record = visit_records([record_id])[record_id]
+    assert (text, shas) == (record.canonical, ",".join(record.attachments))
+    assert "软管 100% %s %d %%s".encode() in text
+
+
 @pytest.mark.parametrize("batch_size", [1, 2, 3, 5000])
 def test_it_verifies_kinds_read_by_range_and_by_id_in_any_batch(mixed, batch_size):
     assert ledger_verify(batch_size=batch_size) == VerifyResult(ok=True, checked=7)

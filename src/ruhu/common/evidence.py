@@ -198,11 +198,10 @@ class EvidenceShape:
                 vendor, child.table.row_json(vendor), child.source(table),
                 f"{child.table.model._meta.db_table}.position",
             )  # fmt: skip
-            parts.append(f"'[' || COALESCE({rows}, '') || ']'")
-        record = "'[' || " + " || ',' || ".join(parts) + " || ']'"
+            parts.append(f"COALESCE({rows}, '')")
         hashes, joins = self._hashes_sql(vendor)
         return (
-            f"SELECT e.seq, {_as_bytes(record, vendor)}, "  # noqa: S608 (our names)
+            f"SELECT e.seq, {_as_bytes(_record(vendor, parts), vendor)}, "  # noqa: S608
             f"COALESCE({hashes}, '') FROM {LEDGER_TABLE} e "
             f"JOIN {table} ON {table}.id = {_record_key(vendor)}{joins} WHERE {IN_RANGE}"
         )
@@ -283,6 +282,19 @@ def _record_key(vendor: str) -> str:
     if vendor == "postgresql":
         return f"(CASE WHEN e.record_id ~ '{UUID_TEXT}' THEN e.record_id::uuid END)"
     return "replace(e.record_id, '-', '')"
+
+
+def _record(vendor: str, parts: list[str]) -> str:
+    """`[parent row, [child rows], …]` from the parts' SQL. SQLite writes it with one printf
+    (one allocation, where each || copies the whole record so far: decision 0031)."""
+    if vendor == "postgresql":
+        return (
+            "'[' || "
+            + " || ',' || ".join([parts[0], *(f"'[' || {p} || ']'" for p in parts[1:])])
+            + " || ']'"
+        )
+    layout = "[" + ",".join(["%%s"] + ["[%%s]"] * (len(parts) - 1)) + "]"
+    return f"printf('{layout}', {', '.join(parts)})"
 
 
 def _as_bytes(sql: str, vendor: str) -> str:
