@@ -49,6 +49,14 @@ logger = logging.getLogger(__name__)
 class DeviceTokenAuth(HttpBearer):
     openapi_description = "Device token from POST /api/v1/auth/token"
 
+    def __call__(self, request):
+        """ninja's HttpBearer without building `request.headers` (every header of the
+        request, as a case-insensitive dict) to read one of them."""
+        scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            return None
+        return self.authenticate(request, token)
+
     def authenticate(self, request, token):
         user = token_authenticate(token)
         if user is not None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from ruhu.common.errors import NotFound, PermissionRefused, RateLimited, Unavailable
@@ -90,4 +94,28 @@ class ContentSecurityPolicyMiddleware:
         content_type = response.get("Content-Type", "")
         if not content_type.startswith("application/pdf"):
             response.headers.setdefault("Content-Security-Policy", csp_header(request.csp_nonce))
+        return response
+
+
+class TokenCallLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware for the lean chain of token calls (decision 0033): where the
+    URLconf has no language prefixes (`i18n_patterns`), the language comes from the request
+    alone and the two lookups of a prefix in the path decide nothing; they are skipped."""
+
+    def _prefixed(self, request) -> bool:
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        return is_language_prefix_patterns_used(urlconf)[0]
+
+    def process_request(self, request):
+        if self._prefixed(request):
+            return super().process_request(request)
+        translation.activate(translation.get_language_from_request(request, check_path=False))
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+    def process_response(self, request, response):
+        if self._prefixed(request):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
         return response
