@@ -76,7 +76,7 @@ class PkReader(Generic[M]):
 # `pre_save`: auto_now and the blind indexes included). No signals are sent, as
 # `bulk_create` and `update` send none; the project has no receivers of them.
 
-_inserts: dict[tuple[str, type[models.Model]], tuple[str, str, str, list[models.Field]]] = {}
+_inserts: dict[tuple[str, type[models.Model]], tuple[str, str, str, list]] = {}
 _updates: dict[tuple[str, type[models.Model], tuple[str, ...]], tuple[str, list]] = {}
 MAX_PARAMS = 999  # beyond, `bulk_create` splits the rows in batches the engine takes
 
@@ -85,8 +85,28 @@ def _plain(value: Any) -> bool:
     return not hasattr(value, "resolve_expression") and not hasattr(value, "as_sql")
 
 
-def _insert_parts(model: type[models.Model]) -> tuple[str, str, str, list[models.Field]]:
-    """(INSERT … VALUES, one row's placeholders, RETURNING … or "", the fields written)."""
+# Fields that store a value of these exact types as it is: their `get_db_prep_save` gives it
+# back unchanged (text stays text, a bool a bool, None None) on every engine; a value of any
+# other type, or any other field, is prepared by the field (decision 0033).
+_AS_IS = {
+    models.CharField: (str, type(None)),
+    models.TextField: (str, type(None)),
+    models.BooleanField: (bool, type(None)),
+}
+
+
+def _preparers(fields: list[models.Field]) -> list[tuple[models.Field, bool, tuple]]:
+    """Per field: (field, whether `pre_save` is the plain read of the attribute, the types
+    of value written as they are)."""
+    return [
+        (field, type(field).pre_save is models.Field.pre_save, _AS_IS.get(type(field), ()))
+        for field in fields
+    ]
+
+
+def _insert_parts(model: type[models.Model]) -> tuple[str, str, str, list]:
+    """(INSERT … VALUES, one row's placeholders, RETURNING … or "", the fields written with
+    how each is prepared)."""
     meta = model._meta
     auto = meta.auto_field is not None and meta.pk is meta.auto_field
     fields = [field for field in meta.concrete_fields if not (auto and field is meta.pk)]
@@ -96,7 +116,7 @@ def _insert_parts(model: type[models.Model]) -> tuple[str, str, str, list[models
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ",  # noqa: S608
         "(" + ", ".join(["%s"] * len(fields)) + ")",
         f" RETURNING {quote(meta.pk.column)}" if auto else "",
-        fields,
+        _preparers(fields),
     )
 
 
@@ -119,11 +139,10 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
         return model._default_manager.bulk_create(objs)
     params: list[Any] = []
     for obj in objs:
-        for field in fields:
-            value = field.pre_save(obj, True)
-            if not _plain(value):
-                return model._default_manager.bulk_create(objs)
-            params.append(field.get_db_prep_save(value, connection))
+        prepared = _prepared(obj, fields)
+        if prepared is None:
+            return model._default_manager.bulk_create(objs)
+        params += prepared
     with connection.cursor() as cursor:
         cursor.execute(start + ", ".join([row] * len(objs)) + returning, params)
         returned = cursor.fetchall() if returning else []
@@ -132,6 +151,21 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     return list(objs)
+
+
+def _prepared(obj: models.Model, fields: list) -> list[Any] | None:
+    """The row's values as the ORM's compiler prepares them for an INSERT; None when one is
+    an expression (the ORM writes it)."""
+    values = []
+    for field, read, as_is in fields:
+        value = getattr(obj, field.attname) if read else field.pre_save(obj, True)
+        if type(value) in as_is:
+            values.append(value)
+            continue
+        if not _plain(value):
+            return None
+        values.append(field.get_db_prep_save(value, connection))
+    return values
 
 
 def rows_update(model: type[models.Model], pk: Any, **values: Any) -> int:
