@@ -138,9 +138,9 @@ def test_rows_insert_prepares_each_value_as_the_orm_does(charlie, household_a):
     event = _event(charlie, 1)
     event.reason = gettext_lazy("why")  # text of another type: the field prepares it
     for obj in (visit, event, _event(charlie, 2)):
-        fields = _insert_parts(type(obj))[3]
+        fields = _insert_parts(type(obj), connection)[3]
         expected = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f, _, _ in fields]
-        prepared = _prepared(obj, fields)
+        prepared = _prepared(connection, obj, fields)
         assert prepared == expected
         assert [type(v) for v in prepared] == [type(v) for v in expected]
 

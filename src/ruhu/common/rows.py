@@ -14,10 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Generic, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import NOT_PROVIDED
 
 M = TypeVar("M", bound=models.Model)
+
+
+def _db() -> BaseDatabaseWrapper:
+    """The connection itself: each attribute read through `django.db.connection` (a proxy)
+    looks the connection up in a context-local store again (decision 0033)."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 class PkReader(Generic[M]):
@@ -26,7 +33,7 @@ class PkReader(Generic[M]):
         self.defer = frozenset(defer)
         self._built: dict[str, tuple[str, tuple[str, ...], list]] = {}
 
-    def _build(self) -> tuple[str, tuple[str, ...], list]:
+    def _build(self, connection: BaseDatabaseWrapper) -> tuple[str, tuple[str, ...], list]:
         meta = self.model._meta
         quote = connection.ops.quote_name
         fields = [field for field in meta.concrete_fields if field.name not in self.defer]
@@ -42,7 +49,7 @@ class PkReader(Generic[M]):
 
     def get(self, pk: Any) -> M | None:
         """The row whose primary key is `pk`, or None."""
-        meta = self.model._meta
+        meta, connection = self.model._meta, _db()
         column = connection.ops.quote_name(meta.pk.column)
         found = self.where(f"{column} = %s", [meta.pk.get_db_prep_value(pk, connection)])
         return found[0] if found else None
@@ -50,16 +57,19 @@ class PkReader(Generic[M]):
     def where(self, condition: str, params: Sequence[Any]) -> list[M]:
         """The rows matching `condition` (SQL over the table's columns, `%s` for each of
         `params`, which are given as the database takes them), in no order."""
+        connection = _db()
         built = self._built.get(connection.vendor)
         if built is None:
-            built = self._built[connection.vendor] = self._build()
+            built = self._built[connection.vendor] = self._build(connection)
         sql, attnames, converters = built
         with connection.cursor() as cursor:
             cursor.execute(sql + condition, params)
             rows = cursor.fetchall()
-        return [self._instance(row, attnames, converters) for row in rows]
+        return [self._instance(connection, row, attnames, converters) for row in rows]
 
-    def _instance(self, row: Sequence[Any], attnames: tuple[str, ...], converters: list) -> M:
+    def _instance(
+        self, connection: BaseDatabaseWrapper, row: Sequence[Any], attnames: tuple, converters: list
+    ) -> M:
         values = list(row)
         for index, functions, column in converters:
             value = values[index]
@@ -104,7 +114,9 @@ def _preparers(fields: list[models.Field]) -> list[tuple[models.Field, bool, tup
     ]
 
 
-def _insert_parts(model: type[models.Model]) -> tuple[str, str, str, list]:
+def _insert_parts(
+    model: type[models.Model], connection: BaseDatabaseWrapper
+) -> tuple[str, str, str, list]:
     """(INSERT … VALUES, one row's placeholders, RETURNING … or "", the fields written with
     how each is prepared)."""
     meta = model._meta
@@ -127,19 +139,19 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
     through `bulk_create` itself."""
     if not objs:
         return []
-    model = type(objs[0])
+    model, connection = type(objs[0]), _db()
     key = (connection.vendor, model)
     parts = _inserts.get(key)
     if parts is None:
         if any(field.db_default is not NOT_PROVIDED for field in model._meta.concrete_fields):
             return model._default_manager.bulk_create(objs)
-        parts = _inserts[key] = _insert_parts(model)
+        parts = _inserts[key] = _insert_parts(model, connection)
     start, row, returning, fields = parts
     if len(objs) * len(fields) > MAX_PARAMS:
         return model._default_manager.bulk_create(objs)
     params: list[Any] = []
     for obj in objs:
-        prepared = _prepared(obj, fields)
+        prepared = _prepared(connection, obj, fields)
         if prepared is None:
             return model._default_manager.bulk_create(objs)
         params += prepared
@@ -153,7 +165,7 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
     return list(objs)
 
 
-def _prepared(obj: models.Model, fields: list) -> list[Any] | None:
+def _prepared(connection: BaseDatabaseWrapper, obj: models.Model, fields: list) -> list[Any] | None:
     """The row's values as the ORM's compiler prepares them for an INSERT; None when one is
     an expression (the ORM writes it)."""
     values = []
@@ -171,7 +183,7 @@ def _prepared(obj: models.Model, fields: list) -> list[Any] | None:
 def rows_update(model: type[models.Model], pk: Any, **values: Any) -> int:
     """UPDATE the row of `model` whose primary key is `pk` to plain `values`: the number of
     rows changed (0 or 1), as `.filter(pk=pk).update(**values)` answers."""
-    meta = model._meta
+    meta, connection = model._meta, _db()
     names = tuple(values)
     key = (connection.vendor, model, names)
     built = _updates.get(key)
