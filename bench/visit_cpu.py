@@ -9,8 +9,11 @@ times in a fresh scratch database each (RUHU_VAR_DIR, default a temporary folder
 PostgreSQL DATABASE_URL names it and it is emptied first), median printed. Beside it, the
 minimal Django visit of `bench.bare_app` (the token, the body, one audit row and a chained
 ledger entry in one transaction) posted the same way with the same bodies: the floor the
-issue's ratio is judged by, and the CPU ratio of the two. `profile` as the argument prints a
-cProfile of the N visits instead (by cumulative and by own time).
+issue's ratio is judged by, and the CPU ratio of the two. Then the bare read the same way:
+READS (BENCH_VISIT_CPU_READS, default 2000) GET /api/v1/attachments/{id} of one of the
+phone's uploads, beside `bench.bare_app`'s token + pk read of it. `profile` as the argument
+prints a cProfile of the N visits instead (`profile read`: of the reads), by cumulative and
+by own time; BENCH_PROFILE_OUT=<file> keeps the stats for pstats.
 
 The figure is the Python process's CPU (the engine's too on SQLite, in-process); the test
 WSGI server's parsing is left out, which the ratio shares with the floor. Runs inside
