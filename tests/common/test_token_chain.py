@@ -124,6 +124,9 @@ def test_a_token_call_is_still_refused_what_the_guards_refuse(handler, raw, hous
     bearer = {"Authorization": f"Bearer {raw}"}
     status, _, body = call(handler, "GET", "/api/v1/me?q=a%00b", bearer)
     assert status == 400 and json.loads(body)["code"] == "bad_request"
+    status, _, body = call(handler, "GET", "/api/v1/me?a=1&q=%00", bearer)
+    assert status == 400 and json.loads(body)["code"] == "bad_request"
+    assert call(handler, "GET", "/api/v1/me?q=%2500", bearer)[0] == 200  # the text "%00"
     status, _, body = call(handler, "GET", "/api/v1/me", {"Authorization": "Bearer rh_wrong"})
     assert status == 401 and json.loads(body)["code"] == "unauthenticated"
     status, _, _ = call(handler, "GET", f"/api/v1/households/{household_a.pk}", bearer)
