@@ -9,8 +9,11 @@ times in a fresh scratch database each (RUHU_VAR_DIR, default a temporary folder
 PostgreSQL DATABASE_URL names it and it is emptied first), median printed. Beside it, the
 minimal Django visit of `bench.bare_app` (the token, the body, one audit row and a chained
 ledger entry in one transaction) posted the same way with the same bodies: the floor the
-issue's ratio is judged by, and the CPU ratio of the two. `profile` as the argument prints a
-cProfile of the N visits instead (by cumulative and by own time).
+issue's ratio is judged by, and the CPU ratio of the two. Then the bare read the same way:
+READS (BENCH_VISIT_CPU_READS, default 2000) GET /api/v1/attachments/{id} of one of the
+phone's uploads, beside `bench.bare_app`'s token + pk read of it. `profile` as the argument
+prints a cProfile of the N visits instead (`profile read`: of the reads), by cumulative and
+by own time; BENCH_PROFILE_OUT=<file> keeps the stats for pstats.
 
 The figure is the Python process's CPU (the engine's too on SQLite, in-process); the test
 WSGI server's parsing is left out, which the ratio shares with the floor. Runs inside
@@ -29,6 +32,7 @@ import time
 
 N = int(os.environ.get("BENCH_VISIT_CPU_N", "300"))
 WARM = 20
+READS = int(os.environ.get("BENCH_VISIT_CPU_READS", "2000"))
 ROUNDS = int(os.environ.get("BENCH_VISIT_CPU_ROUNDS", "3"))
 URL = "/api/v1/inspection/visits"
 
@@ -41,28 +45,37 @@ class Phone:
 
     def post_all(self, path: str, bodies: list[bytes]) -> None:
         for body in bodies:
-            environ = {
-                "REQUEST_METHOD": "POST", "PATH_INFO": path, "SCRIPT_NAME": "",
-                "QUERY_STRING": "", "SERVER_NAME": "localhost", "SERVER_PORT": "80",
-                "HTTP_HOST": "localhost", "SERVER_PROTOCOL": "HTTP/1.1",
-                "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
-                "HTTP_AUTHORIZATION": f"Bearer {self.token}", "REMOTE_ADDR": "127.0.0.1",
-                "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http",
-                "wsgi.errors": sys.stderr, "wsgi.multithread": False,
-                "wsgi.multiprocess": True, "wsgi.run_once": False,
-            }  # fmt: skip
-            answer = self.application(environ, self._start_response)
-            content = b"".join(answer)
-            getattr(answer, "close", lambda: None)()
-            assert self.status.startswith("201"), content
+            self._call("POST", path, body, "201")
+
+    def get_all(self, path: str, count: int) -> None:
+        for _ in range(count):
+            self._call("GET", path, b"", "200")
+
+    def _call(self, method: str, path: str, body: bytes, expect: str) -> None:
+        environ = {
+            "REQUEST_METHOD": method, "PATH_INFO": path, "SCRIPT_NAME": "",
+            "QUERY_STRING": "", "SERVER_NAME": "localhost", "SERVER_PORT": "80",
+            "HTTP_HOST": "localhost", "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_AUTHORIZATION": f"Bearer {self.token}", "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr, "wsgi.multithread": False,
+            "wsgi.multiprocess": True, "wsgi.run_once": False,
+        }  # fmt: skip
+        if body:
+            environ.update(CONTENT_TYPE="application/json", CONTENT_LENGTH=str(len(body)))
+        answer = self.application(environ, self._start_response)
+        content = b"".join(answer)
+        getattr(answer, "close", lambda: None)()
+        assert self.status.startswith(expect), content
 
     def _start_response(self, status: str, headers: list, exc_info=None) -> None:
         self.status = status
 
 
-def _world(count: int) -> tuple[Phone, list[bytes]]:
+def _world(count: int) -> tuple[Phone, list[bytes], str]:
     """A scratch database with a branch, an inspector, `count` households and a pool of
-    uploads: (the phone with its token on the project's application, request bodies)."""
+    uploads: (the phone with its token on the project's application, request bodies, the
+    path of one of its uploads to read)."""
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -81,9 +94,12 @@ def _world(count: int) -> tuple[Phone, list[bytes]]:
     signatures = [photo(user, colour, kind="signature") for colour in colours[24:]]
     _token, raw = token_issue(acting_user=user, user=user, name="phone")
     bodies = visit_payloads(rows, random.Random(7), photos, signatures, count)
+    from ruhu.common.models import Attachment
     from ruhu.wsgi import application
 
-    return Phone(application, raw), bodies
+    upload = Attachment.objects.filter(uploaded_by=user).order_by("uploaded_at").first()
+    assert upload is not None
+    return Phone(application, raw), bodies, f"/api/v1/attachments/{upload.pk}"
 
 
 def _fresh() -> None:
@@ -116,41 +132,54 @@ def _floor_phone(phone: Phone) -> Phone:
     return Phone(WSGIHandler(), phone.token)
 
 
-def one_round() -> tuple[float, float]:
-    """(visit, minimal Django visit): CPU ms per request over N of each, in a fresh database."""
+def _cpu_ms(run, count: int) -> float:
+    """CPU ms per call of `run(count)`, after WARM untimed ones."""
+    run(WARM)
+    start = time.process_time()
+    run(count)
+    return (time.process_time() - start) / count * 1000
+
+
+def one_round() -> tuple[float, float, float, float]:
+    """(visit, minimal Django visit, read, bare Django read): CPU ms per request over N of
+    each (READS of each read), in a fresh database."""
     from django.test.utils import override_settings
 
     from bench import bare_app
 
     _fresh()
-    phone, bodies = _world(2 * (WARM + N))
-    visits, floors = bodies[: WARM + N], bodies[WARM + N :]
-    phone.post_all(URL, visits[:WARM])
-    start = time.process_time()
-    phone.post_all(URL, visits[WARM:])
-    visit = (time.process_time() - start) / N * 1000
+    phone, bodies, read_path = _world(2 * (WARM + N))
+    visits, floors = iter(bodies[: WARM + N]), iter(bodies[WARM + N :])
+    visit = _cpu_ms(lambda n: phone.post_all(URL, [next(visits) for _ in range(n)]), N)
+    read = _cpu_ms(lambda n: phone.get_all(read_path, n), READS)
     with override_settings(ROOT_URLCONF=bare_app, MIDDLEWARE=[]):
         floor_phone = _floor_phone(phone)
-        floor_phone.post_all("/api/v1/visits", floors[:WARM])
-        start = time.process_time()
-        floor_phone.post_all("/api/v1/visits", floors[WARM:])
-        floor = (time.process_time() - start) / N * 1000
-    return visit, floor
+        floor = _cpu_ms(
+            lambda n: floor_phone.post_all("/api/v1/visits", [next(floors) for _ in range(n)]), N
+        )
+        bare_read = _cpu_ms(lambda n: floor_phone.get_all(read_path, n), READS)
+    return visit, floor, read, bare_read
 
 
-def profile() -> None:
+def profile(what: str) -> None:
     import cProfile
     import pstats
 
     _fresh()
-    phone, bodies = _world(WARM + N)
+    phone, bodies, read_path = _world(WARM + N)
     phone.post_all(URL, bodies[:WARM])
+    phone.get_all(read_path, WARM)
     profiler = cProfile.Profile()
     profiler.enable()
-    phone.post_all(URL, bodies[WARM:])
+    if what == "read":
+        phone.get_all(read_path, READS)
+    else:
+        phone.post_all(URL, bodies[WARM:])
     profiler.disable()
+    if os.environ.get("BENCH_PROFILE_OUT"):  # for pstats or a viewer
+        profiler.dump_stats(os.environ["BENCH_PROFILE_OUT"])
     stats = pstats.Stats(profiler, stream=sys.stdout)
-    print(f"--- {N} visits in-process, by cumulative time")
+    print(f"--- {READS if what == 'read' else N} {what}s in-process, by cumulative time")
     stats.sort_stats("cumulative").print_stats(90)
     print("--- by own time")
     stats.sort_stats("tottime").print_stats(40)
@@ -165,17 +194,25 @@ def main() -> None:
     from bench.quiet import quiet_machine
 
     with quiet_machine():
-        if sys.argv[1:] == ["profile"]:
-            profile()
+        if sys.argv[1:2] == ["profile"]:
+            profile("read" if sys.argv[2:] == ["read"] else "visit")
             return
-        pairs = [one_round() for _ in range(ROUNDS)]
-        visit = statistics.median(v for v, _ in pairs)
-        floor = statistics.median(f for _, f in pairs)
-        print("CPU per visit, in-process, " + ", ".join(f"{v:.2f}" for v, _ in pairs)
-              + f" ms: median {visit:.2f} ms")  # fmt: skip
-        print("floor, the minimal Django visit: " + ", ".join(f"{f:.2f}" for _, f in pairs)
-              + f" ms: median {floor:.2f} ms")  # fmt: skip
+        rounds = [one_round() for _ in range(ROUNDS)]
+        visit, floor, read, bare_read = _report(rounds)
         print(f"ratio visit ÷ floor (CPU): {visit / floor:.1f}")
+        print(f"ratio read ÷ bare read (CPU): {read / bare_read:.2f}")
+
+
+def _report(rounds: list[tuple[float, ...]]) -> list[float]:
+    labels = ("CPU per visit, in-process", "floor, the minimal Django visit",
+              "CPU per read of an upload, in-process", "floor, the bare Django read")  # fmt: skip
+    medians = []
+    for index, label in enumerate(labels):
+        figures = [r[index] for r in rounds]
+        medians.append(statistics.median(figures))
+        shown = ", ".join(f"{f:.3f}" for f in figures)
+        print(f"{label}: {shown} ms: median {medians[-1]:.3f} ms")
+    return medians
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.test import Client
@@ -164,7 +165,15 @@ def test_it_answers_422_for_a_nul_anywhere_in_a_json_body(charlie_api):
         charlie_api, "/api/v1/facilities/checks", {"checklist": {"gauge": {"note": "\x00"}}}
     )
     assert _error_locs(deep) == [["body", "checklist", "gauge", "note"]]
+    wide = json.dumps({"signer_name": "王\x00伟"}).encode("utf-16")  # json.loads reads it too
+    response = charlie_api.post("/api/v1/inspection/visits", wide, content_type="application/json")
+    assert _error_locs(response) == [["body", "signer_name"]]
     assert not Visit.objects.exists()
+
+
+def test_a_backslash_before_u0000_is_text_not_a_nul(charlie_api):
+    text = post(charlie_api, "/api/v1/inspection/visits", {"signer_name": "\\u0000"})
+    assert ["body", "signer_name"] not in _error_locs(text)  # refused for the rest only
 
 
 def test_it_answers_422_for_a_time_without_its_offset_or_beyond_the_databases(charlie_api):

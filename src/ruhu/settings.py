@@ -163,7 +163,7 @@ API_TOKEN_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "ruhu.common.middleware.ContentSecurityPolicyMiddleware",
     "ruhu.common.middleware.RejectNulMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "ruhu.common.middleware.TokenCallLocaleMiddleware",  # LocaleMiddleware without i18n_patterns
     "django.middleware.common.CommonMiddleware",  # the Host check, Content-Length
     "ruhu.common.handler.AnonymousUntilAuthenticated",
     "ruhu.accounts.middleware.DenyByDefaultMiddleware",

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ruhu.accounts.models import User
 from ruhu.common.models import Attachment, AuditEvent
-from ruhu.common.rows import PkReader, rows_insert, rows_update
+from ruhu.common.rows import PkReader, _insert_parts, _prepared, rows_insert, rows_update
 from ruhu.common.scoping import in_scope, scope_queryset
 from ruhu.premises.models import Household
 
@@ -121,6 +121,30 @@ def test_rows_insert_with_a_client_key_and_rows_update(charlie):
     assert rows_update(Attachment, uuid.uuid4(), width=1) == 0
     assert rows_update(Attachment, key, width=F("height")) == 1  # an expression: the ORM's
     assert Attachment.objects.get(pk=key).width == 480
+
+
+def test_rows_insert_prepares_each_value_as_the_orm_does(charlie, household_a):
+    from django.utils.translation import gettext_lazy
+
+    from ruhu.inspection.models import Visit
+
+    now = timezone.now()
+    visit = Visit(
+        id=uuid.uuid4(), household=household_a, inspector=charlie, branch_id=charlie.branch_id,
+        outcome="inspected", started_at=now, finished_at=now, payload_sha256="e" * 64,
+        leaflet_given=True, note=gettext_lazy("入户"), meter_reading=decimal.Decimal("1.5"),
+        customer_needs="", frozen=False,
+    )  # fmt: skip
+    event = _event(charlie, 1)
+    event.reason = gettext_lazy("why")  # text of another type: the field prepares it
+    for obj in (visit, event, _event(charlie, 2)):
+        fields = _insert_parts(type(obj), connection)[3]
+        expected = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f, _, _ in fields]
+        prepared = _prepared(connection, obj, fields)
+        assert prepared is not None
+        assert [type(v) for v in prepared] == [type(v) for v in expected]
+        # psycopg's Jsonb wrapper (PostgreSQL's JSON parameter) compares by identity
+        assert [getattr(v, "obj", v) for v in prepared] == [getattr(v, "obj", v) for v in expected]
 
 
 @pytest.mark.parametrize("who", ["alice", "bob", "charlie", "dave"])

@@ -27,7 +27,12 @@ WEB_ONLY = {
     "ruhu.accounts.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 }
-STAND_IN = {"ruhu.common.handler.AnonymousUntilAuthenticated"}
+# the lean chain's own: what stands in for the session's user, and a leaner form of one of
+# the whole chain's middlewares (what it stands for)
+STAND_IN = {
+    "ruhu.common.handler.AnonymousUntilAuthenticated": None,
+    "ruhu.common.middleware.TokenCallLocaleMiddleware": "django.middleware.locale.LocaleMiddleware",
+}
 
 
 def call(app, method: str, path: str, headers: dict[str, str], body: bytes = b""):
@@ -72,9 +77,10 @@ def handler():
 
 def test_the_lean_chain_is_the_whole_chain_less_the_web_only_middleware():
     lean, whole = settings.API_TOKEN_MIDDLEWARE, settings.MIDDLEWARE
-    assert set(whole) - set(lean) == WEB_ONLY
-    assert set(lean) - set(whole) == STAND_IN
-    kept = [name for name in lean if name not in STAND_IN]
+    replaced = {name for name in STAND_IN.values() if name}
+    assert set(whole) - set(lean) == WEB_ONLY | replaced
+    assert set(lean) - set(whole) == set(STAND_IN)
+    kept = [STAND_IN.get(name, name) for name in lean if STAND_IN.get(name, name)]
     assert kept == [name for name in whole if name in kept]  # in the same order
 
 
@@ -109,12 +115,18 @@ def test_a_token_call_gets_every_header_the_whole_chain_gives_it(handler, raw, m
     assert lean["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "frame-ancestors 'none'" in lean["Content-Security-Policy"]
     assert lean["Content-Language"] == "en"
+    assert "Accept-Language" in lean["Vary"]
+    zh = headers | {"Accept-Language": "zh-hans"}
+    assert call(handler, "GET", "/api/v1/me", zh)[1]["Content-Language"] == "zh-hans"
 
 
 def test_a_token_call_is_still_refused_what_the_guards_refuse(handler, raw, household_a):
     bearer = {"Authorization": f"Bearer {raw}"}
     status, _, body = call(handler, "GET", "/api/v1/me?q=a%00b", bearer)
     assert status == 400 and json.loads(body)["code"] == "bad_request"
+    status, _, body = call(handler, "GET", "/api/v1/me?a=1&q=%00", bearer)
+    assert status == 400 and json.loads(body)["code"] == "bad_request"
+    assert call(handler, "GET", "/api/v1/me?q=%2500", bearer)[0] == 200  # the text "%00"
     status, _, body = call(handler, "GET", "/api/v1/me", {"Authorization": "Bearer rh_wrong"})
     assert status == 401 and json.loads(body)["code"] == "unauthenticated"
     status, _, _ = call(handler, "GET", f"/api/v1/households/{household_a.pk}", bearer)

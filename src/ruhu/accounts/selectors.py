@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ruhu.accounts.models import ApiToken, OrgUnit, User
@@ -66,9 +67,10 @@ def token_list(*, acting_user, user: User | None = None) -> QuerySet[ApiToken]:
 
 def token_lifetime_days(*, user: User) -> tuple[int, int]:
     """(idle, maximum) days a device token of this user lives, as the policy says today."""
+    on = timezone.localdate()
     return (
-        int(policy_get("auth.token_idle_days", branch=user.branch_id)),
-        int(policy_get("auth.token_max_days", branch=user.branch_id)),
+        int(policy_get("auth.token_idle_days", branch=user.branch_id, on=on)),
+        int(policy_get("auth.token_max_days", branch=user.branch_id, on=on)),
     )
 
 

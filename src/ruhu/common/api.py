@@ -10,7 +10,14 @@ from ruhu.common import attachments
 from ruhu.common.access import requires, signed_in
 from ruhu.common.models import Attachment
 from ruhu.common.pagination import Pages
-from ruhu.common.schemas import AttachmentOut, AuditEventOut, ErrorOut, Text
+from ruhu.common.schemas import (
+    AttachmentOut,
+    AuditEventOut,
+    ErrorOut,
+    Text,
+    answered,
+    attributes,
+)
 from ruhu.common.selectors import VIEW_AUDIT, attachment_get, audit_list
 from ruhu.common.web import attachment_response
 
@@ -43,7 +50,8 @@ def attachment_upload(request, kind: Form[Attachment.Kind], file: File[UploadedF
 @router.get("/attachments/{attachment_id}", response={200: AttachmentOut, (403, 404): ErrorOut})
 @signed_in
 def attachment_detail(request, attachment_id: uuid.UUID):
-    return attachment_get(acting_user=request.user, pk=attachment_id)
+    attachment = attachment_get(acting_user=request.user, pk=attachment_id)
+    return answered(attributes(AttachmentOut, attachment))
 
 
 @router.get("/attachments/{attachment_id}/content", response={200: None, (403, 404): ErrorOut})

@@ -15,6 +15,7 @@ after a move to PostgreSQL. Visits and facility checks are both recorded this wa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Collection, Sequence
@@ -31,6 +32,7 @@ UTC = dt.UTC
 ATTACHMENT_TABLE = Attachment._meta.db_table
 
 
+@functools.cache  # per field: reference_json asks for each value of each row
 def _kind(field: models.Field) -> str:
     target = cast(models.ForeignKey, field).target_field if field.is_relation else field
     if isinstance(target, models.UUIDField):

@@ -128,6 +128,7 @@ class Draft(Generic[P]):
     supersedes: Any = None  # the record this one corrects (of the kind's model)
     reason: str = ""
     uploads: Mapping[str, Attachment] = field(default_factory=dict)  # once checked
+    dumped: Mapping[str, Any] | None = None  # the payload as JSON data, as digested
 
     @property
     def columns(self) -> dict[str, Any]:
@@ -148,7 +149,12 @@ class Draft(Generic[P]):
         and its checklist's answers as canonical JSON text, which the ledger hashes as it
         is: the same bytes on both engines."""
         payload: Any = self.payload
-        answers = {code: item.model_dump(mode="json") for code, item in payload.checklist.items()}
+        if self.dumped is not None:  # the digest's dump holds each item's as it is
+            answers = self.dumped["checklist"]
+        else:
+            answers = {
+                code: item.model_dump(mode="json") for code, item in payload.checklist.items()
+            }
         return {
             "started_at": payload.started_at,
             "finished_at": payload.finished_at,
@@ -211,7 +217,11 @@ def coordinate(value: float | None) -> Decimal | None:
 
 def payload_digest(payload: BaseModel) -> str:
     """SHA-256 of the payload's canonical JSON: what makes a repeat a repeat."""
-    return hashlib.sha256(canonical_json(payload.model_dump(mode="json"))).hexdigest()
+    return _digest_of(payload.model_dump(mode="json"))
+
+
+def _digest_of(dumped: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(dumped)).hexdigest()
 
 
 def frozen_record_submit(
@@ -229,8 +239,16 @@ def frozen_record_submit(
     `subject` is what the record is about when the caller found it (a re-check's hazard,
     from the URL); otherwise the payload names it."""
     subject_id = subject.pk if subject is not None else getattr(payload, kind.subject_column)
+    dumped = payload.model_dump(mode="json")
     draft = Draft(
-        kind, acting_user, payload, payload_digest(payload), subject_id, supersedes, reason
+        kind,
+        acting_user,
+        payload,
+        _digest_of(dumped),
+        subject_id,
+        supersedes,
+        reason,
+        dumped=dumped,
     )
     stored = _already_stored(draft)
     if stored is not None:

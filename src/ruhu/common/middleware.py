@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from ruhu.common.errors import NotFound, PermissionRefused, RateLimited, Unavailable
@@ -19,7 +23,7 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any("\x00" in v for v in request.GET.values()):
+        if "\x00" in request.path or _nul_in_query(request):
             if request.path.startswith("/api/"):  # in the API's own error shape
                 # this runs before LocaleMiddleware, so it asks for the language itself
                 with translation.override(translation.get_language_from_request(request)):
@@ -28,6 +32,15 @@ class RejectNulMiddleware:
                 return JsonResponse(error, status=400)
             return HttpResponseBadRequest("NUL characters are not allowed in the address")
         return self.get_response(request)
+
+
+def _nul_in_query(request) -> bool:
+    """Whether a value of the query string decodes to text with a NUL. Only `%00` (or a raw
+    NUL) can give one: without them the query is not parsed here (decision 0033)."""
+    query = request.META.get("QUERY_STRING", "")
+    if "%00" not in query and "\x00" not in query:
+        return False
+    return any("\x00" in v for v in request.GET.values())
 
 
 class DomainErrorPagesMiddleware:
@@ -90,4 +103,28 @@ class ContentSecurityPolicyMiddleware:
         content_type = response.get("Content-Type", "")
         if not content_type.startswith("application/pdf"):
             response.headers.setdefault("Content-Security-Policy", csp_header(request.csp_nonce))
+        return response
+
+
+class TokenCallLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware for the lean chain of token calls (decision 0033): where the
+    URLconf has no language prefixes (`i18n_patterns`), the language comes from the request
+    alone and the two lookups of a prefix in the path decide nothing; they are skipped."""
+
+    def _prefixed(self, request) -> bool:
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        return is_language_prefix_patterns_used(urlconf)[0]
+
+    def process_request(self, request):
+        if self._prefixed(request):
+            return super().process_request(request)
+        translation.activate(translation.get_language_from_request(request, check_path=False))
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+    def process_response(self, request, response):
+        if self._prefixed(request):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
         return response

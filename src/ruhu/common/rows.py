@@ -14,10 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Generic, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import NOT_PROVIDED
 
 M = TypeVar("M", bound=models.Model)
+
+
+def _db() -> BaseDatabaseWrapper:
+    """The connection itself: each attribute read through `django.db.connection` (a proxy)
+    looks the connection up in a context-local store again (decision 0033)."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 class PkReader(Generic[M]):
@@ -26,7 +33,7 @@ class PkReader(Generic[M]):
         self.defer = frozenset(defer)
         self._built: dict[str, tuple[str, tuple[str, ...], list]] = {}
 
-    def _build(self) -> tuple[str, tuple[str, ...], list]:
+    def _build(self, connection: BaseDatabaseWrapper) -> tuple[str, tuple[str, ...], list]:
         meta = self.model._meta
         quote = connection.ops.quote_name
         fields = [field for field in meta.concrete_fields if field.name not in self.defer]
@@ -42,7 +49,7 @@ class PkReader(Generic[M]):
 
     def get(self, pk: Any) -> M | None:
         """The row whose primary key is `pk`, or None."""
-        meta = self.model._meta
+        meta, connection = self.model._meta, _db()
         column = connection.ops.quote_name(meta.pk.column)
         found = self.where(f"{column} = %s", [meta.pk.get_db_prep_value(pk, connection)])
         return found[0] if found else None
@@ -50,16 +57,19 @@ class PkReader(Generic[M]):
     def where(self, condition: str, params: Sequence[Any]) -> list[M]:
         """The rows matching `condition` (SQL over the table's columns, `%s` for each of
         `params`, which are given as the database takes them), in no order."""
+        connection = _db()
         built = self._built.get(connection.vendor)
         if built is None:
-            built = self._built[connection.vendor] = self._build()
+            built = self._built[connection.vendor] = self._build(connection)
         sql, attnames, converters = built
         with connection.cursor() as cursor:
             cursor.execute(sql + condition, params)
             rows = cursor.fetchall()
-        return [self._instance(row, attnames, converters) for row in rows]
+        return [self._instance(connection, row, attnames, converters) for row in rows]
 
-    def _instance(self, row: Sequence[Any], attnames: tuple[str, ...], converters: list) -> M:
+    def _instance(
+        self, connection: BaseDatabaseWrapper, row: Sequence[Any], attnames: tuple, converters: list
+    ) -> M:
         values = list(row)
         for index, functions, column in converters:
             value = values[index]
@@ -76,7 +86,7 @@ class PkReader(Generic[M]):
 # `pre_save`: auto_now and the blind indexes included). No signals are sent, as
 # `bulk_create` and `update` send none; the project has no receivers of them.
 
-_inserts: dict[tuple[str, type[models.Model]], tuple[str, str, str, list[models.Field]]] = {}
+_inserts: dict[tuple[str, type[models.Model]], tuple[str, str, str, list]] = {}
 _updates: dict[tuple[str, type[models.Model], tuple[str, ...]], tuple[str, list]] = {}
 MAX_PARAMS = 999  # beyond, `bulk_create` splits the rows in batches the engine takes
 
@@ -85,8 +95,30 @@ def _plain(value: Any) -> bool:
     return not hasattr(value, "resolve_expression") and not hasattr(value, "as_sql")
 
 
-def _insert_parts(model: type[models.Model]) -> tuple[str, str, str, list[models.Field]]:
-    """(INSERT … VALUES, one row's placeholders, RETURNING … or "", the fields written)."""
+# Fields that store a value of these exact types as it is: their `get_db_prep_save` gives it
+# back unchanged (text stays text, a bool a bool, None None) on every engine; a value of any
+# other type, or any other field, is prepared by the field (decision 0033).
+_AS_IS = {
+    models.CharField: (str, type(None)),
+    models.TextField: (str, type(None)),
+    models.BooleanField: (bool, type(None)),
+}
+
+
+def _preparers(fields: list[models.Field]) -> list[tuple[models.Field, bool, tuple]]:
+    """Per field: (field, whether `pre_save` is the plain read of the attribute, the types
+    of value written as they are)."""
+    return [
+        (field, type(field).pre_save is models.Field.pre_save, _AS_IS.get(type(field), ()))
+        for field in fields
+    ]
+
+
+def _insert_parts(
+    model: type[models.Model], connection: BaseDatabaseWrapper
+) -> tuple[str, str, str, list]:
+    """(INSERT … VALUES, one row's placeholders, RETURNING … or "", the fields written with
+    how each is prepared)."""
     meta = model._meta
     auto = meta.auto_field is not None and meta.pk is meta.auto_field
     fields = [field for field in meta.concrete_fields if not (auto and field is meta.pk)]
@@ -96,7 +128,7 @@ def _insert_parts(model: type[models.Model]) -> tuple[str, str, str, list[models
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ",  # noqa: S608
         "(" + ", ".join(["%s"] * len(fields)) + ")",
         f" RETURNING {quote(meta.pk.column)}" if auto else "",
-        fields,
+        _preparers(fields),
     )
 
 
@@ -107,23 +139,22 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
     through `bulk_create` itself."""
     if not objs:
         return []
-    model = type(objs[0])
+    model, connection = type(objs[0]), _db()
     key = (connection.vendor, model)
     parts = _inserts.get(key)
     if parts is None:
         if any(field.db_default is not NOT_PROVIDED for field in model._meta.concrete_fields):
             return model._default_manager.bulk_create(objs)
-        parts = _inserts[key] = _insert_parts(model)
+        parts = _inserts[key] = _insert_parts(model, connection)
     start, row, returning, fields = parts
     if len(objs) * len(fields) > MAX_PARAMS:
         return model._default_manager.bulk_create(objs)
     params: list[Any] = []
     for obj in objs:
-        for field in fields:
-            value = field.pre_save(obj, True)
-            if not _plain(value):
-                return model._default_manager.bulk_create(objs)
-            params.append(field.get_db_prep_save(value, connection))
+        prepared = _prepared(connection, obj, fields)
+        if prepared is None:
+            return model._default_manager.bulk_create(objs)
+        params += prepared
     with connection.cursor() as cursor:
         cursor.execute(start + ", ".join([row] * len(objs)) + returning, params)
         returned = cursor.fetchall() if returning else []
@@ -134,10 +165,25 @@ def rows_insert(objs: Sequence[M]) -> list[M]:
     return list(objs)
 
 
+def _prepared(connection: BaseDatabaseWrapper, obj: models.Model, fields: list) -> list[Any] | None:
+    """The row's values as the ORM's compiler prepares them for an INSERT; None when one is
+    an expression (the ORM writes it)."""
+    values = []
+    for field, read, as_is in fields:
+        value = getattr(obj, field.attname) if read else field.pre_save(obj, True)
+        if type(value) in as_is:
+            values.append(value)
+            continue
+        if not _plain(value):
+            return None
+        values.append(field.get_db_prep_save(value, connection))
+    return values
+
+
 def rows_update(model: type[models.Model], pk: Any, **values: Any) -> int:
     """UPDATE the row of `model` whose primary key is `pk` to plain `values`: the number of
     rows changed (0 or 1), as `.filter(pk=pk).update(**values)` answers."""
-    meta = model._meta
+    meta, connection = model._meta, _db()
     names = tuple(values)
     key = (connection.vendor, model, names)
     built = _updates.get(key)

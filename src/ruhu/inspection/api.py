@@ -9,8 +9,8 @@ from ninja import Router, Status
 
 from ruhu.accounts.roles import Capability
 from ruhu.common.access import requires
-from ruhu.common.schemas import Day, ErrorOut, ObjectId
-from ruhu.inspection.schemas import CorrectionIn, TaskOut, VisitIn, VisitOut
+from ruhu.common.schemas import Day, ErrorOut, ObjectId, answered
+from ruhu.inspection.schemas import CorrectionIn, TaskOut, VisitIn, VisitOut, visit_answer
 from ruhu.inspection.selectors import inspector_day, task_get, visit_get
 from ruhu.inspection.services import task_start, visit_correct, visit_submit
 
@@ -39,7 +39,7 @@ def visit_create(request, payload: VisitIn):
     """Submit a whole visit after its photos. The same payload again answers 200 with the
     stored visit; another payload under the same id answers 409."""
     visit, created = visit_submit(acting_user=request.user, payload=payload)
-    return Status(201 if created else 200, visit)
+    return answered(visit_answer(visit), status=201 if created else 200)
 
 
 @router.get("/inspection/visits/{visit_id}", response={200: VisitOut, (403, 404): ErrorOut})

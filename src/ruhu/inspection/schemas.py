@@ -94,6 +94,13 @@ class VisitOut(Schema):
         return carried if carried is not None else ledger_seq(kind=LEDGER_KIND, record_id=obj.pk)
 
 
+def visit_answer(visit) -> dict:
+    """What `VisitOut` answers for `visit`, read off it without the schema's validation pass
+    (`common.schemas.answered`, decision 0033)."""
+    fields = {name: getattr(visit, name) for name in VisitOut.model_fields if name != "ledger_seq"}
+    return fields | {"ledger_seq": VisitOut.resolve_ledger_seq(visit)}
+
+
 class TaskOut(Schema):
     id: int
     day: dt.date

@@ -261,7 +261,7 @@ def _add_children(
             for n, (purpose, item, sha) in enumerate(rows)
         ]
     )
-    hazards = VisitHazard.objects.bulk_create(
+    hazards = rows_insert([
         VisitHazard(
             visit=visit, position=n, hazard_type=h.hazard_type, item=h.item, level=h.level,
             description=h.description, fixed_on_spot=h.fixed_on_spot,
@@ -269,16 +269,16 @@ def _add_children(
             after_photo=photos[h.after_photo] if h.after_photo else None,
         )
         for n, h in enumerate(payload.hazards)
-    )  # fmt: skip
+    ])  # fmt: skip
     on = timezone.localdate(payload.finished_at)
-    appliances = VisitAppliance.objects.bulk_create(
+    appliances = rows_insert([
         VisitAppliance(
             visit=visit, position=n, appliance_ref=a.appliance_id, action=a.action, kind=a.kind,
             brand=a.brand, model=a.model, flue=a.flue_type, installed_year=a.installed_year,
             past_service_life=_past_life(a.kind, a.installed_year, household, on),
         )
         for n, a in enumerate(payload.appliances)
-    )  # fmt: skip
+    ])  # fmt: skip
     # the ledger builds the visit from them; the household's registry follows them
     rows_written(visit, photos=photos_taken, hazards=hazards, appliances=appliances)
 
