@@ -99,3 +99,19 @@ def test_phone_and_id_number_searches_read_the_hash_indexes(org, alice, tmp_path
         queryset = household_list(acting_user=alice, filters=HouseholdFilter(q=term))
         plan = _plan(queryset)
         assert f"Bitmap Index Scan on {index}" in plan, plan
+
+
+def _pending_pages_merged() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('household_address_trgm'::regclass)")
+        return cursor.fetchone()[0]
+
+
+@POSTGRES_ONLY
+def test_it_leaves_no_address_entries_pending_after_an_import(org, tmp_path):
+    household_import(
+        acting_user=None, path=write_csv(tmp_path / "a.csv", many_rows(30)), branch=org.a
+    )
+    assert _pending_pages_merged() == 0
+    Household.objects.filter(branch=org.a).update(address="西湖区文三路90号")
+    assert _pending_pages_merged() > 0  # an ordinary write leaves them for vacuum

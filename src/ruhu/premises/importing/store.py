@@ -37,6 +37,7 @@ from ruhu.premises.importing.prepare import DATES, FIELD, RECORD, Prepared, dupl
 HOUSEHOLD = "premises_household"
 SEEN = "ruhu_import_seen"
 CHANGES = "ruhu_import_changes"
+TRIGRAM_INDEX = "household_address_trgm"  # premises 0011, PostgreSQL only
 BULK_MIN_ROWS = 50_000
 # SQLite's default page cache (2 MB) thrashes on an import's index pages; this one does not.
 SQLITE_IMPORT_CACHE_KIB = 16384
@@ -122,6 +123,8 @@ class Writer:
                 self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for statement in self.remade:
             self.cursor.execute(statement)
+        if self.vendor == "postgresql" and not self.remade and (self.inserted or self.updated):
+            self._merge_trigram_pending_list()
         if self._changed_much():
             # fresh statistics: without them PostgreSQL scans a table it believes tiny, and
             # SQLite walks a branch's million rows through an index instead of scanning
@@ -129,6 +132,14 @@ class Writer:
                 self.cursor.execute("PRAGMA analysis_limit = 1000")
             self.cursor.execute(f"ANALYZE {HOUSEHOLD}")
         self.discard()
+
+    def _merge_trigram_pending_list(self) -> None:
+        # the address index's new entries wait in a pending list that every address search
+        # reads in full until vacuum merges it (a server without autovacuum never does)
+        self.cursor.execute(
+            "SELECT gin_clean_pending_list(i) FROM to_regclass(%s) i WHERE i IS NOT NULL",
+            [TRIGRAM_INDEX],
+        )
 
     def _changed_much(self) -> bool:
         return bool(self.remade) or (self.inserted + self.updated) * 10 > self.table_rows
